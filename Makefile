@@ -1,0 +1,53 @@
+# Bina Sehat: `make run` serves the demo on SQLite; `make test` runs every test.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+UV_VERSION := 0.13.9
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
+
+.PHONY: run test install migrate demo serve test-browser-deps compile-translations clean bench
+
+$(BIN)/python:
+	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed") if sys.version_info < (3, 11) else None'
+	$(PYTHON) -m venv $(VENV)
+
+$(BIN)/uv: | $(BIN)/python
+	$(BIN)/python -m pip install --quiet "uv==$(UV_VERSION)"
+
+install: $(BIN)/uv
+	$(BIN)/uv sync --frozen --inexact --quiet
+	$(MAKE) --no-print-directory compile-translations
+
+compile-translations:
+	$(BIN)/pybabel -q compile -d binasehat/locale -D django
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput -v0
+
+demo: migrate
+	$(BIN)/python manage.py demo
+
+serve:
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+run: demo
+	@echo "Bina Sehat: http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# Browser tests drive Debian's Chromium; install it when we may (root or passwordless sudo).
+test-browser-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  elif sudo -n true 2>/dev/null; then sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "chromium is not installed and cannot be installed here: browser tests will be skipped"; fi; }
+
+test: install test-browser-deps
+	DJANGO_ALLOW_ASYNC_UNSAFE=true IMPORTS_RUN_INLINE=true $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: install
+	$(BIN)/python bench/regions_import.py
+
+clean:
+	rm -rf $(VENV) var staticfiles .pytest_cache

@@ -1,0 +1,43 @@
+"""Roles and what each may do. A permission is a plain string checked by views and services."""
+
+from django.utils.translation import gettext_lazy as _
+
+KADER, BIDAN_DESA, PUSKESMAS, DINKES, PROVINSI, ADMIN = "kader", "bidan_desa", "puskesmas", "dinkes", "provinsi", "admin"
+
+ROLE_CHOICES = [
+    (KADER, _("Kader posyandu")),
+    (BIDAN_DESA, _("Bidan desa")),
+    (PUSKESMAS, _("Pengelola program puskesmas")),
+    (DINKES, _("Dinas Kesehatan kabupaten/kota")),
+    (PROVINSI, _("Dinas Kesehatan provinsi (baca saja)")),
+    (ADMIN, _("Administrator")),
+]
+
+#: What each role may do inside its area. Reading is governed by the area scope alone.
+PERMISSIONS: dict[str, frozenset[str]] = {
+    KADER: frozenset({"posyandu.record"}),
+    BIDAN_DESA: frozenset({"posyandu.record", "facilities.change", "audit.view", "sensitive.view", "imports.run"}),
+    PUSKESMAS: frozenset({
+        "posyandu.record", "facilities.change", "audit.view", "sensitive.view", "imports.run",
+        "individuals.export",
+    }),
+    DINKES: frozenset({
+        "posyandu.record", "facilities.change", "puskesmas.change", "audit.view", "sensitive.view", "imports.run",
+        "individuals.export", "regions.import", "users.manage",
+    }),
+    PROVINSI: frozenset(),
+    ADMIN: frozenset({
+        "posyandu.record", "facilities.change", "puskesmas.change", "audit.view", "sensitive.view", "imports.run",
+        "individuals.export", "regions.import", "users.manage",
+    }),
+}
+
+#: How a role is bound: to areas (Kemendagri codes) or to facilities.
+BINDING = {
+    KADER: "posyandu",
+    BIDAN_DESA: "area",
+    PUSKESMAS: "puskesmas",
+    DINKES: "area",
+    PROVINSI: "area",
+    ADMIN: "area",
+}

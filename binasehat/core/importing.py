@@ -1,0 +1,322 @@
+"""The one import mechanism: every kind of data that arrives as a spreadsheet registers an ``Importer`` here.
+
+Flow: open the file(s) → check the columns → validate every row (create / update / unchanged / reject, with
+a reason in Indonesian) → commit everything in one transaction, or nothing. By default any rejected row
+stops the commit (the file is fixed and imported again: imports are idempotent by natural key); with
+``partial`` the valid rows are committed and the rejected ones listed, as DHIS2 does.
+
+The web pages and ``manage.py import_data`` both call ``run_import``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any, ClassVar
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from .scope import Scope
+from .tabular import Row, Table, TableError
+
+CREATE, UPDATE, UNCHANGED, REJECT = "create", "update", "unchanged", "reject"
+#: Decided only in ``Importer.finish`` (not counted when returned by ``check_row``).
+DEFER = "defer"
+MAX_KEPT_REJECTIONS = 5000
+MAX_SAMPLES = 50
+
+
+class RowError(Exception):
+    """A row cannot be imported; the message says why, in Indonesian."""
+
+
+@dataclass
+class Outcome:
+    action: str
+    key: str = ""
+    data: Any = None
+    reason: str = ""
+    #: For updates: {field: [before, after]} shown in the preview.
+    changes: dict | None = None
+    where: str = ""
+
+
+def create(key: str, data: Any) -> Outcome:
+    return Outcome(CREATE, key=key, data=data)
+
+
+def update(key: str, data: Any, changes: dict) -> Outcome:
+    return Outcome(UPDATE, key=key, data=data, changes=changes)
+
+
+def unchanged(key: str) -> Outcome:
+    return Outcome(UNCHANGED, key=key)
+
+
+def reject(reason: str, key: str = "") -> Outcome:
+    return Outcome(REJECT, key=key, reason=reason)
+
+
+def defer(key: str = "") -> Outcome:
+    return Outcome(DEFER, key=key)
+
+
+@dataclass
+class ImportResult:
+    kind: str
+    dry_run: bool = False
+    partial: bool = False
+    rows: int = 0
+    planned: dict[str, int] = field(default_factory=lambda: {CREATE: 0, UPDATE: 0, UNCHANGED: 0, REJECT: 0})
+    rejections: list[dict] = field(default_factory=list)
+    samples: dict[str, list[dict]] = field(default_factory=lambda: {CREATE: [], UPDATE: []})
+    notices: list[str] = field(default_factory=list)
+    error: str = ""
+    committed: bool = False
+
+    @property
+    def rejected(self) -> int:
+        return self.planned[REJECT]
+
+    def counts(self) -> dict[str, int]:
+        """What was written (after a commit) or would be written (dry run)."""
+        wrote = self.committed or self.dry_run
+        return {
+            "created": self.planned[CREATE] if wrote else 0,
+            "updated": self.planned[UPDATE] if wrote else 0,
+            "unchanged": self.planned[UNCHANGED],
+            "rejected": self.planned[REJECT],
+        }
+
+    def summary_line(self) -> str:
+        c = self.counts()
+        return f"created={c['created']} updated={c['updated']} unchanged={c['unchanged']} rejected={c['rejected']}"
+
+    def as_json(self) -> dict:
+        return {
+            "kind": self.kind, "dry_run": self.dry_run, "partial": self.partial, "rows": self.rows,
+            "planned": self.planned, "rejections": self.rejections, "samples": self.samples,
+            "notices": self.notices, "error": self.error, "committed": self.committed,
+        }
+
+
+class Importer:
+    """Base of every kind of import. Subclasses set the class attributes and implement ``check_row`` and
+    ``write``; ``begin`` preloads what validation needs (one query, not one per row)."""
+
+    kind: ClassVar[str] = ""
+    label: ClassVar[str] = ""
+    description: ClassVar[str] = ""
+    required: ClassVar[tuple[str, ...]] = ()
+    optional: ClassVar[tuple[str, ...]] = ()
+    #: Role permission needed to run it from the web.
+    permission: ClassVar[str] = "imports.run"
+    #: Example rows for the downloadable template.
+    example: ClassVar[list[dict[str, str]]] = []
+
+    def __init__(self, *, actor=None, scope: Scope | None = None, source: str = "import", job_id: int | None = None):
+        self.actor = actor
+        self.scope = scope or Scope(everything=True)
+        self.source = source
+        self.job_id = job_id
+
+    @classmethod
+    def columns(cls) -> list[str]:
+        return [*cls.required, *cls.optional]
+
+    def begin(self) -> None:
+        """Load what the row checks need."""
+
+    def check_row(self, row: Row) -> Outcome:
+        raise NotImplementedError
+
+    def finish(self) -> Iterable[tuple[Row | None, Outcome]]:
+        """Outcomes decided only after every row was seen (e.g. a parent that comes later in the file)."""
+        return ()
+
+    def write(self, creates: list[Outcome], updates: list[Outcome]) -> None:
+        raise NotImplementedError
+
+    def audit_kwargs(self) -> dict:
+        return {"actor": self.actor, "source": self.source, "import_job_id": self.job_id}
+
+
+_REGISTRY: dict[str, type[Importer]] = {}
+
+
+def register(cls: type[Importer]) -> type[Importer]:
+    if not cls.kind:
+        raise ValueError("an importer needs a kind")
+    _REGISTRY[cls.kind] = cls
+    return cls
+
+
+def importer_kinds() -> dict[str, type[Importer]]:
+    return dict(sorted(_REGISTRY.items()))
+
+
+def get_importer(kind: str) -> type[Importer]:
+    try:
+        return _REGISTRY[kind]
+    except KeyError:
+        raise KeyError(
+            _("Jenis impor %(kind)s tidak dikenal. Yang tersedia: %(kinds)s")
+            % {"kind": kind, "kinds": ", ".join(sorted(_REGISTRY))}
+        ) from None
+
+
+def check_columns(importer: Importer, table: Table, result: ImportResult) -> None:
+    present = set(h for h in table.headers if h)
+    missing = [c for c in importer.required if c not in present]
+    if missing:
+        raise TableError(
+            _("Kolom wajib tidak ada di %(name)s: %(missing)s. Kolom yang diharapkan: %(expected)s.")
+            % {"name": table.name, "missing": ", ".join(missing), "expected": ", ".join(importer.columns())}
+        )
+    extra = sorted(present - set(importer.columns()))
+    if extra:
+        result.notices.append(
+            _("Kolom berikut di %(name)s tidak dikenal dan diabaikan: %(extra)s")
+            % {"name": table.name, "extra": ", ".join(extra)}
+        )
+
+
+def run_import(
+    importer: Importer,
+    tables: list[Table],
+    *,
+    dry_run: bool = False,
+    partial: bool = False,
+    progress: Callable[[int, float], None] | None = None,
+) -> ImportResult:
+    """Validate every row of ``tables`` (read as one import, in order), then commit all or nothing."""
+    result = ImportResult(kind=importer.kind, dry_run=dry_run, partial=partial)
+    creates: list[Outcome] = []
+    updates: list[Outcome] = []
+    seen: dict[str, str] = {}
+
+    def record(row: Row | None, outcome: Outcome) -> None:
+        outcome.where = row.where if row is not None else outcome.where
+        if outcome.action != REJECT and outcome.key:
+            first = seen.get(outcome.key)
+            if first is not None:
+                outcome = Outcome(
+                    REJECT, key=outcome.key, where=outcome.where,
+                    reason=_("Duplikat: %(key)s sudah ada di baris %(first)s berkas ini.")
+                    % {"key": outcome.key, "first": first},
+                )
+            else:
+                seen[outcome.key] = outcome.where
+        result.planned[outcome.action] += 1
+        if outcome.action == REJECT:
+            if len(result.rejections) < MAX_KEPT_REJECTIONS:
+                result.rejections.append({"row": outcome.where, "key": outcome.key, "reason": outcome.reason})
+        elif outcome.action in (CREATE, UPDATE):
+            (creates if outcome.action == CREATE else updates).append(outcome)
+            samples = result.samples[outcome.action]
+            if len(samples) < MAX_SAMPLES:
+                samples.append({"row": outcome.where, "key": outcome.key, "changes": outcome.changes or {}})
+
+    try:
+        for table in tables:
+            check_columns(importer, table, result)
+        importer.begin()
+        for table in tables:
+            for row in table.rows():
+                result.rows += 1
+                try:
+                    outcome = importer.check_row(row)
+                except RowError as exc:
+                    outcome = reject(str(exc), key=row.values.get(importer.required[0], "") if importer.required else "")
+                if outcome.action != DEFER:
+                    record(row, outcome)
+                if progress and result.rows % 1000 == 0:
+                    progress(result.rows, table.progress())
+        for row, outcome in importer.finish():
+            record(row, outcome)
+    except TableError as exc:
+        result.error = str(exc)
+        return result
+    if result.rows == 0:
+        result.error = _("Berkas tidak berisi baris data di bawah baris judul.")
+        return result
+    if progress:
+        progress(result.rows, 1.0)
+    if dry_run or (result.rejected and not partial):
+        return result
+    with transaction.atomic():
+        importer.write(creates, updates)
+    result.committed = True
+    return result
+
+
+# --- parsing cells -------------------------------------------------------------------------------
+
+_TRUE = {"ya", "y", "1", "true", "benar", "aktif", "yes"}
+_FALSE = {"tidak", "t", "0", "false", "salah", "tidak aktif", "no", "n"}
+
+
+def parse_bool(value: str, column: str, *, default: bool | None = None) -> bool | None:
+    v = (value or "").strip().lower()
+    if not v:
+        return default
+    if v in _TRUE:
+        return True
+    if v in _FALSE:
+        return False
+    raise RowError(_("Kolom %(col)s harus \"ya\" atau \"tidak\", bukan \"%(val)s\".") % {"col": column, "val": value})
+
+
+_DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y/%m/%d")
+
+
+def parse_date(value: str, column: str) -> dt.date | None:
+    v = (value or "").strip()
+    if not v:
+        return None
+    v = v.split(" ")[0] if re.match(r"^\d{4}-\d{2}-\d{2} ", v) else v
+    for fmt in _DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(v, fmt).date()
+        except ValueError:
+            continue
+    raise RowError(
+        _("Kolom %(col)s berisi tanggal yang tidak sah: \"%(val)s\" (gunakan TTTT-BB-HH, mis. 2024-03-31).")
+        % {"col": column, "val": value}
+    )
+
+
+def parse_decimal(value: str, column: str, *, low: float | None = None, high: float | None = None) -> Decimal | None:
+    v = (value or "").strip().replace(" ", "")
+    if not v:
+        return None
+    if "," in v and "." not in v:
+        v = v.replace(",", ".")  # Indonesian decimal comma
+    try:
+        number = Decimal(v)
+    except InvalidOperation:
+        raise RowError(_("Kolom %(col)s harus berupa angka, bukan \"%(val)s\".") % {"col": column, "val": value}) from None
+    if not number.is_finite() or (low is not None and number < low) or (high is not None and number > high):
+        raise RowError(
+            _("Kolom %(col)s di luar rentang yang sah (%(low)s sampai %(high)s): %(val)s.")
+            % {"col": column, "low": low, "high": high, "val": value}
+        )
+    return number
+
+
+def parse_int(value: str, column: str, *, low: int | None = 0, high: int | None = None) -> int | None:
+    number = parse_decimal(value, column, low=low, high=high)
+    if number is None:
+        return None
+    if number != number.to_integral_value():
+        raise RowError(_("Kolom %(col)s harus bilangan bulat, bukan \"%(val)s\".") % {"col": column, "val": value})
+    return int(number)
+
+
+def diff(before: dict, after: dict) -> dict:
+    """The fields whose values differ, as {field: [before, after]} (for previews)."""
+    return {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}

@@ -1,0 +1,104 @@
+"""What every list page does: search, paginate and export the same scoped queryset."""
+
+from __future__ import annotations
+
+import csv
+import tempfile
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
+from django.http import FileResponse, StreamingHttpResponse
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str  # attribute path on the object, dotted ("desa.name") or a callable's name
+    label: str
+    value: Callable[[Any], Any] | None = None
+
+    def of(self, obj) -> Any:
+        if self.value is not None:
+            return self.value(obj)
+        current = obj
+        for part in self.key.split("."):
+            current = getattr(current, part, None) if current is not None else None
+            if callable(current):
+                current = current()
+        return current
+
+
+def search(queryset: QuerySet, text: str, fields: Sequence[str]) -> QuerySet:
+    """Every word must match one of ``fields`` (case-insensitive)."""
+    for word in (text or "").split()[:8]:
+        q = Q()
+        for f in fields:
+            q |= Q(**{f"{f}__icontains": word})
+        queryset = queryset.filter(q)
+    return queryset
+
+
+def paginate(request, queryset, per_page: int | None = None):
+    paginator = Paginator(queryset, per_page or settings.PAGE_SIZE)
+    return paginator.get_page(request.GET.get("page"))
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def _cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "ya" if value else "tidak"
+    return value
+
+
+def export_response(fmt: str, filename: str, columns: Sequence[Column], objects: Iterable[Any]):
+    """Stream a CSV, or write an XLSX in constant memory, of ``objects`` under ``columns``."""
+    header = [c.key.replace(".", "_") for c in columns]
+    labels = [str(c.label) for c in columns]
+    if fmt == "xlsx":
+        import xlsxwriter
+
+        tmp = tempfile.NamedTemporaryFile(suffix=".xlsx")
+        workbook = xlsxwriter.Workbook(tmp.name, {"constant_memory": True, "remove_timezone": True})
+        sheet = workbook.add_worksheet("data")
+        bold = workbook.add_format({"bold": True})
+        date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
+        sheet.write_row(0, 0, header, bold)
+        sheet.write_comment(0, 0, " / ".join(labels)) if labels else None
+        for r, obj in enumerate(objects, start=1):
+            for c, col in enumerate(columns):
+                value = _cell(col.of(obj))
+                if hasattr(value, "isoformat") and not isinstance(value, str):
+                    sheet.write_datetime(r, c, value, date_format) if hasattr(value, "year") else sheet.write(r, c, str(value))
+                elif isinstance(value, (int, float)) and not isinstance(value, bool):
+                    sheet.write_number(r, c, value)
+                else:
+                    sheet.write_string(r, c, str(value))
+        sheet.autofilter(0, 0, 0, max(len(columns) - 1, 0))
+        workbook.close()
+        tmp.seek(0)
+        return FileResponse(tmp, as_attachment=True, filename=f"{filename}.xlsx")
+
+    writer = csv.writer(_Echo())
+
+    def rows():
+        yield "\ufeff" + writer.writerow(header)
+        for obj in objects:
+            yield writer.writerow([_cell(c.of(obj)) for c in columns])
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    return response
+
+
+def wants_export(request) -> str | None:
+    fmt = request.GET.get("format")
+    return fmt if fmt in {"csv", "xlsx"} else None

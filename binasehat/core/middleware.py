@@ -1,0 +1,34 @@
+import logging
+
+from django.http import Http404
+from django.shortcuts import render
+
+from .scope import policy_of, scope_of
+
+log = logging.getLogger("binasehat.scope")
+
+
+class ScopeMiddleware:
+    """Default deny: a view that does not declare how it is scoped is refused.
+
+    Also puts the user's scope on ``request.scope``. Django's admin (namespace ``admin``) is reserved for
+    superusers; to anyone else it does not exist.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.scope = scope_of(getattr(request, "user", None))
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        match = getattr(request, "resolver_match", None)
+        if match is not None and "admin" in match.namespaces:
+            if request.user.is_authenticated and request.user.is_superuser:
+                return None
+            raise Http404
+        if policy_of(view_func) is None:
+            log.error("view %s declares no scope; refused", getattr(view_func, "__qualname__", view_func))
+            return render(request, "403.html", {"reason": "undeclared-scope"}, status=403)
+        return None

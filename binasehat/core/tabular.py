@@ -1,0 +1,217 @@
+"""Reading spreadsheets row by row: CSV (UTF-8, comma, semicolon or tab) and XLSX/XLS/ODS (python-calamine).
+
+Every problem with the file itself (empty, broken, wrong encoding, no header) raises ``TableError`` with a
+message in Indonesian; rows are yielded as dicts of stripped strings, one at a time, so a large CSV is never
+held in memory. A spreadsheet sheet is held once, by calamine.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.utils.translation import gettext as _
+
+SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
+CSV_SUFFIXES = {".csv", ".txt"}
+ACCEPTED_SUFFIXES = SPREADSHEET_SUFFIXES | CSV_SUFFIXES
+
+
+class TableError(Exception):
+    """The file as a whole cannot be read; nothing in it is used."""
+
+
+@dataclass
+class Row:
+    number: int  # the line or row number a user sees in the file (header = 1)
+    values: dict[str, str]
+    source: str = ""  # the file name, when several files are read as one
+
+    def get(self, name: str, default: str = "") -> str:
+        return self.values.get(name, default) or default
+
+    @property
+    def where(self) -> str:
+        return f"{self.source}:{self.number}" if self.source else str(self.number)
+
+
+def normalise_header(name: object) -> str:
+    text = str(name if name is not None else "").strip().strip("\ufeff").lower()
+    return re.sub(r"[\s\-/]+", "_", text)
+
+
+def cell_text(value: object) -> str:
+    """A spreadsheet cell as the text a user typed: 12.0 → "12", dates → ISO."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "ya" if value else "tidak"
+    if isinstance(value, float):
+        if value.is_integer():
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0, 0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        return str(value)
+    return str(value).strip()
+
+
+class Table:
+    """One opened file: ``headers`` and an iterator of ``Row``; ``progress()`` as a fraction 0–1."""
+
+    def __init__(self, path: str | os.PathLike, display_name: str | None = None):
+        self.path = Path(path)
+        self.name = display_name or self.path.name
+        suffix = Path(self.name).suffix.lower() or self.path.suffix.lower()
+        if suffix not in ACCEPTED_SUFFIXES:
+            raise TableError(
+                _("Jenis berkas %(suffix)s tidak didukung. Gunakan CSV (UTF-8) atau XLSX.") % {"suffix": suffix or "?"}
+            )
+        if not self.path.exists() or self.path.stat().st_size == 0:
+            raise TableError(_("Berkas %(name)s kosong.") % {"name": self.name})
+        self.kind = "csv" if suffix in CSV_SUFFIXES else "sheet"
+        self._fraction = 0.0
+        self.total_rows: int | None = None
+        if self.kind == "csv":
+            self._open_csv()
+        else:
+            self._open_sheet()
+        if not any(self.headers):
+            raise TableError(_("Baris pertama berkas %(name)s harus berisi nama kolom.") % {"name": self.name})
+        seen = set()
+        for h in self.headers:
+            if h and h in seen:
+                raise TableError(_("Kolom %(col)s muncul dua kali di baris judul.") % {"col": h})
+            seen.add(h)
+
+    # --- CSV -------------------------------------------------------------------------------------
+    def _open_csv(self) -> None:
+        with open(self.path, "rb") as fh:
+            head = fh.read(64 * 1024)
+        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in head[:4096]:
+            raise TableError(
+                _("Berkas %(name)s tersimpan sebagai UTF-16 atau bukan teks. Simpan ulang sebagai \"CSV UTF-8\".")
+                % {"name": self.name}
+            )
+        if head.startswith(b"PK\x03\x04"):
+            raise TableError(_("Berkas %(name)s adalah XLSX yang diberi akhiran .csv.") % {"name": self.name})
+        try:
+            sample = head.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            if exc.start < len(head) - 4:  # not just a multi-byte character cut at the sample's end
+                raise TableError(self._encoding_message()) from None
+            sample = head[: exc.start].decode("utf-8-sig")
+        first_line = sample.splitlines()[0] if sample.splitlines() else ""
+        self.delimiter = max([",", ";", "\t"], key=first_line.count) if first_line else ","
+        self._size = self.path.stat().st_size
+        self._raw = open(self.path, "rb")
+        self._text = io.TextIOWrapper(self._raw, encoding="utf-8-sig", newline="")
+        self._reader = csv.reader(self._text, delimiter=self.delimiter)
+        try:
+            header = next(self._reader)
+        except StopIteration:
+            raise TableError(_("Berkas %(name)s kosong.") % {"name": self.name}) from None
+        except UnicodeDecodeError:
+            raise TableError(self._encoding_message()) from None
+        self.headers = [normalise_header(h) for h in header]
+
+    def _encoding_message(self) -> str:
+        return _(
+            "Berkas %(name)s bukan teks UTF-8 (mungkin tersimpan dari Excel sebagai ANSI). "
+            "Simpan ulang sebagai \"CSV UTF-8\" lalu unggah kembali."
+        ) % {"name": self.name}
+
+    def _csv_rows(self) -> Iterator[Row]:
+        number = 1
+        try:
+            for values in self._reader:
+                number += 1
+                if not any(v.strip() for v in values):
+                    continue
+                if number % 512 == 0:
+                    self._fraction = min(self._raw.tell() / self._size, 1.0)
+                yield self._row(number, values)
+        except UnicodeDecodeError:
+            raise TableError(self._encoding_message() + " " + _("(baris %(n)s)") % {"n": number + 1}) from None
+        except csv.Error as exc:
+            raise TableError(_("Baris %(n)s tidak dapat dibaca: %(err)s") % {"n": number, "err": exc}) from None
+        finally:
+            self._raw.close()
+
+    # --- spreadsheets ----------------------------------------------------------------------------
+    def _open_sheet(self) -> None:
+        from python_calamine import CalamineWorkbook
+
+        try:
+            workbook = CalamineWorkbook.from_path(str(self.path))
+            if not workbook.sheet_names:
+                raise TableError(_("Berkas %(name)s tidak berisi lembar kerja.") % {"name": self.name})
+            sheet = workbook.get_sheet_by_index(0)
+            self.total_rows = sheet.total_height
+            self._iter = sheet.iter_rows()
+            header = next(self._iter, None)
+        except TableError:
+            raise
+        except Exception:  # calamine raises its own types for zip/xml corruption
+            raise TableError(
+                _("Berkas %(name)s rusak atau bukan spreadsheet yang sah. Buka dan simpan ulang di Excel/LibreOffice.")
+                % {"name": self.name}
+            ) from None
+        if header is None:
+            raise TableError(_("Berkas %(name)s kosong.") % {"name": self.name})
+        self.headers = [normalise_header(h) for h in header]
+
+    def _sheet_rows(self) -> Iterator[Row]:
+        number = 1
+        total = self.total_rows or 1
+        for values in self._iter:
+            number += 1
+            texts = [cell_text(v) for v in values]
+            if not any(texts):
+                continue
+            if number % 512 == 0:
+                self._fraction = min(number / total, 1.0)
+            yield self._row(number, texts)
+
+    # --- common ----------------------------------------------------------------------------------
+    def _row(self, number: int, values: list[str]) -> Row:
+        row = {}
+        for i, h in enumerate(self.headers):
+            if h:
+                row[h] = values[i].strip() if i < len(values) else ""
+        return Row(number=number, values=row, source=self.name)
+
+    def rows(self) -> Iterator[Row]:
+        yield from (self._csv_rows() if self.kind == "csv" else self._sheet_rows())
+        self._fraction = 1.0
+
+    def progress(self) -> float:
+        return self._fraction
+
+
+class MemoryTable:
+    """Rows already in memory (generated data, tests) read through the same import mechanism as files."""
+
+    def __init__(self, name: str, rows: list[dict[str, object]]):
+        self.name = name
+        self.headers = list(dict.fromkeys(k for r in rows for k in r)) if rows else []
+        self._rows = rows
+
+    def rows(self) -> Iterator[Row]:
+        for i, values in enumerate(self._rows, start=2):
+            yield Row(number=i, values={k: cell_text(v) for k, v in values.items()}, source=self.name)
+
+    def progress(self) -> float:
+        return 1.0

@@ -1,0 +1,24 @@
+"""Build the demo district: the real Kabupaten Bangka Selatan (19.03) with invented facilities and users."""
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from binasehat.demo.build import DEMO_PASSWORD, build_demo
+
+
+class Command(BaseCommand):
+    help = "Load the demo district (Kabupaten Bangka Selatan) with puskesmas, pustu, posyandu and one user per role."
+
+    def handle(self, *args, **options):
+        with transaction.atomic():
+            try:
+                summary = build_demo()
+            except RuntimeError as exc:
+                raise CommandError(str(exc)) from None
+        self.stdout.write(
+            f"Demo: {summary['kecamatan']} kecamatan, {summary['desa']} desa/kelurahan, "
+            f"{summary['puskesmas']} puskesmas, {summary['pustu']} pustu, {summary['posyandu']} posyandu."
+        )
+        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+        for username, role, where in summary["users"]:
+            self.stdout.write(f"  {username:<10} {role:<11} {where}")

@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from binasehat.core import views as core_views
+from binasehat.facilities import views as facility_views
+
+urlpatterns = [
+    path("", facility_views.home, name="home"),
+    path("sehat/", core_views.health, name="health"),
+    path("bahasa/", core_views.set_language, name="set_language"),
+    path("akun/", include("binasehat.accounts.urls")),
+    path("impor/", include("binasehat.imports.urls")),
+    path("", include("binasehat.facilities.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = "binasehat.core.errors.not_found"
+handler403 = "binasehat.core.errors.forbidden"
+handler500 = "binasehat.core.errors.server_error"
