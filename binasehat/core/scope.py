@@ -1,7 +1,7 @@
 """Who may see what: the area scope of a user, and how every view declares its scoping.
 
 A scope is a set of Kemendagri codes. A record belongs to the scope when its region code equals one of them
-or lies below one (``19.03.01.2001`` is below ``19.03`` and ``19.03.01``). A kader's scope is narrower: only
+or lies below one (``19.03.01.2008`` is below ``19.03`` and ``19.03.01``). A kader's scope is narrower: only
 its own posyandu. Default deny: the ScopeMiddleware refuses any view that is not marked by one of the
 decorators below, so a new page cannot leak data by forgetting to say how it is scoped.
 """

@@ -120,7 +120,7 @@ class PosyanduImporter(FacilityImporter):
                 "active", "closed_on")
     fields = ("name", "desa_id", "dusun", "rw", "address", "latitude", "longitude", "founded_on", "sk_number",
               "sk_date", "active", "closed_on")
-    example = [{"code": "P19030120010001", "name": "Posyandu Mawar", "desa_code": "19.03.01.2001", "dusun": "Dusun I",
+    example = [{"code": "P19030120080001", "name": "Posyandu Mawar", "desa_code": "19.03.01.2008", "dusun": "Dusun I",
                 "rw": "01", "address": "Jl. Raya Rias", "latitude": "-3.0105", "longitude": "106.4581",
                 "founded_on": "2005-04-12", "sk_number": "140/12/SK/2023", "sk_date": "2023-01-05", "active": "ya",
                 "closed_on": ""}]
@@ -154,7 +154,7 @@ class PustuImporter(FacilityImporter):
     optional = ("prima_since", "address", "latitude", "longitude", "active")
     fields = ("name", "desa_id", "puskesmas_id", "posyandu_prima", "prima_since", "address", "latitude",
               "longitude", "active")
-    example = [{"code": "PST1903012001", "name": "Pustu Rias", "desa_code": "19.03.01.2001",
+    example = [{"code": "PST1903012008", "name": "Pustu Rias", "desa_code": "19.03.01.2008",
                 "puskesmas_code": "P1903010101", "posyandu_prima": "ya", "prima_since": "2024-07-01"}]
 
     def begin(self):
@@ -190,7 +190,7 @@ class PuskesmasImporter(FacilityImporter):
     optional = ("desa_codes", "rawat_inap", "phone", "address", "latitude", "longitude", "active")
     fields = ("name", "kecamatan_id", "rawat_inap", "phone", "address", "latitude", "longitude", "active")
     example = [{"code": "P1903010101", "name": "Puskesmas Toboali", "kecamatan_code": "19.03.01",
-                "desa_codes": "19.03.01.1001;19.03.01.2001", "rawat_inap": "ya"}]
+                "desa_codes": "19.03.01.1001;19.03.01.2008", "rawat_inap": "ya"}]
 
     def begin(self):
         super().begin()

@@ -39,7 +39,7 @@ def job_create(*, actor, kind: str, upload, partial: bool = False) -> ImportJob:
                             % {"mb": settings.IMPORT_MAX_UPLOAD_BYTES // (1024 * 1024)})
     job = ImportJob.objects.create(kind=kind, file=upload, original_name=upload.name[:255], size=upload.size,
                                    created_by=actor, partial=partial)
-    transaction.on_commit(lambda: _start(job.pk, commit=False))
+    _start(job.pk, commit=False)
     return job
 
 
@@ -50,16 +50,18 @@ def job_commit(*, actor, job: ImportJob) -> ImportJob:
     )
     if not updated:
         raise UploadRefused(_("Impor ini tidak dalam keadaan siap disimpan."))
-    transaction.on_commit(lambda: _start(job.pk, commit=True))
+    _start(job.pk, commit=True)
     job.refresh_from_db()
     return job
 
 
 def _start(job_id: int, *, commit: bool) -> None:
+    """Run the job once the row that describes it is committed (inline when configured, e.g. in tests)."""
     if settings.IMPORTS_RUN_INLINE:
         job_run(job_id, commit=commit)
-    else:
-        threading.Thread(target=_run_in_thread, args=(job_id, commit), daemon=True).start()
+        return
+    thread = threading.Thread(target=_run_in_thread, args=(job_id, commit), daemon=True)
+    transaction.on_commit(thread.start)
 
 
 def _run_in_thread(job_id: int, commit: bool) -> None:

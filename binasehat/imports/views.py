@@ -111,7 +111,7 @@ def template(request, kind, fmt):
     notes = workbook.add_worksheet(_("petunjuk")[:31])
     notes.write(0, 0, str(importer.label), bold)
     notes.write(1, 0, str(importer.description))
-    notes.write(2, 0, _("Kolom berwarna oranye wajib diisi. Kode wilayah ditulis sebagai teks bertitik, mis. 19.03.01.2001."))
+    notes.write(2, 0, _("Kolom berwarna oranye wajib diisi. Kode wilayah ditulis sebagai teks bertitik, mis. 19.03.01.2008."))
     workbook.close()
     response = HttpResponse(buffer.getvalue(),
                             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -28,7 +28,7 @@ class RegionImporter(Importer):
     example = [
         {"code": "19.03", "name": "Kabupaten Bangka Selatan", "parent_code": "19"},
         {"code": "19.03.01", "name": "Toboali", "parent_code": "19.03"},
-        {"code": "19.03.01.2001", "name": "Rias", "parent_code": "19.03.01"},
+        {"code": "19.03.01.2008", "name": "Rias", "parent_code": "19.03.01"},
     ]
 
     def begin(self):
@@ -116,7 +116,7 @@ class PopulationImporter(Importer):
     required = ("code", "year", "total")
     optional = ("male", "female", "households", "source")
     permission = "regions.import"
-    example = [{"code": "19.03.01.2001", "year": "2025", "total": "3120", "male": "1590", "female": "1530",
+    example = [{"code": "19.03.01.2008", "year": "2025", "total": "3120", "male": "1590", "female": "1530",
                 "households": "905", "source": "Dukcapil 2025"}]
     fields = ("total", "male", "female", "households", "source")
 

@@ -30,7 +30,7 @@ def parent_of(code: str) -> str | None:
 
 
 def ancestors_of(code: str) -> list[str]:
-    """From the province down to the parent: ``19.03.01.2001`` → ``['19', '19.03', '19.03.01']``."""
+    """From the province down to the parent: ``19.03.01.2008`` → ``['19', '19.03', '19.03.01']``."""
     parts = code.split(".")
     return [".".join(parts[:i]) for i in range(1, len(parts))]
 
@@ -53,11 +53,11 @@ def validate_code(code: str) -> str:
     if not _CODE.match(code or ""):
         if code and re.fullmatch(r"\d{10}|\d{7}|\d{4}", code):
             raise CodeError(
-                f"Kode {code!r} tanpa titik: tulis kode Kemendagri bertitik (mis. 19.03.01.2001); "
+                f"Kode {code!r} tanpa titik: tulis kode Kemendagri bertitik (mis. 19.03.01.2008); "
                 "kode BPS tidak dipakai."
             )
         raise CodeError(
-            f"Kode {code!r} tidak sah: gunakan PP, PP.KK, PP.KK.CC atau PP.KK.CC.NDDD (mis. 19.03.01.2001)."
+            f"Kode {code!r} tidak sah: gunakan PP, PP.KK, PP.KK.CC atau PP.KK.CC.NDDD (mis. 19.03.01.2008)."
         )
     parts = code.split(".")
     if parts[0] < "11":
