@@ -56,7 +56,10 @@ def _update(obj, *, actor, data: dict, version: int | None, area_field: str, per
     _check_area(actor, getattr(obj, area_field), permission)
     if area_field in data:
         _check_area(actor, data[area_field], permission)
-    before = _snapshot(obj)
+    # The stored state, not ``obj``: a bound ModelForm has already copied its input onto the instance.
+    stored = type(obj).objects.get(pk=obj.pk)
+    _check_area(actor, getattr(stored, area_field), permission)
+    before = _snapshot(stored)
     for name, value in data.items():
         setattr(obj, name, value)
     obj.full_clean()
