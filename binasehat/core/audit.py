@@ -57,15 +57,24 @@ def audit_record(*, actor, action: str, obj: models.Model, before: dict | None =
     return entry
 
 
-def audit_bulk(entries: Iterable[dict], *, actor, source: str, import_job_id: int | None = None,
-               batch_size: int = 2000) -> int:
+def audit_bulk(entries: Iterable[dict], *, actor, source: str, import_job_id: int | None = None) -> int:
     """Write many entries at once (imports). Each dict has action, obj, before, after, area_code."""
-    rows = [
-        _entry(actor=actor, source=source, import_job_id=import_job_id, **e)
-        for e in entries
-    ]
-    AuditEntry.objects.bulk_create(rows, batch_size=batch_size)
-    return len(rows)
+    from .bulk import insert_dicts
+
+    actor_id = getattr(actor, "pk", None)
+    actor_name = getattr(actor, "username", "") or "sistem"
+
+    def rows():
+        for e in entries:
+            obj = e["obj"]
+            yield {
+                "actor_id": actor_id, "actor_name": actor_name, "action": e["action"],
+                "model": obj._meta.label_lower, "object_pk": str(obj.pk), "object_repr": str(obj)[:255],
+                "area_code": e.get("area_code") or "", "before": e.get("before"), "after": e.get("after"),
+                "source": source, "import_job_id": import_job_id,
+            }
+
+    return insert_dicts(AuditEntry, rows())
 
 
 def history_for(obj: models.Model):

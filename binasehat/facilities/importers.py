@@ -9,6 +9,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _, gettext_lazy
 
 from binasehat.core.audit import audit_bulk
+from binasehat.core.bulk import insert_dicts
 from binasehat.core.importing import (
     Importer, RowError, create, diff, parse_bool, parse_date, parse_decimal, register, reject, unchanged, update,
 )
@@ -90,7 +91,9 @@ class FacilityImporter(Importer):
         return update(code, data, changes)
 
     def write(self, creates, updates):
-        new = self.model.objects.bulk_create([self.model(**o.data) for o in creates], batch_size=2000)
+        insert_dicts(self.model, (o.data for o in creates))
+        ids = dict(self.model.objects.filter(code__in=[o.key for o in creates]).values_list("code", "id")) \
+            if len(creates) < 500 else dict(self.model.objects.values_list("code", "id"))
         changed = [self.model(**o.data) for o in updates]
         if changed:
             self.model.objects.bulk_update(changed, list(self.fields), batch_size=2000)
@@ -98,9 +101,9 @@ class FacilityImporter(Importer):
         before = {o.data["id"]: {k: v[0] for k, v in o.changes.items()} for o in updates}
         audit_bulk(
             [
-                *({"action": "create", "obj": obj, "before": None,
-                   "after": {k: _plain(o.data[k]) for k in o.data}, "area_code": obj.area_code}
-                  for obj, o in zip(new, creates)),
+                *({"action": "create", "obj": self.model(id=ids[o.key], code=o.key, name=o.data["name"]),
+                   "before": None, "after": {k: _plain(v) for k, v in o.data.items()},
+                   "area_code": o.data[self.area_field]} for o in creates),
                 *({"action": "update", "obj": obj, "before": before[obj.pk],
                    "after": {k: _plain(v[1]) for k, v in o.changes.items()}, "area_code": obj.area_code}
                   for obj, o in zip(changed, updates)),

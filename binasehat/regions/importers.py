@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _, gettext_lazy
 
 from binasehat.core.audit import audit_bulk
+from binasehat.core.bulk import insert_dicts
 from binasehat.core.importing import (
     Importer, RowError, create, defer, diff, parse_int, register, reject, unchanged, update,
 )
@@ -83,22 +84,18 @@ class RegionImporter(Importer):
                 )
 
     def write(self, creates, updates):
-        new = [
-            Region(code=o.key, name=o.data, parent_id=rules.parent_of(o.key), level=rules.level_of(o.key),
-                   kind=rules.kind_of(o.key))
-            for o in creates
-        ]
-        new.sort(key=lambda r: (r.level, r.code))  # parents first, for the foreign key
-        Region.objects.bulk_create(new, batch_size=5000)
-        changed = []
-        for o in updates:
-            changed.append(Region(code=o.key, name=o.data, parent_id=rules.parent_of(o.key),
-                                  level=rules.level_of(o.key), kind=rules.kind_of(o.key)))
-        Region.objects.bulk_update(changed, ["name"], batch_size=5000)
+        new = sorted(
+            ({"code": o.key, "name": o.data, "parent_id": rules.parent_of(o.key), "level": rules.level_of(o.key),
+              "kind": rules.kind_of(o.key)} for o in creates),
+            key=lambda r: (r["level"], r["code"]),  # parents first, for the foreign key
+        )
+        insert_dicts(Region, new)
+        changed = [Region(code=o.key, name=o.data) for o in updates]
+        Region.objects.bulk_update(changed, ["name"], batch_size=2000)
         audit_bulk(
             [
-                *({"action": "create", "obj": r, "before": None, "after": {"name": r.name, "parent": r.parent_id},
-                   "area_code": r.code} for r in new),
+                *({"action": "create", "obj": Region(code=r["code"], name=r["name"]), "before": None,
+                   "after": {"name": r["name"], "parent": r["parent_id"]}, "area_code": r["code"]} for r in new),
                 *({"action": "update", "obj": r, "before": {"name": self.existing[r.code]},
                    "after": {"name": r.name}, "area_code": r.code} for r in changed),
             ],
