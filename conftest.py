@@ -68,3 +68,20 @@ def shared_data():
 def write_csv(path: Path, text: str, encoding: str = "utf-8") -> Path:
     path.write_bytes(text.encode(encoding))
     return path
+
+
+@pytest.fixture
+def import_data(db):
+    """Run `manage.py import_data ARGS` in-process; returns (exit code, stdout, stderr)."""
+    import io
+
+    def run(*args):
+        out, err = io.StringIO(), io.StringIO()
+        try:
+            call_command("import_data", *args, stdout=out, stderr=err)
+            code = 0
+        except SystemExit as exc:
+            code = exc.code
+        return code, out.getvalue(), err.getvalue()
+
+    return run

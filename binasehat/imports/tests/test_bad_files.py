@@ -12,14 +12,6 @@ from binasehat.core.models import AuditEntry
 from binasehat.facilities.models import Posyandu
 
 
-def run(*args):
-    out, err = io.StringIO(), io.StringIO()
-    try:
-        call_command("import_data", *args, stdout=out, stderr=err)
-        code = 0
-    except SystemExit as exc:
-        code = exc.code
-    return code, out.getvalue(), err.getvalue()
 
 
 def xlsx(path, rows):
@@ -51,18 +43,18 @@ CASES = {
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
-def test_unreadable_files_give_a_clear_message_and_write_nothing(name, tmp_path, snapshot_counts):
+def test_unreadable_files_give_a_clear_message_and_write_nothing(name, tmp_path, snapshot_counts, import_data):
     content, expected = CASES[name]
     path = tmp_path / name
     path.write_bytes(content)
     before = snapshot_counts()
-    code, out, err = run("posyandu", str(path))
+    code, out, err = import_data("posyandu", str(path))
     assert code == 2
     assert expected in err, err
     assert snapshot_counts() == before
 
 
-def test_xlsx_with_a_corrupt_part_is_refused(tmp_path, snapshot_counts):
+def test_xlsx_with_a_corrupt_part_is_refused(tmp_path, snapshot_counts, import_data):
     good = xlsx(tmp_path / "good.xlsx", [["code", "name", "desa_code"], ["X1", "Posyandu Baru", "19.03.01.2008"]])
     broken = tmp_path / "corrupt.xlsx"
     with zipfile.ZipFile(good) as src, zipfile.ZipFile(broken, "w") as dst:
@@ -72,12 +64,12 @@ def test_xlsx_with_a_corrupt_part_is_refused(tmp_path, snapshot_counts):
                 data = data[: len(data) // 2]  # truncated XML
             dst.writestr(item, data)
     before = snapshot_counts()
-    code, out, err = run("posyandu", str(broken))
+    code, out, err = import_data("posyandu", str(broken))
     assert code == 2 and "rusak" in err
     assert snapshot_counts() == before
 
 
-def test_wrong_types_reject_rows_with_reasons_and_nothing_is_saved(tmp_path, snapshot_counts):
+def test_wrong_types_reject_rows_with_reasons_and_nothing_is_saved(tmp_path, snapshot_counts, import_data):
     path = xlsx(tmp_path / "posyandu.xlsx", [
         ["code", "name", "desa_code", "latitude", "longitude", "founded_on", "active"],
         ["X1", "Posyandu Satu", "19.03.01.2008", -3.01, 106.45, "2001-02-03", "ya"],
@@ -88,7 +80,7 @@ def test_wrong_types_reject_rows_with_reasons_and_nothing_is_saved(tmp_path, sna
         ["X6", "Posyandu Enam", "19.03.01.2008", 5.0, 80.0, None, "ya"],  # outside Indonesia
     ])
     before = snapshot_counts()
-    code, out, err = run("posyandu", str(path))
+    code, out, err = import_data("posyandu", str(path))
     assert code == 1
     assert out.strip().splitlines()[-1] == "created=0 updated=0 unchanged=0 rejected=5"
     assert "posyandu.xlsx:3" in out and "angka" in out
@@ -99,16 +91,16 @@ def test_wrong_types_reject_rows_with_reasons_and_nothing_is_saved(tmp_path, sna
     assert snapshot_counts() == before
 
 
-def test_semicolon_csv_with_bom_from_excel_is_read(tmp_path, demo):
+def test_semicolon_csv_with_bom_from_excel_is_read(tmp_path, demo, import_data):
     path = tmp_path / "excel.csv"
     path.write_bytes("\ufeffcode;name;desa_code;active\nX9;Posyandu Semikolon;19.03.01.2008;ya\n".encode("utf-8"))
-    code, out, err = run("posyandu", str(path))
+    code, out, err = import_data("posyandu", str(path))
     assert code == 0, out + err
     assert Posyandu.objects.get(code="X9").name == "Posyandu Semikolon"
 
 
-def test_unknown_columns_are_reported_and_ignored(tmp_path, demo):
+def test_unknown_columns_are_reported_and_ignored(tmp_path, demo, import_data):
     path = tmp_path / "extra.csv"
     path.write_text("code,name,desa_code,warna\nX8,Posyandu Warna,19.03.01.2008,merah\n", encoding="utf-8")
-    code, out, err = run("posyandu", str(path))
+    code, out, err = import_data("posyandu", str(path))
     assert code == 0 and "warna" in err

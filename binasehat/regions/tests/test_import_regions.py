@@ -20,17 +20,6 @@ GOOD = """code,name,parent_code
 """
 
 
-def run(*args):
-    """Run the command in-process; return (exit code, stdout)."""
-    from io import StringIO
-
-    out, err = StringIO(), StringIO()
-    try:
-        call_command("import_data", *args, stdout=out, stderr=err)
-        code = 0
-    except SystemExit as exc:
-        code = exc.code
-    return code, out.getvalue(), err.getvalue()
 
 
 @pytest.fixture
@@ -41,26 +30,26 @@ def good_csv(tmp_path):
 
 
 @pytest.mark.django_db
-def test_import_then_reimport_changes_nothing(good_csv):
-    code, out, _ = run("regions", str(good_csv))
+def test_import_then_reimport_changes_nothing(good_csv, import_data):
+    code, out, _ = import_data("regions", str(good_csv))
     assert code == 0
     # The province row is already there (the demo loads every province): unchanged.
     assert out.strip().splitlines()[-1] == "created=4 updated=0 unchanged=1 rejected=0"
     assert Region.objects.get(code="51.08.01.2002").parent_id == "51.08.01"
     assert Region.objects.get(code="51.08").kind == "kabupaten"
     audits = AuditEntry.objects.filter(model="regions.region", object_pk__startswith="51").count()
-    code, out, _ = run("regions", str(good_csv))
+    code, out, _ = import_data("regions", str(good_csv))
     assert code == 0
     assert out.strip().splitlines()[-1] == "created=0 updated=0 unchanged=5 rejected=0"
     assert AuditEntry.objects.filter(model="regions.region", object_pk__startswith="51").count() == audits
 
 
 @pytest.mark.django_db
-def test_renamed_area_is_updated_and_audited(good_csv, tmp_path):
-    run("regions", str(good_csv))
+def test_renamed_area_is_updated_and_audited(good_csv, tmp_path, import_data):
+    import_data("regions", str(good_csv))
     renamed = tmp_path / "renamed.csv"
     renamed.write_text(GOOD.replace("Tinga-Tinga", "Tinga Tinga"), encoding="utf-8")
-    code, out, _ = run("regions", str(renamed))
+    code, out, _ = import_data("regions", str(renamed))
     assert out.strip().splitlines()[-1] == "created=0 updated=1 unchanged=4 rejected=0"
     entry = AuditEntry.objects.filter(model="regions.region", object_pk="51.08.01.2002", action="update").get()
     assert entry.before == {"name": "Tinga-Tinga"} and entry.after == {"name": "Tinga Tinga"}
@@ -68,7 +57,7 @@ def test_renamed_area_is_updated_and_audited(good_csv, tmp_path):
 
 
 @pytest.mark.django_db
-def test_bad_rows_are_rejected_with_reasons_and_nothing_is_written(tmp_path):
+def test_bad_rows_are_rejected_with_reasons_and_nothing_is_written(tmp_path, import_data):
     path = tmp_path / "bad.csv"
     path.write_text(
         "code,name,parent_code\n"
@@ -81,7 +70,7 @@ def test_bad_rows_are_rejected_with_reasons_and_nothing_is_written(tmp_path):
         encoding="utf-8",
     )
     before = Region.objects.count()
-    code, out, _ = run("regions", str(path))
+    code, out, _ = import_data("regions", str(path))
     assert code == 1
     lines = out.strip().splitlines()
     assert lines[-1] == "created=0 updated=0 unchanged=1 rejected=4"
@@ -94,38 +83,38 @@ def test_bad_rows_are_rejected_with_reasons_and_nothing_is_written(tmp_path):
 
 
 @pytest.mark.django_db
-def test_partial_commits_only_the_valid_rows(tmp_path):
+def test_partial_commits_only_the_valid_rows(tmp_path, import_data):
     path = tmp_path / "mixed.csv"
     path.write_text("code,name,parent_code\n51,Bali,\n51.08,Kabupaten Buleleng,51\n51.8,Rusak,51\n", encoding="utf-8")
-    code, out, _ = run("regions", str(path), "--partial")
+    code, out, _ = import_data("regions", str(path), "--partial")
     assert code == 1
     assert out.strip().splitlines()[-1] == "created=1 updated=0 unchanged=1 rejected=1"
     assert Region.objects.filter(code__in=["51", "51.08"]).count() == 2
 
 
 @pytest.mark.django_db
-def test_children_before_parents_and_across_files(tmp_path):
+def test_children_before_parents_and_across_files(tmp_path, import_data):
     villages = tmp_path / "villages.csv"
     villages.write_text("code,name,parent_code\n51.08.01.2001,Celukanbawang,51.08.01\n", encoding="utf-8")
     upper = tmp_path / "upper.csv"
     upper.write_text("code,name,parent_code\n51.08.01,Gerokgak,51.08\n51.08,Kabupaten Buleleng,51\n51,Bali,\n",
                      encoding="utf-8")
-    code, out, _ = run("regions", str(villages), str(upper))
+    code, out, _ = import_data("regions", str(villages), str(upper))
     assert code == 0, out
     assert out.strip().splitlines()[-1] == "created=3 updated=0 unchanged=1 rejected=0"
 
 
 @pytest.mark.django_db
-def test_duplicate_code_in_one_file_is_rejected(tmp_path):
+def test_duplicate_code_in_one_file_is_rejected(tmp_path, import_data):
     path = tmp_path / "dup.csv"
     path.write_text("code,name,parent_code\n51,Bali,\n51,Bali Lagi,\n", encoding="utf-8")
-    code, out, _ = run("regions", str(path))
+    code, out, _ = import_data("regions", str(path))
     assert code == 1 and "Duplikat" in out
 
 
 @pytest.mark.django_db
-def test_dry_run_writes_nothing(good_csv):
-    code, out, err = run("regions", str(good_csv), "--dry-run")
+def test_dry_run_writes_nothing(good_csv, import_data):
+    code, out, err = import_data("regions", str(good_csv), "--dry-run")
     assert code == 0
     assert out.strip().splitlines()[-1] == "created=4 updated=0 unchanged=1 rejected=0"
     assert not Region.objects.filter(code="51.08").exists()
@@ -133,11 +122,11 @@ def test_dry_run_writes_nothing(good_csv):
 
 @pytest.mark.national
 @pytest.mark.django_db(transaction=True)
-def test_full_national_list(shared_data):
+def test_full_national_list(shared_data, import_data):
     files = [str(shared_data / "wilayah" / f"{n}.csv") for n in ("provinces", "regencies", "districts", "villages")]
     Region.objects.all().delete() if not Region.objects.filter(code="11").exists() else None
     existing = Region.objects.count()
-    code, out, _ = run("regions", *files, "--quiet-progress")
+    code, out, _ = import_data("regions", *files, "--quiet-progress")
     assert code == 0
     created, updated, unchanged, rejected = (int(x.split("=")[1]) for x in out.strip().splitlines()[-1].split())
     assert created + unchanged == 91599 and updated + rejected == 0
@@ -145,7 +134,7 @@ def test_full_national_list(shared_data):
     assert Region.objects.count() == 91599
     assert Region.objects.filter(level=4, kind="desa_adat").count() == 14
     assert Region.objects.filter(level=2, kind="kota").count() == 98
-    code, out, _ = run("regions", *files, "--quiet-progress")
+    code, out, _ = import_data("regions", *files, "--quiet-progress")
     assert out.strip().splitlines()[-1] == "created=0 updated=0 unchanged=91599 rejected=0"
 
 
