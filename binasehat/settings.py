@@ -7,6 +7,7 @@ Production: set ``DATABASE_URL`` (PostgreSQL), ``SECRET_KEY``, ``DEBUG=0`` and `
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -168,7 +169,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 IMPORT_MAX_UPLOAD_BYTES = int(os.environ.get("IMPORT_MAX_UPLOAD_BYTES", str(200 * 1024 * 1024)))
 # Web imports validate and commit in a background thread so that the page can show progress.
 # Tests run them inline.
-IMPORTS_RUN_INLINE = env_bool("IMPORTS_RUN_INLINE", False)
+IMPORTS_RUN_INLINE = env_bool("IMPORTS_RUN_INLINE", "pytest" in sys.modules)
 
 # Demo data is marked on every page while this is on (the `demo` command turns it on in the database too).
 PAGE_SIZE = 25

@@ -76,6 +76,8 @@ def area_detail(request, code):
     if region.level == 3:
         context["puskesmas_here"] = selectors.puskesmas_for_user(request.user).filter(kecamatan=region)
     context["population"] = region.populations.first()
+    if scope_of(request.user).can("audit.view"):
+        context["history"] = history_for(region)[:20]
     return render(request, "facilities/area.html", context)
 
 
