@@ -32,3 +32,27 @@ class ScopeMiddleware:
             log.error("view %s declares no scope; refused", getattr(view_func, "__qualname__", view_func))
             return render(request, "403.html", {"reason": "undeclared-scope"}, status=403)
         return None
+
+
+class LanguageMiddleware:
+    """Indonesian unless the user picked another language in the menu (a cookie).
+
+    Django's LocaleMiddleware would follow the browser's Accept-Language, and many phones in Indonesia are set
+    to English; Bina Sehat is Indonesian first, so only an explicit choice switches the language."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+        from django.utils import translation
+
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        supported = {code for code, _name in settings.LANGUAGES}
+        language = chosen if chosen in supported else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        response.headers.setdefault("Vary", "Cookie")
+        return response

@@ -9,7 +9,7 @@ from django.db.models.functions import Substr
 
 from binasehat.core.scope import get_in_scope_or_404, scope_of
 from binasehat.regions.models import Region
-from binasehat.regions.selectors import latest_population
+from binasehat.regions.selectors import population_rollup
 
 from .models import Posyandu, Pustu, Puskesmas
 
@@ -115,7 +115,7 @@ def area_breakdown(user, region: Region | None) -> list[AreaCounts]:
             Puskesmas.objects.filter(scope.puskesmas_q()).filter(below("kecamatan__code")).order_by(),
             "kecamatan_id", length, total=Count("id"),
         )
-    population = latest_population(prefixes)
+    population = population_rollup(prefixes)
     rows = []
     for child in children:
         d, p, s, k = desa.get(child.code, {}), posy.get(child.code, {}), pustu.get(child.code, {}), pkm.get(child.code, {})

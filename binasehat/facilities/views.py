@@ -16,7 +16,7 @@ from binasehat.core.audit import history_for
 from binasehat.core.listing import Column, export_response, paginate, search, wants_export
 from binasehat.core.scope import area_scoped, scope_of
 from binasehat.regions.models import Region
-from binasehat.regions.selectors import region_get
+from binasehat.regions.selectors import population_rollup, region_get
 
 from . import forms, selectors, services
 
@@ -75,7 +75,7 @@ def area_detail(request, code):
         context["pustu"] = selectors.pustu_for_user(request.user).filter(desa=region)
     if region.level == 3:
         context["puskesmas_here"] = selectors.puskesmas_for_user(request.user).filter(kecamatan=region)
-    context["population"] = region.populations.first()
+    context["population"] = population_rollup([region.code]).get(region.code)
     if scope_of(request.user).can("audit.view"):
         context["history"] = history_for(region)[:20]
     return render(request, "facilities/area.html", context)

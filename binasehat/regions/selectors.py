@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import Substr
+
 from binasehat.core.scope import get_in_scope_or_404, scope_of
 
 from .models import Population, Region
@@ -23,9 +28,31 @@ def top_regions_for_user(user):
     return Region.objects.filter(code__in=scope.top_codes())
 
 
-def latest_population(region_codes) -> dict[str, Population]:
-    """The most recent population row of each area."""
-    latest: dict[str, Population] = {}
-    for p in Population.objects.filter(region_id__in=list(region_codes)).order_by("region_id", "-year"):
-        latest.setdefault(p.region_id, p)
-    return latest
+@dataclass(frozen=True)
+class PopulationTotal:
+    year: int
+    total: int
+    desa: int  # how many desa/kelurahan the total sums
+
+
+def population_rollup(codes: list[str]) -> dict[str, PopulationTotal]:
+    """Population of each area in ``codes`` (all of one level): the sum over its desa/kelurahan for the latest
+    year any of them reports. Counts are summed up the tree; a desa is its own sum."""
+    if not codes:
+        return {}
+    length = len(codes[0])
+    q = Q()
+    for code in codes:
+        q |= Q(region__code=code) | Q(region__code__startswith=code + ".")
+    rows = (
+        Population.objects.filter(q, region__level=4)
+        .annotate(area=Substr("region_id", 1, length))
+        .values("area", "year")
+        .annotate(total=Sum("total"), desa=Count("id"))
+        .order_by("area", "-year")
+    )
+    result: dict[str, PopulationTotal] = {}
+    for r in rows:
+        if r["area"] not in result:
+            result[r["area"]] = PopulationTotal(year=r["year"], total=r["total"], desa=r["desa"])
+    return result
