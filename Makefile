@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 
-.PHONY: run test install migrate demo serve test-browser-deps compile-translations clean bench
+.PHONY: run test install migrate demo serve test-browser-deps compile-translations messages clean bench
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed") if sys.version_info < (3, 11) else None'
@@ -22,6 +22,10 @@ install: $(BIN)/uv
 
 compile-translations:
 	$(BIN)/pybabel -q compile -d binasehat/locale -D django
+
+# Refresh the English catalog after changing user-visible text (needs GNU gettext), then translate the new entries.
+messages: install
+	$(BIN)/python manage.py makemessages -l en --ignore=.venv --ignore=tests --ignore=bench --no-obsolete
 
 migrate: install
 	$(BIN)/python manage.py migrate --noinput -v0

@@ -90,11 +90,12 @@ class RegionImporter(Importer):
             key=lambda r: (r["level"], r["code"]),  # parents first, for the foreign key
         )
         insert_dicts(Region, new)
-        changed = [Region(code=o.key, name=o.data) for o in updates]
+        changed = [Region(code=o.key, name=o.data, level=rules.level_of(o.key), kind=rules.kind_of(o.key))
+                   for o in updates]
         Region.objects.bulk_update(changed, ["name"], batch_size=2000)
         audit_bulk(
             [
-                *({"action": "create", "obj": Region(code=r["code"], name=r["name"]), "before": None,
+                *({"action": "create", "obj": Region(**r), "before": None,
                    "after": {"name": r["name"], "parent": r["parent_id"]}, "area_code": r["code"]} for r in new),
                 *({"action": "update", "obj": r, "before": {"name": self.existing[r.code]},
                    "after": {"name": r.name}, "area_code": r.code} for r in changed),
