@@ -51,6 +51,11 @@ INSTALLED_APPS = [
     "binasehat.facilities",
     "binasehat.accounts",
     "binasehat.imports",
+    "binasehat.cadres",
+    "binasehat.posyandu",
+    "binasehat.growth",
+    "binasehat.assessments",
+    "binasehat.reports",
     "binasehat.demo",
 ]
 
