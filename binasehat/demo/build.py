@@ -130,12 +130,77 @@ def build_demo() -> dict:
         })
     _run("pustu", pustu)
 
+    kader_rows, month_rows = _kader_and_months(rng, posyandu)
+    _run("kader", kader_rows)
+    _run("posyandu-months", month_rows)
+
     users = _users()
     Flag.objects.update_or_create(name="demo", defaults={"value": {"district": DISTRICT, "seed": SEED}})
     return {
         "kecamatan": len(kecamatan), "desa": len(desa), "puskesmas": len(puskesmas), "pustu": len(pustu),
-        "posyandu": len(posyandu), "users": users,
+        "posyandu": len(posyandu), "kader": len(kader_rows), "months": len(month_rows), "users": users,
     }
+
+
+GIVEN = ["Siti", "Nur", "Sri", "Dewi", "Rina", "Yuni", "Wati", "Lestari", "Ani", "Eka", "Fitri", "Hasanah",
+         "Indah", "Juwita", "Kartini", "Lina", "Maya", "Nining", "Ratna", "Sari", "Tuti", "Umi", "Wulan", "Yanti"]
+FAMILY = ["Aminah", "Rahayu", "Wahyuni", "Susanti", "Marlina", "Handayani", "Purnamasari", "Safitri", "Puspita",
+          "Maharani", "Anggraini", "Permata", "Kusuma", "Utami", "Pratiwi", "Novita", "Hidayah", "Fauziah"]
+MONTHS = [(2025, m) for m in range(1, 13)] + [(2026, m) for m in range(1, 11)]
+
+
+def _kader_and_months(rng: random.Random, posyandu: list[dict]) -> tuple[list[dict], list[dict]]:
+    """Kader with and without SK, and monthly records from January 2025 to October 2026 with the variation real
+    posyandu show: a few open irregularly, some lack kader, coverage differs."""
+    kader, months = [], []
+    for p in posyandu:
+        profile = rng.choices(["strong", "typical", "weak"], weights=[3, 6, 1])[0]
+        n_kader = {"strong": rng.randint(6, 8), "typical": rng.randint(5, 7), "weak": rng.randint(3, 5)}[profile]
+        kec = p["desa_code"].split(".")
+        for i in range(n_kader):
+            birth = (rng.randint(1965, 2000), rng.randint(1, 12), rng.randint(1, 28))
+            sex = "P" if rng.random() < 0.93 else "L"
+            day = birth[2] + (40 if sex == "P" else 0)
+            nik = f"{kec[0]}{kec[1]}{kec[2]}{day:02d}{birth[1]:02d}{birth[0] % 100:02d}{rng.randint(1, 9999):04d}"
+            has_sk = rng.random() < (0.95 if profile != "weak" else 0.6)
+            kader.append({
+                "nik": nik, "name": f"{rng.choice(GIVEN)} {rng.choice(FAMILY)}", "sex": sex,
+                "posyandu_code": p["code"], "sk_number": f"141/{rng.randint(1, 80)}/SK/2024" if has_sk else "",
+                "sk_date": f"2024-{rng.randint(1, 6):02d}-{rng.randint(1, 28):02d}" if has_sk else "",
+                "active": "ya" if rng.random() < 0.95 else "tidak", "birth_date": f"{birth[0]}-{birth[1]:02d}-{birth[2]:02d}",
+                "phone": f"08{rng.randint(1100000000, 1399999999)}",
+            })
+        balita = rng.randint(25, 70)
+        kk = balita * 3 + rng.randint(0, 40)
+        dana = int(kk * rng.uniform(0.2, 0.8))
+        closed = p["closed_on"][:7] if p["closed_on"] else None
+        for y, mth in MONTHS:
+            if closed and f"{y}-{mth:02d}" >= closed:
+                break
+            skip = {"strong": 0.02, "typical": 0.08, "weak": 0.4}[profile]
+            opened = rng.random() >= skip
+            s = balita + rng.randint(-2, 2)
+            k = s - rng.randint(0, 3)
+            d = int(k * rng.uniform(0.55, 0.95) if profile != "weak" else k * rng.uniform(0.3, 0.7)) if opened else 0
+            n = int(d * rng.uniform(0.6, 0.85)) if opened else 0
+            o = min(rng.randint(0, 2), d - n) if opened else 0
+            hamil = rng.randint(2, 8)
+            pus = rng.randint(25, 60)
+            bayi = rng.randint(3, 10)
+            months.append({
+                "posyandu_code": p["code"], "month": f"{y}-{mth:02d}", "opening_days": 1 if opened else 0,
+                "kader_on_duty": round(rng.uniform(4.2, min(n_kader, 7)), 1) if opened else 0,
+                "s": s, "k": k, "d": d, "n": n, "o": o, "b": 0,
+                "bgm": rng.randint(0, 2) if opened and d > 5 else 0, "t2": rng.randint(0, 2) if opened and d > 5 else 0,
+                "ibu_hamil_sasaran": hamil, "ibu_hamil_dilayani": rng.randint(hamil // 3, hamil) if opened else 0,
+                "kb_sasaran": pus, "kb_dilayani": rng.randint(pus // 3, pus) if opened else 0,
+                "imunisasi_sasaran": bayi, "imunisasi_dilayani": rng.randint(bayi // 3, bayi) if opened else 0,
+                "kk_total": kk, "kk_dana_sehat": dana,
+                "alat_pantau": "ya" if profile != "weak" or rng.random() < 0.5 else "tidak",
+                "kegiatan_tambahan": "ya" if opened and rng.random() < (0.35 if profile != "weak" else 0.05) else "tidak",
+                "lansia_dilayani": rng.randint(5, 30) if opened else 0, "remaja_dilayani": rng.randint(0, 15) if opened else 0,
+            })
+    return kader, months
 
 
 def _users() -> list[tuple[str, str, str]]:

@@ -17,7 +17,8 @@ class Command(BaseCommand):
                 raise CommandError(str(exc)) from None
         self.stdout.write(
             f"Demo: {summary['kecamatan']} kecamatan, {summary['desa']} desa/kelurahan, "
-            f"{summary['puskesmas']} puskesmas, {summary['pustu']} pustu, {summary['posyandu']} posyandu."
+            f"{summary['puskesmas']} puskesmas, {summary['pustu']} pustu, {summary['posyandu']} posyandu, "
+            f"{summary['kader']} kader, {summary['months']} laporan bulanan posyandu."
         )
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for username, role, where in summary["users"]:

@@ -1,0 +1,47 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from binasehat.facilities.models import Posyandu
+
+
+class RuleSet(models.Model):
+    """A versioned rule set, loaded from a file shipped in the package (``rulesets/*.json``)."""
+
+    code = models.CharField(_("kode"), max_length=60)
+    version = models.CharField(_("versi"), max_length=20)
+    title = models.CharField(_("judul"), max_length=200)
+    source = models.TextField(_("sumber"))
+    definition = models.JSONField(_("definisi"))
+    loaded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("aturan penilaian")
+        verbose_name_plural = _("aturan penilaian")
+        constraints = [models.UniqueConstraint(fields=["code", "version"], name="ruleset_code_version_unique")]
+        ordering = ["code", "-version"]
+
+    def __str__(self):
+        return f"{self.code} {self.version}"
+
+
+class PosyanduEvaluation(models.Model):
+    """One posyandu, one year, one rule set: inputs, result, every criterion and what is missing."""
+
+    posyandu = models.ForeignKey(Posyandu, on_delete=models.CASCADE, related_name="evaluations")
+    year = models.PositiveSmallIntegerField(_("tahun"))
+    ruleset = models.ForeignKey(RuleSet, on_delete=models.PROTECT, related_name="evaluations")
+    ruleset_code = models.CharField(max_length=60)
+    result = models.CharField(_("hasil"), max_length=20)
+    inputs = models.JSONField(_("masukan"))
+    criteria = models.JSONField(_("kriteria"))
+    missing = models.JSONField(_("yang belum terpenuhi"), default=list)
+    next_level = models.CharField(_("tingkat berikutnya"), max_length=20, blank=True)
+    evaluated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("penilaian posyandu")
+        verbose_name_plural = _("penilaian posyandu")
+        constraints = [
+            models.UniqueConstraint(fields=["posyandu", "year", "ruleset_code"], name="posyandu_eval_unique")
+        ]
+        indexes = [models.Index(fields=["ruleset_code", "year"], name="eval_code_year_idx")]

@@ -1,0 +1,172 @@
+"""Posyandu strata and "Posyandu Aktif" from monthly records. Pure functions: NumPy in, plain values out.
+
+Sources (RULES.md):
+* §2.1 Kemenkes 2011, Pedoman Umum Pengelolaan Posyandu — eight indicators: frekuensi penimbangan per year ≥ 8,
+  rerata kader bertugas ≥ 5, rerata cakupan D/S ≥ 50 %, cakupan kumulatif KIA, KB, imunisasi ≥ 50 %, program
+  tambahan, dana sehat ≥ 50 % of KK (Mandiri only).
+* §2.2 Kemenkes DO "Posyandu Aktif" (RPJMN 2020–2024) — all of: routine activity in ≥ 8 different months;
+  ≥ 5 kader with an SK of the kepala desa/lurah; 3 of the 4 services (gizi D/S, KIA, KB, imunisasi) reach ≥ 50 % of
+  their sasaran in ≥ 8 months; growth-monitoring tools; additional activities.
+
+Implementation choices (the sources do not say; shown to users with the result):
+* "Rerata cakupan D/S" is the mean of the monthly D/S over the months of the period (12 for a past year, the
+  months elapsed for the current one); a month without a record, not opened, or without S counts as 0 %.
+* "Cakupan kumulatif" KIA/KB/imunisasi = Σ served / Σ sasaran over the period's records (0 when Σ sasaran = 0).
+* Dana sehat = KK peserta / KK of the latest record that has a KK count.
+* A month's service coverage counts towards "≥ 50 % in ≥ 8 months" only when its sasaran is above 0.
+* Growth-monitoring tools: as reported in the latest record of the period.
+* Exactly 50 % meets "≥ 50 %": coverage is compared as 2 × served ≥ sasaran, in integers where it can be.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+EPS = 1e-9
+
+#: Per-month fields read from records (P posyandu × 12 months arrays, NaN = no record / not reported).
+MONTH_FIELDS = (
+    "opening_days", "kader_on_duty", "s", "d", "ibu_hamil_sasaran", "ibu_hamil_dilayani", "kb_sasaran",
+    "kb_dilayani", "imunisasi_sasaran", "imunisasi_dilayani", "kk_total", "kk_dana_sehat", "alat_pantau",
+    "kegiatan_tambahan",
+)
+SERVICES = {  # service: (served, target) — gizi is D/S
+    "gizi": ("d", "s"),
+    "kia": ("ibu_hamil_dilayani", "ibu_hamil_sasaran"),
+    "kb": ("kb_dilayani", "kb_sasaran"),
+    "imunisasi": ("imunisasi_dilayani", "imunisasi_sasaran"),
+}
+
+
+def empty_months(count: int) -> dict[str, np.ndarray]:
+    """Arrays for ``count`` posyandu × 12 months, all missing."""
+    return {f: np.full((count, 12), np.nan) for f in MONTH_FIELDS}
+
+
+def _z(a: np.ndarray) -> np.ndarray:
+    return np.nan_to_num(a, nan=0.0)
+
+
+def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(den > 0, num / np.where(den > 0, den, 1), 0.0)
+
+
+def _latest(values: np.ndarray, present: np.ndarray) -> np.ndarray:
+    """Per row, the value in the last column where ``present`` (NaN when none)."""
+    idx = np.where(present, np.arange(values.shape[1]), -1).max(axis=1)
+    out = np.full(values.shape[0], np.nan)
+    has = idx >= 0
+    out[has] = values[np.nonzero(has)[0], idx[has]]
+    return out
+
+
+def yearly_inputs(m: dict[str, np.ndarray], kader_sk: np.ndarray, months_in_period: int = 12) -> dict[str, np.ndarray]:
+    """The indicators of both rule sets for P posyandu at once, from their monthly arrays (P × 12)."""
+    months = m["opening_days"].shape[1]
+    period = slice(0, months_in_period)
+    mm = {k: v[:, period] for k, v in m.items()}
+    recorded = ~np.isnan(mm["opening_days"])
+    opened = _z(mm["opening_days"]) > 0
+    opening_months = opened.sum(axis=1)
+    kader_sum = np.where(opened, _z(mm["kader_on_duty"]), 0).sum(axis=1)
+    kader_avg = _ratio(kader_sum, opening_months.astype(float))
+    s, d = _z(mm["s"]), _z(mm["d"])
+    ds_month = np.where(opened & (s > 0), _ratio(d, s), 0.0)
+    ds_avg = 100 * ds_month.sum(axis=1) / months_in_period
+
+    def cumulative(served, target):
+        return 100 * _ratio(_z(mm[served]).sum(axis=1), _z(mm[target]).sum(axis=1))
+
+    services_ok = np.zeros(opening_months.shape, dtype=int)
+    service_months = {}
+    for name, (served, target) in SERVICES.items():
+        t, v = _z(mm[target]), _z(mm[served])
+        good = (t > 0) & (2 * v >= t - EPS)  # ≥ 50 % of the sasaran that month
+        if name == "gizi":
+            good &= opened
+        service_months[name] = good.sum(axis=1)
+        services_ok += service_months[name] >= 8
+    kk_present = _z(mm["kk_total"]) > 0
+    kk_total = _latest(_z(mm["kk_total"]), kk_present)
+    kk_dana = _latest(_z(mm["kk_dana_sehat"]), kk_present)
+    dana_sehat = np.where(np.isnan(kk_total), 0.0, 100 * _ratio(np.nan_to_num(kk_dana), np.nan_to_num(kk_total)))
+    alat = _latest(_z(mm["alat_pantau"]), recorded)
+    return {
+        "recorded_months": recorded.sum(axis=1),
+        "opening_months": opening_months,
+        "kader_avg": kader_avg,
+        "ds_avg": ds_avg,
+        "kia_cum": cumulative("ibu_hamil_dilayani", "ibu_hamil_sasaran"),
+        "kb_cum": cumulative("kb_dilayani", "kb_sasaran"),
+        "imunisasi_cum": cumulative("imunisasi_dilayani", "imunisasi_sasaran"),
+        "extra_program": (_z(mm["kegiatan_tambahan"]) > 0).any(axis=1),
+        "dana_sehat": dana_sehat,
+        "kader_sk": np.asarray(kader_sk),
+        "services_8_months": services_ok,
+        "alat_pantau": np.nan_to_num(alat) > 0,
+        **{f"months_{k}_50": v for k, v in service_months.items()},
+    }
+
+
+def _met(actual, op: str, value) -> bool:
+    if op == ">=":
+        return bool(actual >= value - EPS)
+    if op == ">":
+        return bool(actual > value + EPS)
+    if op == "<=":
+        return bool(actual <= value + EPS)
+    if op == "is":
+        return bool(actual) == bool(value)
+    raise ValueError(f"unknown operator {op!r}")
+
+
+@dataclass
+class Outcome:
+    result: object  # a level name (kind "levels") or True/False (kind "all")
+    criteria: list[dict]  # every criterion of the result's rule (or of every level) with actual and met
+    missing: list[dict]  # what is not yet met for the next level (levels) or for the result (all)
+    next_level: str | None = None
+
+
+def _plain(value):
+    if isinstance(value, (np.bool_, bool)):
+        return bool(value)
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating, float)):
+        return float(value)
+    return value
+
+
+def evaluate(ruleset: dict, inputs: dict) -> Outcome:
+    """Evaluate one posyandu's ``inputs`` (indicator → value) against a rule set definition."""
+    labels = ruleset.get("indicators", {})
+
+    def check(criteria):
+        rows = []
+        for c in criteria:
+            actual = _plain(inputs[c["indicator"]])
+            rows.append({
+                "indicator": c["indicator"], "label": labels.get(c["indicator"], {}).get("label", c["indicator"]),
+                "op": c["op"], "value": c["value"], "actual": actual, "met": _met(actual, c["op"], c["value"]),
+            })
+        return rows
+
+    if ruleset["kind"] == "all":
+        rows = check(ruleset["criteria"])
+        return Outcome(result=all(r["met"] for r in rows), criteria=rows, missing=[r for r in rows if not r["met"]])
+    if ruleset["kind"] == "levels":
+        result, result_rows, next_level, missing = None, [], None, []
+        for level in ruleset["levels"]:
+            rows = check(level["criteria"])
+            if all(r["met"] for r in rows):
+                result, result_rows = level["key"], rows
+            else:
+                next_level, missing = level["key"], [r for r in rows if not r["met"]]
+                break
+        all_rows = check(ruleset["levels"][-1]["criteria"])
+        return Outcome(result=result, criteria=all_rows, missing=missing, next_level=next_level)
+    raise ValueError(f"unknown rule set kind {ruleset['kind']!r}")

@@ -1,0 +1,101 @@
+"""`import_data kader`: nik,name,sex,posyandu_code,sk_number,sk_date,active (natural key: NIK)."""
+
+from __future__ import annotations
+
+from django.db.models import F
+from django.utils.translation import gettext as _, gettext_lazy
+
+from binasehat.core.audit import audit_bulk
+from binasehat.core.bulk import insert_dicts
+from binasehat.core.importing import (
+    Importer, RowError, create, diff, parse_bool, parse_date, register, unchanged, update,
+)
+from binasehat.core.tabular import Row
+from binasehat.facilities.models import Posyandu
+
+from . import rules
+from .models import Kader
+
+FIELDS = ("name", "sex", "birth_date", "phone", "posyandu_id", "sk_number", "sk_date", "active")
+
+
+def _plain(value):
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+@register
+class KaderImporter(Importer):
+    kind = "kader"
+    label = gettext_lazy("Kader posyandu")
+    description = gettext_lazy("Satu baris per kader; NIK menjadi kunci. sex L/P, active ya/tidak; sk_number kosong berarti belum ber-SK.")
+    required = ("nik", "name", "sex", "posyandu_code", "sk_number", "sk_date", "active")
+    optional = ("birth_date", "phone")
+    permission = "facilities.change"
+    example = [{"nik": "1903014101850003", "name": "Siti Aminah", "sex": "P", "posyandu_code": "190301100101",
+                "sk_number": "141/05/SK/2024", "sk_date": "2024-01-15", "active": "ya", "birth_date": "1985-01-01",
+                "phone": "081234567890"}]
+
+    def begin(self):
+        self.posyandu = {
+            code: (pk, desa) for code, pk, desa in Posyandu.objects.filter(self.scope.posyandu_q())
+            .values_list("code", "id", "desa_id")
+        }
+        self.existing = {}
+        self.elsewhere = set()
+        for row in Kader.objects.values("id", "nik", "posyandu__desa_id", "posyandu_id", *FIELDS[:4], *FIELDS[5:]):
+            inside = self.scope.covers(row["posyandu__desa_id"]) and (
+                self.scope.posyandu_ids is None or row["posyandu_id"] in self.scope.posyandu_ids)
+            (self.existing.__setitem__(row["nik"], row) if inside else self.elsewhere.add(row["nik"]))
+
+    def check_row(self, row: Row):
+        nik = row.get("nik").replace(" ", "")
+        problem = rules.nik_problem(nik)
+        if problem:
+            raise RowError(problem)
+        if nik in self.elsewhere:
+            raise RowError(_("Kader dengan NIK ini terdaftar di posyandu di luar wilayah Anda."))
+        name = " ".join(row.get("name").split())
+        if not name:
+            raise RowError(_("Nama kosong."))
+        sex = row.get("sex").upper()
+        if sex not in {"L", "P"}:
+            raise RowError(_("Kolom sex harus L atau P, bukan \"%(v)s\".") % {"v": row.get("sex")})
+        posyandu = self.posyandu.get(row.get("posyandu_code"))
+        if posyandu is None:
+            raise RowError(_("posyandu_code %(c)r tidak dikenal atau di luar wilayah Anda.") % {"c": row.get("posyandu_code")})
+        sk_number, sk_date = row.get("sk_number")[:100], parse_date(row.get("sk_date"), "sk_date")
+        if sk_date and not sk_number:
+            raise RowError(_("sk_date diisi tetapi sk_number kosong."))
+        data = {
+            "name": name[:150], "sex": sex, "birth_date": parse_date(row.get("birth_date"), "birth_date"),
+            "phone": row.get("phone")[:30], "posyandu_id": posyandu[0], "sk_number": sk_number, "sk_date": sk_date,
+            "active": parse_bool(row.get("active"), "active", default=True),
+        }
+        old = self.existing.get(nik)
+        self.area = getattr(self, "area", {})
+        self.area[nik] = posyandu[1]
+        if old is None:
+            return create(nik, {**data, "nik": nik})
+        changes = diff({k: _plain(old[k]) for k in FIELDS}, {k: _plain(data[k]) for k in FIELDS})
+        if not changes:
+            return unchanged(nik)
+        return update(nik, {**data, "nik": nik, "id": old["id"]}, changes)
+
+    def write(self, creates, updates):
+        insert_dicts(Kader, (o.data for o in creates))
+        changed = [Kader(**o.data) for o in updates]
+        Kader.objects.bulk_update(changed, list(FIELDS), batch_size=2000)
+        Kader.objects.filter(pk__in=[k.pk for k in changed]).update(version=F("version") + 1)
+        ids = dict(Kader.objects.filter(nik__in=[o.key for o in creates]).values_list("nik", "id")) if len(creates) < 500 \
+            else dict(Kader.objects.values_list("nik", "id"))
+        audit_bulk(
+            [
+                *({"action": "create", "obj": Kader(id=ids[o.key], name=o.data["name"]), "before": None,
+                   "after": {k: _plain(v) for k, v in o.data.items() if k != "nik"}, "area_code": self.area[o.key]}
+                  for o in creates),
+                *({"action": "update", "obj": Kader(id=o.data["id"], name=o.data["name"]),
+                   "before": {k: v[0] for k, v in o.changes.items()}, "after": {k: v[1] for k, v in o.changes.items()},
+                   "area_code": self.area[o.key]} for o in updates),
+            ],
+            **self.audit_kwargs(),
+        )

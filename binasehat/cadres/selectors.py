@@ -1,0 +1,47 @@
+"""Reads of the kader registry, scoped like posyandu (a kader user sees its own posyandu's kader)."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q
+
+from binasehat.core.scope import get_in_scope_or_404, scope_of
+
+from . import rules
+from .models import Kader, KaderSkill, Level, Skill
+
+
+def kader_for_user(user):
+    scope = scope_of(user)
+    return Kader.objects.filter(scope.posyandu_q(desa_field="posyandu__desa__code", id_field="posyandu_id")) \
+        .select_related("posyandu", "posyandu__desa")
+
+
+def kader_get(user, pk) -> Kader:
+    return get_in_scope_or_404(kader_for_user(user), pk=pk)
+
+
+def skills_by_group() -> dict[str, list[str]]:
+    groups: dict[str, list[str]] = {}
+    for code, group in Skill.objects.values_list("code", "group_id"):
+        groups.setdefault(group, []).append(code)
+    return groups
+
+
+def levels_for(kader_ids) -> dict[int, str | None]:
+    """The level (Purwa/Madya/Utama code, or None) of each kader, from its passed skills."""
+    by_group = skills_by_group()
+    level_rules = [l.as_rule() for l in Level.objects.all()]
+    passed: dict[int, list[str]] = {}
+    for kader_id, skill in KaderSkill.objects.filter(kader_id__in=list(kader_ids)).values_list("kader_id", "skill_id"):
+        passed.setdefault(kader_id, []).append(skill)
+    return {k: rules.level_of(rules.completed_groups(passed.get(k, []), by_group), level_rules) for k in kader_ids}
+
+
+def kader_counts_by_posyandu(posyandu_ids, on_date=None) -> dict[int, dict[str, int]]:
+    """Per posyandu: n_total, n_active, and n_sk (active with an SK dated on or before ``on_date``)."""
+    sk = Q(active=True) & ~Q(sk_number="")
+    if on_date is not None:
+        sk &= Q(sk_date__isnull=True) | Q(sk_date__lte=on_date)
+    rows = (Kader.objects.filter(posyandu_id__in=list(posyandu_ids)).order_by().values("posyandu_id")
+            .annotate(n_total=Count("id"), n_active=Count("id", filter=Q(active=True)), n_sk=Count("id", filter=sk)))
+    return {r["posyandu_id"]: r for r in rows}

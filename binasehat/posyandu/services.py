@@ -1,0 +1,71 @@
+"""Writing monthly posyandu records: scoped (a kader only for its own posyandu), validated by rules.py,
+atomic, audited, version-guarded; the assessments are re-evaluated after commit."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from binasehat.core.audit import audit_record, snapshot
+from binasehat.core.events import records_changed
+
+from . import rules
+from .models import PosyanduMonth
+
+EDITABLE = ["opening_days", "opening_dates", "kader_on_duty", *rules.COUNT_FIELDS, "alat_pantau", "kegiatan_tambahan",
+            "kegiatan_tambahan_uraian"]
+
+
+class StaleEdit(ValidationError):
+    pass
+
+
+def can_record(actor, posyandu) -> bool:
+    scope = actor.scope
+    if not scope.can("posyandu.record"):
+        return False
+    if scope.posyandu_ids is not None:
+        return posyandu.pk in scope.posyandu_ids
+    return scope.covers(posyandu.desa_id)
+
+
+def validate(data: dict, month: dt.date) -> None:
+    errors = rules.month_problems({**data, "month": month}, today=timezone.localdate())
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def month_record(*, actor, posyandu, month: dt.date, data: dict, version: int | None = None,
+                 source: str = "web") -> PosyanduMonth:
+    """Create or update the record of ``posyandu`` for ``month``. ``version`` is the version the form was opened
+    with (None for a new record); a mismatch means someone else saved in between."""
+    if actor is not None and not can_record(actor, posyandu):
+        raise PermissionDenied(_("Anda tidak boleh mencatat laporan posyandu ini."))
+    month = month.replace(day=1)
+    validate(data, month)
+    existing = PosyanduMonth.objects.select_for_update().filter(posyandu=posyandu, month=month).first()
+    if existing is None:
+        if version not in (None, 0):
+            raise StaleEdit(_("Laporan bulan ini sudah dihapus atau belum ada. Muat ulang halaman."))
+        record = PosyanduMonth.objects.create(posyandu=posyandu, month=month, **data)
+        audit_record(actor=actor, action="create", obj=record, after=snapshot(record, EDITABLE),
+                     area_code=posyandu.desa_id, source=source)
+    else:
+        if version not in (None,) and version != existing.version:
+            raise StaleEdit(_("Laporan bulan ini sudah diubah orang lain sejak formulir dibuka. Muat ulang lalu ulangi."))
+        before = snapshot(existing, EDITABLE)
+        PosyanduMonth.objects.filter(pk=existing.pk).update(**data, version=F("version") + 1)
+        record = PosyanduMonth.objects.get(pk=existing.pk)
+        after = snapshot(record, EDITABLE)
+        if after != before:
+            audit_record(actor=actor, action="update", obj=record, before=before, after=after,
+                         area_code=posyandu.desa_id, source=source)
+    transaction.on_commit(lambda: records_changed.send(sender=PosyanduMonth, posyandu_ids=[posyandu.pk],
+                                                       months=[month]))
+    return record
