@@ -10,6 +10,9 @@ urlpatterns = [
     path("bahasa/", core_views.set_language, name="set_language"),
     path("akun/", include("binasehat.accounts.urls")),
     path("impor/", include("binasehat.imports.urls")),
+    path("kader/", include("binasehat.cadres.urls")),
+    path("kegiatan/", include("binasehat.posyandu.urls")),
+    path("laporan/", include("binasehat.reports.urls")),
     path("", include("binasehat.facilities.urls")),
     path("admin/", admin.site.urls),
 ]

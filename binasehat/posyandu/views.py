@@ -1,0 +1,48 @@
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from binasehat.core.audit import history_for
+from binasehat.core.scope import area_scoped, scope_of
+from binasehat.facilities.selectors import posyandu_get
+
+from . import services
+from .forms import MonthForm
+from .models import PosyanduMonth
+
+
+@area_scoped(permission="posyandu.record")
+def month(request, pk, year, month):
+    """The monthly record of one posyandu: a phone-friendly form for its kader (and bidan, puskesmas)."""
+    posyandu = posyandu_get(request.user, pk)
+    try:
+        first = dt.date(int(year), int(month), 1)
+    except ValueError:
+        raise Http404 from None
+    if not services.can_record(request.user, posyandu):
+        raise PermissionDenied
+    record = PosyanduMonth.objects.filter(posyandu=posyandu, month=first).first()
+    form = MonthForm(request.POST or None, instance=record or PosyanduMonth(posyandu=posyandu, month=first))
+    future = (first.year, first.month) > (timezone.localdate().year, timezone.localdate().month)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.month_record(actor=request.user, posyandu=posyandu, month=first, data=form.service_data(),
+                                  version=form.cleaned_data.get("version") or None)
+        except services.StaleEdit as exc:
+            form.add_error(None, exc.messages[0])
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("Laporan %(month)s tersimpan.") % {"month": first.strftime("%Y-%m")})
+            return redirect(reverse("reports:posyandu_year", args=[posyandu.pk]) + f"?tahun={first.year}")
+    return render(request, "posyandu/month_form.html", {
+        "posyandu": posyandu, "month": first, "form": form, "record": record, "future": future,
+        "history": history_for(record)[:20] if record and scope_of(request.user).can("audit.view") else None,
+    })

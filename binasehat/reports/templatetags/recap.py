@@ -1,0 +1,16 @@
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def pct(value, digits=1):
+    """A percentage for display (computed from counts); a dash when there is no denominator."""
+    if value is None:
+        return "—"
+    return f"{value:.{int(digits)}f}".replace(".", ",")
+
+
+@register.filter
+def get(mapping, key):
+    return mapping.get(key) if mapping else None

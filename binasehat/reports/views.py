@@ -1,0 +1,130 @@
+"""Reports: the Pokjanal recap (screen, XLSX, PDF) and a posyandu's year with its stratum and the reasons."""
+
+from __future__ import annotations
+
+import io
+
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from binasehat.assessments.selectors import evaluation_pair
+from binasehat.core.scope import area_scoped, scope_of
+from binasehat.facilities.selectors import posyandu_get
+from binasehat.posyandu.models import PosyanduMonth
+from binasehat.regions.models import Region
+from binasehat.regions.selectors import region_get
+
+from .selectors import STRATA, pokjanal_recap
+
+STRATA_COLOURS = {"Pratama": "#dc2626", "Madya": "#eab308", "Purnama": "#16a34a", "Mandiri": "#2563eb"}
+
+
+def _year(request) -> int:
+    today = timezone.localdate()
+    try:
+        year = int(request.GET.get("tahun", ""))
+    except ValueError:
+        year = today.year - 1
+    return min(max(year, 2000), today.year)
+
+
+def _years(today_year: int) -> list[int]:
+    first = PosyanduMonth.objects.order_by("month").values_list("month__year", flat=True).first() or today_year
+    return list(range(today_year, first - 1, -1))
+
+
+@area_scoped
+def pokjanal(request):
+    year = _year(request)
+    code = request.GET.get("wilayah", "").strip()
+    region = region_get(request.user, code) if code else None
+    rows, total = pokjanal_recap(request.user, year, region)
+    if region is None and len(rows) == 1 and rows[0].link_code:
+        region = region_get(request.user, rows[0].link_code)
+        rows, total = pokjanal_recap(request.user, year, region)
+    context = {
+        "year": year, "years": _years(timezone.localdate().year), "region": region, "rows": rows, "total": total,
+        "strata": STRATA, "colours": STRATA_COLOURS,
+        "ancestors": Region.objects.filter(code__in=region.ancestor_codes()).filter(
+            scope_of(request.user).region_q("code")) if region else [],
+        "level_name": (_("Posyandu") if region and region.level == 4 else
+                       (region.child_level_name if region else _("Wilayah"))),
+        "generated": timezone.localtime(),
+    }
+    fmt = request.GET.get("format")
+    filename = f"rekap-posyandu-{region.code if region else 'semua'}-{year}"
+    if fmt == "xlsx":
+        return _xlsx(context, filename)
+    if fmt == "pdf":
+        from weasyprint import HTML
+
+        html = render_to_string("reports/pokjanal_pdf.html", context, request=request)
+        pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{filename}.pdf"'
+        return response
+    return render(request, "reports/pokjanal.html", context)
+
+
+def _xlsx(context, filename):
+    import xlsxwriter
+
+    buffer = io.BytesIO()
+    wb = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    ws = wb.add_worksheet(str(context["year"]))
+    bold = wb.add_format({"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#EEF4F2", "border": 1})
+    pct = wb.add_format({"num_format": "0.0"})
+    region = context["region"]
+    ws.write(0, 0, _("Rekapitulasi posyandu %(area)s tahun %(year)s") % {
+        "area": region.name if region else _("wilayah Anda"), "year": context["year"]}, wb.add_format({"bold": True}))
+    header = [str(context["level_name"]), _("Desa/kel."), _("Posyandu")]
+    for s in STRATA:
+        header += [s, f"% {s}"]
+    header += [_("Posyandu aktif"), _("% aktif"), _("Kader"), _("Kader aktif"), "S", "K", "D", "N", "D/S %", "N/D %"]
+    ws.write_row(2, 0, header, bold)
+    ws.set_column(0, 0, 28)
+    ws.set_column(1, len(header), 9)
+    for i, r in enumerate([*context["rows"], context["total"]], start=3):
+        name = r.name if r is not context["total"] else _("Jumlah")
+        values = [name, r.desa, r.posyandu]
+        for s in STRATA:
+            values += [r.strata[s], r.strata_pct[s]]
+        values += [r.aktif, r.aktif_pct, r.kader, r.kader_active, r.s, r.k, r.d, r.n, r.ds, r.nd]
+        for c, v in enumerate(values):
+            if v is None:
+                ws.write_blank(i, c, None)
+            elif isinstance(v, float):
+                ws.write_number(i, c, v, pct)
+            else:
+                ws.write(i, c, v)
+    ws.write(i + 2, 0, _("Persentase dihitung dari jumlah (bukan rerata persentase). Sumber: laporan bulanan posyandu dan register kader."))
+    wb.close()
+    response = HttpResponse(buffer.getvalue(),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
+    return response
+
+
+@area_scoped
+def posyandu_year(request, pk):
+    posyandu = posyandu_get(request.user, pk)
+    year = _year(request)
+    records = {m.month.month: m for m in PosyanduMonth.objects.filter(posyandu=posyandu, month__year=year)}
+    months = [(i, records.get(i)) for i in range(1, 13)]
+    evaluations = evaluation_pair(posyandu, year)
+    from binasehat.cadres.selectors import kader_for_user, levels_for
+    from binasehat.posyandu.services import can_record
+
+    kader = list(kader_for_user(request.user).filter(posyandu=posyandu))
+    levels = levels_for([k.pk for k in kader])
+    today = timezone.localdate()
+    return render(request, "reports/posyandu_year.html", {
+        "posyandu": posyandu, "year": year, "years": _years(today.year), "months": months,
+        "strata": evaluations.get("posyandu-strata-2011"), "aktif": evaluations.get("posyandu-aktif"),
+        "kader": [(k, levels.get(k.pk)) for k in kader], "can_record": can_record(request.user, posyandu),
+        "colours": STRATA_COLOURS, "current_month": (today.year, today.month),
+        "sensitive": scope_of(request.user).can("sensitive.view"),
+    })
