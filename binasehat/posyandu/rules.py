@@ -2,7 +2,8 @@
 
 Sources: SKDN (Depkes, Standar Pemantauan Pertumbuhan Balita 2006; RULES.md §2.6): S all balita in the area,
 K those registered with a KMS/Buku KIA, D those weighed this month, N those weighed whose weight went up — so
-N ≤ D ≤ K ≤ S; O (weighed this month but not last) and B (weighed for the first time) are part of D. What a
+N ≤ D ≤ K ≤ S; O (weighed this month but not last) and B (weighed for the first time) are part of D:
+D = N + T + O + B (RULES-2.md §6), so N + O + B ≤ D. What a
 posyandu records each month: RULES.md §2.5.
 """
 

@@ -1,0 +1,72 @@
+"""The kader registry: NIK validated, levels from passed skills, NIK hidden and exports refused for kader."""
+
+import pytest
+from django.urls import reverse
+
+from binasehat.cadres import rules
+from binasehat.cadres.models import Kader, KaderSkill, Level, Skill
+from binasehat.cadres.selectors import levels_for
+from binasehat.facilities.models import Posyandu
+
+
+def test_nik_checks():
+    assert rules.nik_problem("1903014101850003") is None  # woman born 1 Jan 1985 (day + 40)
+    assert rules.nik_problem("190301410185000") == "NIK harus 16 angka."
+    assert "tanggal" in rules.nik_problem("1903019913850003")
+    assert "0000" in rules.nik_problem("1903014101850000")
+
+
+def test_level_rule_from_reference_data():
+    """Default reading (RULES-2.md §1.4, configurable): Purwa = Pengelolaan + Bayi dan Balita + one more group;
+    Madya = four groups; Utama = all five."""
+    levels = [{"code": "purwa", "order": 1, "required_groups": ["pengelolaan", "balita"], "min_groups": 3},
+              {"code": "madya", "order": 2, "required_groups": ["pengelolaan", "balita"], "min_groups": 4},
+              {"code": "utama", "order": 3, "required_groups": ["pengelolaan", "balita"], "min_groups": 5}]
+    assert rules.level_of({"pengelolaan", "balita"}, levels) is None
+    assert rules.level_of({"pengelolaan", "balita", "ibu"}, levels) == "purwa"
+    assert rules.level_of({"pengelolaan", "ibu", "remaja", "dewasa"}, levels) is None  # balita missing
+    assert rules.level_of({"pengelolaan", "balita", "ibu", "remaja"}, levels) == "madya"
+    assert rules.level_of({"pengelolaan", "balita", "ibu", "remaja", "dewasa"}, levels) == "utama"
+    groups = {"g": ["a", "b"], "h": ["c"]}
+    assert rules.completed_groups(["a", "c"], groups) == {"h"}
+
+
+def test_reference_data_loaded(demo):
+    assert Skill.objects.count() == 25
+    assert Skill.objects.filter(placeholder=True).exists()
+    assert set(Level.objects.values_list("code", flat=True)) == {"purwa", "madya", "utama"}
+
+
+def test_level_computed_from_passed_skills(demo):
+    kader = Kader.objects.first()
+    for skill in Skill.objects.filter(group__in=["pengelolaan", "balita", "ibu"]):
+        KaderSkill.objects.create(kader=kader, skill=skill)
+    assert levels_for([kader.pk]) == {kader.pk: "purwa"}
+
+
+def test_import_validates_nik_and_sex(demo, tmp_path, import_data):
+    p = Posyandu.objects.filter(active=True).first()
+    path = tmp_path / "kader.csv"
+    path.write_text("nik,name,sex,posyandu_code,sk_number,sk_date,active\n"
+                    f"1903014101900001,Rina Baru,P,{p.code},141/1/SK/2025,2025-01-02,ya\n"
+                    f"12345,Salah NIK,P,{p.code},,,ya\n"
+                    f"1903014101900002,Salah Kelamin,X,{p.code},,,ya\n"
+                    f"1903014101900003,Tanpa Nomor SK,P,{p.code},,2025-01-02,ya\n", encoding="utf-8")
+    code, out, err = import_data("kader", str(path), "--partial")
+    assert out.strip().splitlines()[-1] == "created=1 updated=0 unchanged=0 rejected=3"
+    assert "16 angka" in out and "L atau P" in out and "sk_number kosong" in out
+    assert Kader.objects.get(nik="1903014101900001").posyandu == p
+
+
+def test_kader_sees_masked_nik_and_cannot_export(demo, client_for):
+    client = client_for("kader")
+    page = client.get(reverse("cadres:list")).content.decode()
+    from binasehat.accounts.models import User
+
+    own = Kader.objects.filter(posyandu=User.objects.get(username="kader").posyandu.get()).first()
+    assert own.name in page and own.nik not in page and "••••••" in page
+    assert client.get(reverse("cadres:list") + "?format=csv").status_code == 403
+    other = Kader.objects.exclude(posyandu=own.posyandu).first()
+    assert client.get(reverse("cadres:detail", args=[other.pk])).status_code == 404
+    dinkes_page = client_for("dinkes").get(reverse("cadres:detail", args=[own.pk])).content.decode()
+    assert own.nik in dinkes_page
