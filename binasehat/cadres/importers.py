@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _, gettext_lazy
 
 from binasehat.core.audit import audit_bulk
 from binasehat.core.bulk import insert_dicts
+from binasehat.core.events import records_changed
 from binasehat.core.importing import (
     Importer, RowError, create, diff, parse_bool, parse_date, register, unchanged, update,
 )
@@ -99,3 +101,6 @@ class KaderImporter(Importer):
             ],
             **self.audit_kwargs(),
         )
+        touched = sorted({o.data["posyandu_id"] for o in [*creates, *updates]}
+                         | {self.existing[o.key]["posyandu_id"] for o in updates})
+        transaction.on_commit(lambda: records_changed.send(sender=Kader, posyandu_ids=touched))

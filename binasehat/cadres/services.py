@@ -37,7 +37,7 @@ def kader_register(*, actor, data: dict, skills=(), source: str = "web") -> Kade
     kader.skills.set(skills)
     audit_record(actor=actor, action="create", obj=kader, after=snapshot(kader, AUDITED), area_code=kader.area_code,
                  source=source)
-    records_changed.send(sender=Kader, posyandu_ids=[kader.posyandu_id])
+    _changed([kader.posyandu_id])
     return kader
 
 
@@ -63,5 +63,11 @@ def kader_update(*, actor, kader: Kader, data: dict, skills=None, version: int |
     if after != before:
         audit_record(actor=actor, action="update", obj=kader, before=before, after=after, area_code=kader.area_code,
                      source=source)
-    records_changed.send(sender=Kader, posyandu_ids=sorted({stored.posyandu_id, kader.posyandu_id}))
+    _changed([stored.posyandu_id, kader.posyandu_id])
     return kader
+
+
+def _changed(posyandu_ids) -> None:
+    """Kader with an SK count towards Posyandu Aktif: re-evaluate after the commit."""
+    ids = sorted(set(posyandu_ids))
+    transaction.on_commit(lambda: records_changed.send(sender=Kader, posyandu_ids=ids))

@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from binasehat.cadres.models import Kader
+
 from .models import PosyanduMonth
 
 SECTIONS = [
@@ -23,16 +25,36 @@ HELP = {
 }
 
 
+MODES = [("posyandu", _("hari buka posyandu")), ("kunjungan_rumah", _("kunjungan rumah")),
+         ("fasyankes", _("di fasilitas kesehatan"))]
+DAY_SLOTS = 3
+
+
 class MonthForm(forms.ModelForm):
+    """The monthly record. Opening days can be given one by one (date, mode, kader present from the registry):
+    then the number of opening days and the average of kader on duty are computed from them."""
+
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = PosyanduMonth
         fields = [f for _title, names in SECTIONS for f in names]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, kader_queryset=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["version"].initial = self.instance.version if self.instance.pk else 0
+        days = list(self.instance.opening_dates or [])
+        for i in range(1, DAY_SLOTS + 1):
+            day = days[i - 1] if i <= len(days) else {}
+            self.fields[f"day{i}_date"] = forms.DateField(
+                label=_("Tanggal buka %(n)s") % {"n": i}, required=False, initial=day.get("date"),
+                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+            self.fields[f"day{i}_mode"] = forms.ChoiceField(label=_("Cara"), choices=MODES, required=False,
+                                                            initial=day.get("mode", "posyandu"))
+            self.fields[f"day{i}_kader"] = forms.ModelMultipleChoiceField(
+                kader_queryset if kader_queryset is not None else Kader.objects.none(),
+                label=_("Kader bertugas"), required=False, widget=forms.CheckboxSelectMultiple,
+                initial=day.get("kader", []))
         for name, field in self.fields.items():
             if isinstance(field.widget, forms.NumberInput):
                 field.widget.attrs.update({"inputmode": "numeric", "min": "0"})
@@ -43,5 +65,32 @@ class MonthForm(forms.ModelForm):
     def sections(self):
         return [(title, [self[name] for name in names]) for title, names in SECTIONS]
 
+    def day_slots(self):
+        return [(self[f"day{i}_date"], self[f"day{i}_mode"], self[f"day{i}_kader"]) for i in range(1, DAY_SLOTS + 1)]
+
+    def clean(self):
+        data = super().clean()
+        month = self.instance.month
+        days = []
+        for i in range(1, DAY_SLOTS + 1):
+            date = data.get(f"day{i}_date")
+            if not date:
+                continue
+            if month and (date.year, date.month) != (month.year, month.month):
+                self.add_error(f"day{i}_date", _("Tanggal harus di bulan laporan."))
+                continue
+            days.append({"date": date.isoformat(), "mode": data.get(f"day{i}_mode") or "posyandu",
+                         "kader": sorted(k.pk for k in data.get(f"day{i}_kader") or [])})
+        if len({d["date"] for d in days}) != len(days):
+            self.add_error(None, _("Tanggal buka yang sama diisi dua kali."))
+        if days:
+            # The opening days and kader on duty follow from the days listed.
+            data["opening_days"] = len(days)
+            data["kader_on_duty"] = round(sum(len(d["kader"]) for d in days) / len(days), 1)
+        data["opening_dates"] = sorted(days, key=lambda d: d["date"])
+        return data
+
     def service_data(self) -> dict:
-        return {k: v for k, v in self.cleaned_data.items() if k != "version"}
+        data = {k: v for k, v in self.cleaned_data.items() if k != "version" and not k.startswith("day")}
+        data["opening_dates"] = self.cleaned_data.get("opening_dates", [])
+        return data

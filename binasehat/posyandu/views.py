@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from binasehat.cadres.selectors import kader_for_user
 from binasehat.core.audit import history_for
 from binasehat.core.scope import area_scoped, scope_of
 from binasehat.facilities.selectors import posyandu_get
@@ -28,7 +29,8 @@ def month(request, pk, year, month):
     if not services.can_record(request.user, posyandu):
         raise PermissionDenied
     record = PosyanduMonth.objects.filter(posyandu=posyandu, month=first).first()
-    form = MonthForm(request.POST or None, instance=record or PosyanduMonth(posyandu=posyandu, month=first))
+    form = MonthForm(request.POST or None, instance=record or PosyanduMonth(posyandu=posyandu, month=first),
+                     kader_queryset=kader_for_user(request.user).filter(posyandu=posyandu, active=True))
     future = (first.year, first.month) > (timezone.localdate().year, timezone.localdate().month)
     if request.method == "POST" and form.is_valid():
         try:

@@ -102,3 +102,25 @@ def test_import_then_reimport(demo, tmp_path, import_data, django_capture_on_com
     strata = PosyanduEvaluation.objects.get(posyandu=posyandu, year=2024, ruleset_code="posyandu-strata-2011")
     assert strata.inputs["opening_months"] == 12 and strata.inputs["kader_avg"] == 5.0
     assert strata.inputs["ds_avg"] == pytest.approx(75.0)  # 30 / 40 every month
+
+
+def test_opening_days_with_kader_from_the_registry(kader):
+    """Days listed one by one: opening days and the average of kader on duty are computed from them."""
+    from binasehat.cadres.models import Kader
+
+    user, posyandu, client = kader
+    ids = list(Kader.objects.filter(posyandu=posyandu, active=True).values_list("pk", flat=True))
+    assert len(ids) >= 5
+    url = reverse("posyandu:month", args=[posyandu.pk, 2025, "05"])
+    version = PosyanduMonth.objects.get(posyandu=posyandu, month="2025-05-01").version
+    data = form_data(version=version, opening_days=9, kader_on_duty="9")
+    data.update({"day1_date": "2025-05-06", "day1_mode": "posyandu", "day1_kader": ids[:5],
+                 "day2_date": "2025-05-20", "day2_mode": "kunjungan_rumah", "day2_kader": ids[:2]})
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    record = PosyanduMonth.objects.get(posyandu=posyandu, month="2025-05-01")
+    assert record.opening_days == 2 and float(record.kader_on_duty) == 3.5
+    assert [d["mode"] for d in record.opening_dates] == ["posyandu", "kunjungan_rumah"]
+    data["day2_date"] = "2025-06-01"
+    data["version"] = record.version
+    assert "di bulan laporan" in client.post(url, data).content.decode()
