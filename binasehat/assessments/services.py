@@ -100,6 +100,16 @@ def posyandu_evaluate(*, year: int, posyandu_ids: Iterable[int] | None = None) -
     return len(ids)
 
 
+def ensure_evaluated(*, year: int, posyandu_queryset) -> int:
+    """Evaluate the posyandu of ``posyandu_queryset`` that existed in ``year`` but have no evaluation yet (a
+    posyandu without any record that year, or evaluations never built); returns how many were added."""
+    existing = posyandu_existing_in(year).filter(pk__in=posyandu_queryset.values("pk"))
+    missing = list(existing.exclude(evaluations__year=year).values_list("pk", flat=True))
+    if missing:
+        posyandu_evaluate(year=year, posyandu_ids=missing)
+    return len(missing)
+
+
 def on_records_changed(sender, posyandu_ids=(), months=None, **kwargs):
     """Re-evaluate the posyandu whose records changed, for the years touched."""
     years = sorted({m.year for m in months}) if months else [timezone.localdate().year]

@@ -133,6 +133,10 @@ def build_demo() -> dict:
     kader_rows, month_rows = _kader_and_months(rng, posyandu)
     _run("kader", kader_rows)
     _run("posyandu-months", month_rows)
+    from binasehat.assessments.services import posyandu_evaluate
+
+    for year in sorted({y for y, _m in MONTHS}):
+        posyandu_evaluate(year=year)
 
     users = _users()
     Flag.objects.update_or_create(name="demo", defaults={"value": {"district": DISTRICT, "seed": SEED}})

@@ -12,7 +12,9 @@ from django.utils.translation import gettext as _
 
 from binasehat.assessments.selectors import evaluation_pair
 from binasehat.core.scope import area_scoped, scope_of
-from binasehat.facilities.selectors import posyandu_get
+from binasehat.assessments.services import ensure_evaluated
+from binasehat.facilities.selectors import posyandu_for_user, posyandu_get
+from binasehat.facilities.models import Posyandu
 from binasehat.posyandu.models import PosyanduMonth
 from binasehat.regions.models import Region
 from binasehat.regions.selectors import region_get
@@ -41,6 +43,8 @@ def pokjanal(request):
     year = _year(request)
     code = request.GET.get("wilayah", "").strip()
     region = region_get(request.user, code) if code else None
+    if year <= timezone.localdate().year:
+        ensure_evaluated(year=year, posyandu_queryset=posyandu_for_user(request.user))
     rows, total = pokjanal_recap(request.user, year, region)
     if region is None and len(rows) == 1 and rows[0].link_code:
         region = region_get(request.user, rows[0].link_code)
@@ -114,6 +118,7 @@ def posyandu_year(request, pk):
     year = _year(request)
     records = {m.month.month: m for m in PosyanduMonth.objects.filter(posyandu=posyandu, month__year=year)}
     months = [(i, records.get(i)) for i in range(1, 13)]
+    ensure_evaluated(year=year, posyandu_queryset=Posyandu.objects.filter(pk=posyandu.pk))
     evaluations = evaluation_pair(posyandu, year)
     from binasehat.cadres.selectors import kader_for_user, levels_for
     from binasehat.posyandu.services import can_record
