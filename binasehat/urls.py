@@ -12,6 +12,7 @@ urlpatterns = [
     path("impor/", include("binasehat.imports.urls")),
     path("kader/", include("binasehat.cadres.urls")),
     path("kegiatan/", include("binasehat.posyandu.urls")),
+    path("anak/", include("binasehat.growth.urls")),
     path("laporan/", include("binasehat.reports.urls")),
     path("", include("binasehat.facilities.urls")),
     path("admin/", admin.site.urls),

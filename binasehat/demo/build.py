@@ -133,6 +133,9 @@ def build_demo() -> dict:
     kader_rows, month_rows = _kader_and_months(rng, posyandu)
     _run("kader", kader_rows)
     _run("posyandu-months", month_rows)
+    children, measurements = _children_and_measurements(rng, posyandu)
+    _run("children", children)
+    _run("measurements", measurements)
     from binasehat.assessments.services import posyandu_evaluate
 
     for year in sorted({y for y, _m in MONTHS}):
@@ -142,7 +145,8 @@ def build_demo() -> dict:
     Flag.objects.update_or_create(name="demo", defaults={"value": {"district": DISTRICT, "seed": SEED}})
     return {
         "kecamatan": len(kecamatan), "desa": len(desa), "puskesmas": len(puskesmas), "pustu": len(pustu),
-        "posyandu": len(posyandu), "kader": len(kader_rows), "months": len(month_rows), "users": users,
+        "posyandu": len(posyandu), "kader": len(kader_rows), "months": len(month_rows), "children": len(children),
+        "measurements": len(measurements), "users": users,
     }
 
 
@@ -205,6 +209,59 @@ def _kader_and_months(rng: random.Random, posyandu: list[dict]) -> tuple[list[di
                 "lansia_dilayani": rng.randint(5, 30) if opened else 0, "remaja_dilayani": rng.randint(0, 15) if opened else 0,
             })
     return kader, months
+
+
+CHILD_NAMES = ["Aisyah", "Rizky", "Putri", "Fajar", "Nabila", "Rafa", "Zahra", "Dimas", "Aulia", "Bagas", "Salsabila",
+               "Arkan", "Keisha", "Galih", "Naura", "Raffi", "Alya", "Farhan", "Syifa", "Hafiz", "Kirana", "Yusuf"]
+
+
+def _children_and_measurements(rng: random.Random, posyandu: list[dict]) -> tuple[list[dict], list[dict]]:
+    """About 15 balita per operating posyandu, weighed most months from January 2025 on, each growing along its
+    own WHO z-score track (about one in five stunted, as Indonesian surveys find)."""
+    import datetime as dt
+
+    import numpy as np
+
+    from binasehat.growth import who_tables
+
+    tables = {name: who_tables.day_table(name) for name in ("wfa", "lhfa")}
+
+    def value(name, sex, day, z):
+        t = tables[name]
+        l, m, s = (t.lms[k, sex - 1, min(day, 1826)] for k in range(3))
+        return float(m * (1 + l * s * z) ** (1 / l)) if abs(l) > 1e-9 else float(m * np.exp(s * z))
+
+    children, measurements = [], []
+    months = [dt.date(y, m, 10) for y, m in MONTHS]
+    for p in posyandu:
+        if p["active"] != "ya":
+            continue
+        kec = p["desa_code"].split(".")
+        for i in range(15):
+            birth = dt.date(2021, 1, 1) + dt.timedelta(days=rng.randint(0, 5 * 365 + 150))
+            sex = rng.choice("LP")
+            day = birth.day + (40 if sex == "P" else 0)
+            nik = f"{kec[0]}{kec[1]}{kec[2]}{day:02d}{birth.month:02d}{birth.year % 100:02d}{rng.randint(1, 9999):04d}" \
+                if rng.random() < 0.85 else ""
+            name = f"{rng.choice(CHILD_NAMES)} {rng.choice(FAMILY)}"
+            mother = f"{rng.choice(GIVEN)} {rng.choice(FAMILY)}"
+            children.append({"nik": nik, "name": name, "sex": sex, "birth_date": birth.isoformat(), "mother_name": mother,
+                             "desa_code": p["desa_code"], "posyandu_code": p["code"]})
+            zl, zw = rng.gauss(-1.0, 1.0), rng.gauss(-0.7, 1.0)
+            for visit in months:
+                age = (visit - birth).days
+                if age < 0 or age > 1825 or rng.random() < 0.2:
+                    continue
+                sx = 1 if sex == "L" else 2
+                measure = "l" if age < 731 else "h"
+                measurements.append({
+                    "child_nik": nik, "name": name, "birth_date": birth.isoformat(), "mother_name": mother,
+                    "visit_date": visit.isoformat(),
+                    "weight_kg": f"{value('wfa', sx, age, zw + rng.gauss(0, 0.15)):.1f}",
+                    "lenhei_cm": f"{value('lhfa', sx, age, zl + rng.gauss(0, 0.1)):.1f}", "measure": measure,
+                    "oedema": "tidak", "place": "posyandu", "posyandu_code": p["code"],
+                })
+    return children, measurements
 
 
 def _users() -> list[tuple[str, str, str]]:

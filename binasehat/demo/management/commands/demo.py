@@ -18,7 +18,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Demo: {summary['kecamatan']} kecamatan, {summary['desa']} desa/kelurahan, "
             f"{summary['puskesmas']} puskesmas, {summary['pustu']} pustu, {summary['posyandu']} posyandu, "
-            f"{summary['kader']} kader, {summary['months']} laporan bulanan posyandu."
+            f"{summary['kader']} kader, {summary['months']} laporan bulanan posyandu, {summary['children']} anak, "
+            f"{summary['measurements']} pengukuran."
         )
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for username, role, where in summary["users"]:

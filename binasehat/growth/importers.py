@@ -1,0 +1,252 @@
+"""`import_data children` and `import_data measurements` (z-scores computed on import, for the whole file at once)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.utils import timezone
+from django.utils.translation import gettext as _, gettext_lazy
+
+from binasehat.cadres.rules import nik_problem
+from binasehat.core.audit import audit_bulk
+from binasehat.core.bulk import insert_dicts
+from binasehat.core.importing import (
+    Importer, RowError, create, diff, parse_bool, parse_date, parse_decimal, register, unchanged, update,
+)
+from binasehat.core.tabular import Row
+from binasehat.facilities.models import Posyandu
+from binasehat.regions.models import Region
+
+from .models import Child, Measurement
+from .services import computed_fields
+
+SEX = {"l": "L", "1": "L", "m": "L", "p": "P", "2": "P", "f": "P"}
+
+
+def _key(name: str, birth: dt.date, mother: str) -> str:
+    return f"{' '.join(name.lower().split())}|{birth.isoformat()}|{' '.join(mother.lower().split())}"
+
+
+def _plain(v):
+    if isinstance(v, (dt.date, Decimal)):
+        return str(v)
+    return v
+
+
+@register
+class ChildImporter(Importer):
+    kind = "children"
+    label = gettext_lazy("Anak (balita)")
+    description = gettext_lazy("Satu baris per anak. sex L/P (atau 1/2); NIK boleh kosong. Anak yang sama (NIK sama, "
+                               "atau nama + tanggal lahir + nama ibu sama) tidak dibuat dua kali.")
+    required = ("name", "sex", "birth_date", "desa_code")
+    optional = ("nik", "mother_name", "posyandu_code")
+    permission = "imports.run"
+    example = [{"nik": "1903015505230001", "name": "Aisyah Putri", "sex": "P", "birth_date": "2023-05-15",
+                "mother_name": "Siti Aminah", "desa_code": "19.03.01.1001", "posyandu_code": "190301100101"}]
+    fields = ("nik", "name", "sex", "birth_date", "mother_name", "desa_id", "posyandu_id")
+
+    def begin(self):
+        scope = self.scope
+        self.desa = set(Region.objects.filter(level=4).filter(scope.region_q("code")).values_list("code", flat=True))
+        self.posyandu = {c: (pk, d) for c, pk, d in Posyandu.objects.filter(scope.posyandu_q())
+                         .values_list("code", "id", "desa_id")}
+        self.by_nik, self.by_key = {}, {}
+        for c in Child.objects.filter(scope.region_q("desa__code")).values("id", *self.fields):
+            if c["nik"]:
+                self.by_nik[c["nik"]] = c
+            self.by_key[_key(c["name"], c["birth_date"], c["mother_name"])] = c
+        self.today = timezone.localdate()
+
+    def check_row(self, row: Row):
+        name = " ".join(row.get("name").split())
+        if not name:
+            raise RowError(_("Nama anak kosong."))
+        sex = SEX.get(row.get("sex").lower())
+        if sex is None:
+            raise RowError(_("Kolom sex harus L/P atau 1/2, bukan \"%(v)s\".") % {"v": row.get("sex")})
+        birth = parse_date(row.get("birth_date"), "birth_date")
+        if birth is None:
+            raise RowError(_("Tanggal lahir wajib diisi."))
+        if birth > self.today or birth < self.today.replace(year=self.today.year - 19):
+            raise RowError(_("Tanggal lahir %(d)s tidak masuk akal untuk anak.") % {"d": birth})
+        nik = row.get("nik").replace(" ", "")
+        if nik and (problem := nik_problem(nik)):
+            raise RowError(problem)
+        desa = row.get("desa_code")
+        if desa not in self.desa:
+            raise RowError(_("desa_code %(c)r tidak dikenal atau di luar wilayah Anda.") % {"c": desa})
+        posyandu_id = None
+        if code := row.get("posyandu_code"):
+            if code not in self.posyandu:
+                raise RowError(_("posyandu_code %(c)r tidak dikenal atau di luar wilayah Anda.") % {"c": code})
+            posyandu_id, posyandu_desa = self.posyandu[code]
+        mother = " ".join(row.get("mother_name").split())
+        data = {"nik": nik, "name": name[:150], "sex": sex, "birth_date": birth, "mother_name": mother[:150],
+                "desa_id": desa, "posyandu_id": posyandu_id}
+        key = _key(name, birth, mother)
+        old = self.by_nik.get(nik) if nik else None
+        same_person = self.by_key.get(key)
+        if old is None and same_person is not None:
+            if nik and same_person["nik"] and same_person["nik"] != nik:
+                raise RowError(_("Kemungkinan anak ganda: nama, tanggal lahir dan nama ibu sama dengan anak ber-NIK "
+                                 "%(nik)s.") % {"nik": same_person["nik"]})
+            old = same_person
+        natural = nik or key
+        if old is None:
+            return create(natural, data)
+        if not nik:
+            data["nik"] = old["nik"]
+        changes = diff({k: _plain(old[k]) for k in self.fields}, {k: _plain(data[k]) for k in self.fields})
+        if not changes:
+            return unchanged(natural)
+        return update(natural, {**data, "id": old["id"]}, changes)
+
+    def write(self, creates, updates):
+        insert_dicts(Child, (o.data for o in creates))
+        changed = [Child(**o.data) for o in updates]
+        Child.objects.bulk_update(changed, list(self.fields), batch_size=2000)
+        new_ids = {}
+        if creates:
+            wanted = {(o.data["name"], o.data["birth_date"], o.data["mother_name"]) for o in creates}
+            desa = {o.data["desa_id"] for o in creates}
+            for c in Child.objects.filter(desa_id__in=desa).values("id", "name", "birth_date", "mother_name"):
+                k = (c["name"], c["birth_date"], c["mother_name"])
+                if k in wanted:
+                    new_ids[k] = c["id"]
+        audit_bulk(
+            [
+                *({"action": "create",
+                   "obj": Child(id=new_ids.get((o.data["name"], o.data["birth_date"], o.data["mother_name"])),
+                                name=o.data["name"]),
+                   "before": None, "after": {k: _plain(v) for k, v in o.data.items() if k != "nik"},
+                   "area_code": o.data["desa_id"]} for o in creates),
+                *({"action": "update", "obj": Child(id=o.data["id"], name=o.data["name"]),
+                   "before": {k: v[0] for k, v in o.changes.items() if k != "nik"},
+                   "after": {k: v[1] for k, v in o.changes.items() if k != "nik"}, "area_code": o.data["desa_id"]}
+                  for o in updates),
+            ],
+            **self.audit_kwargs(),
+        )
+
+
+@register
+class MeasurementImporter(Importer):
+    kind = "measurements"
+    label = gettext_lazy("Pengukuran anak (penimbangan)")
+    description = gettext_lazy(
+        "Satu baris per kunjungan anak. Anak dikenali dari child_nik, atau dari name + birth_date + mother_name "
+        "(impor anak terlebih dulu). measure l (berbaring) / h (berdiri) / kosong; oedema ya/tidak. Z-score WHO "
+        "dihitung saat impor.")
+    required = ("visit_date", "weight_kg", "lenhei_cm")
+    optional = ("child_nik", "name", "birth_date", "mother_name", "measure", "oedema", "headc_cm", "muac_cm",
+                "place", "posyandu_code")
+    permission = "imports.run"
+    example = [{"child_nik": "1903015505230001", "name": "Aisyah Putri", "birth_date": "2023-05-15",
+                "mother_name": "Siti Aminah", "visit_date": "2025-03-10", "weight_kg": "10.4", "lenhei_cm": "82.5",
+                "measure": "h", "oedema": "tidak", "headc_cm": "46.0", "muac_cm": "14.5", "place": "posyandu",
+                "posyandu_code": "190301100101"}]
+    fields = ("weight_kg", "lenhei_cm", "measure", "oedema", "headc_cm", "muac_cm", "place", "posyandu_id")
+
+    def begin(self):
+        scope = self.scope
+        children = Child.objects.filter(scope.region_q("desa__code"))
+        if scope.posyandu_ids is not None:
+            children = children.filter(posyandu_id__in=scope.posyandu_ids)
+        self.by_nik, self.by_key, self.child = {}, {}, {}
+        for c in children.values("id", "nik", "name", "sex", "birth_date", "mother_name", "desa_id"):
+            self.child[c["id"]] = c
+            if c["nik"]:
+                self.by_nik[c["nik"]] = c["id"]
+            self.by_key[_key(c["name"], c["birth_date"], c["mother_name"])] = c["id"]
+        self.posyandu = dict(Posyandu.objects.filter(scope.posyandu_q()).values_list("code", "id"))
+        self.existing = {(m["child_id"], m["measured_on"]): m for m in
+                         Measurement.objects.filter(child_id__in=list(self.child)).values("id", "child_id",
+                                                                                          "measured_on", *self.fields)}
+        self.today = timezone.localdate()
+
+    def check_row(self, row: Row):
+        nik = row.get("child_nik").replace(" ", "")
+        child_id = self.by_nik.get(nik) if nik else None
+        if child_id is None and row.get("name") and row.get("birth_date"):
+            birth = parse_date(row.get("birth_date"), "birth_date")
+            child_id = self.by_key.get(_key(row.get("name"), birth, row.get("mother_name")))
+        if child_id is None:
+            raise RowError(_("Anak tidak ditemukan di wilayah Anda (periksa child_nik, atau nama + tanggal lahir + "
+                             "nama ibu; impor data anak terlebih dulu)."))
+        child = self.child[child_id]
+        visit = parse_date(row.get("visit_date"), "visit_date")
+        if visit is None:
+            raise RowError(_("visit_date wajib diisi."))
+        if visit > self.today:
+            raise RowError(_("Tanggal ukur %(d)s belum terjadi.") % {"d": visit})
+        if visit < child["birth_date"]:
+            raise RowError(_("Tanggal ukur sebelum tanggal lahir anak."))
+        weight = parse_decimal(row.get("weight_kg"), "weight_kg", low=0.5, high=150)
+        lenhei = parse_decimal(row.get("lenhei_cm"), "lenhei_cm", low=38, high=210)
+        if weight is None and lenhei is None:
+            raise RowError(_("Berat dan panjang/tinggi badan kosong semua."))
+        measure = row.get("measure").lower()
+        if measure not in {"", "l", "h"}:
+            raise RowError(_("Kolom measure harus l (berbaring), h (berdiri) atau kosong."))
+        place = row.get("place") or "posyandu"
+        if place not in {c for c, _l in Measurement.Place.choices}:
+            raise RowError(_("Kolom place harus posyandu, kunjungan_rumah atau fasyankes."))
+        posyandu_id = None
+        if code := row.get("posyandu_code"):
+            if code not in self.posyandu:
+                raise RowError(_("posyandu_code %(c)r tidak dikenal atau di luar wilayah Anda.") % {"c": code})
+            posyandu_id = self.posyandu[code]
+        data = {
+            "weight_kg": weight.quantize(Decimal("0.01")) if weight is not None else None,
+            "lenhei_cm": lenhei.quantize(Decimal("0.1")) if lenhei is not None else None, "measure": measure,
+            "oedema": parse_bool(row.get("oedema"), "oedema", default=False),
+            "headc_cm": _q(parse_decimal(row.get("headc_cm"), "headc_cm", low=25, high=65)),
+            "muac_cm": _q(parse_decimal(row.get("muac_cm"), "muac_cm", low=5, high=45)),
+            "place": place, "posyandu_id": posyandu_id or child.get("posyandu_id"),
+        }
+        key = f"{child_id}/{visit.isoformat()}"
+        old = self.existing.get((child_id, visit))
+        base = {**data, "child_id": child_id, "measured_on": visit, "age_days": (visit - child["birth_date"]).days,
+                "_sex": child["sex"], "_desa": child["desa_id"]}
+        if old is None:
+            return create(key, base)
+        changes = diff({k: _plain(old[k]) for k in self.fields}, {k: _plain(data[k]) for k in self.fields})
+        if not changes:
+            return unchanged(key)
+        return update(key, {**base, "id": old["id"]}, changes)
+
+    def write(self, creates, updates):
+        rows = [o.data for o in [*creates, *updates]]
+        computed = computed_fields([{**r, "sex": r["_sex"]} for r in rows])
+        for r, c in zip(rows, computed):
+            r.update(c)
+        clean = [{k: v for k, v in r.items() if not k.startswith("_")} for r in rows]
+        new, changed = clean[: len(creates)], clean[len(creates):]
+        insert_dicts(Measurement, new)
+        if changed:
+            fields = [f.attname for f in Measurement._meta.concrete_fields if f.attname not in {"id", "child_id",
+                                                                                                "measured_on"}]
+            Measurement.objects.bulk_update([Measurement(**r) for r in changed], fields, batch_size=1000)
+        dates = sorted({r["measured_on"] for r in new})
+        ids = {(c, d): i for i, c, d in Measurement.objects.filter(measured_on__in=dates)
+               .values_list("id", "child_id", "measured_on")} if new else {}
+        audit_bulk(
+            [
+                *({"action": "create", "obj": Measurement(id=ids.get((o.data["child_id"], o.data["measured_on"])),
+                                                          child_id=o.data["child_id"],
+                                                          measured_on=o.data["measured_on"]),
+                   "before": None, "after": {k: _plain(o.data[k]) for k in (*self.fields, "zwei", "zlen", "zwfl")},
+                   "area_code": o.data["_desa"]} for o in creates),
+                *({"action": "update", "obj": Measurement(id=o.data["id"], child_id=o.data["child_id"],
+                                                          measured_on=o.data["measured_on"]),
+                   "before": {k: v[0] for k, v in o.changes.items()}, "after": {k: v[1] for k, v in o.changes.items()},
+                   "area_code": o.data["_desa"]} for o in updates),
+            ],
+            **self.audit_kwargs(),
+        )
+
+
+def _q(value):
+    return value.quantize(Decimal("0.1")) if value is not None else None

