@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, Max, OuterRef, Q, Subquery
+from django.db.models import Count, F, Max, OuterRef, Q, Subquery
 from django.db.models.functions import Substr
 
 from binasehat.core.scope import get_in_scope_or_404, scope_of
@@ -48,6 +48,8 @@ def follow_up(children, kind: str, today: dt.date):
         return children.filter(last_stunting=True)
     if kind == "wasting":
         return children.filter(last_wasting=True)
+    if kind == "2t":
+        return children.filter(pk__in=two_t_children(children, today))
     if kind == "tidak_ditimbang":
         limit = today - dt.timedelta(days=61)
         five = today.replace(year=today.year - 5)
@@ -55,7 +57,20 @@ def follow_up(children, kind: str, today: dt.date):
     return children
 
 
-def prevalence(user, year: int, month: int, level_length: int, root: str | None):
+def two_t_children(children, today: dt.date) -> list[int]:
+    """Children whose last two monthly weighings (within the last four months) were both T by the KBM rule."""
+    from . import kbm
+
+    since = (today.replace(day=1) - dt.timedelta(days=100)).replace(day=1)
+    births = dict(children.values_list("pk", "birth_date"))
+    visits: dict[int, list] = {}
+    for child_id, day, weight in (Measurement.objects.filter(child_id__in=list(births), measured_on__gte=since)
+                                  .order_by("child_id", "measured_on").values_list("child_id", "measured_on", "weight_kg")):
+        visits.setdefault(child_id, []).append((day, float(weight) if weight is not None else None))
+    return [pk for pk, v in visits.items() if kbm.two_t(kbm.classify(v, births[pk]))]
+
+
+def prevalence(user, year: int, month: int, level_length: int | None, root: str | None):
     """Per area (code prefix of ``level_length`` characters) for one month: children measured (0–60 months, latest
     measurement of the month), and how many are stunted, wasted, underweight, overweight, with the number
     assessable for each (the denominators)."""
@@ -64,7 +79,10 @@ def prevalence(user, year: int, month: int, level_length: int, root: str | None)
         qs = qs.filter(Q(child__desa__code=root) | Q(child__desa__code__startswith=root + "."))
     latest_day = Measurement.objects.filter(child=OuterRef("child"), measured_on__year=year,
                                             measured_on__month=month).order_by("-measured_on").values("measured_on")[:1]
-    qs = qs.filter(measured_on=Subquery(latest_day)).annotate(area=Substr("child__desa__code", 1, level_length))
+    qs = qs.filter(measured_on=Subquery(latest_day))
+    # By area code prefix, or (level_length None) by posyandu.
+    qs = qs.annotate(area=Substr("child__desa__code", 1, level_length)) if level_length else \
+        qs.annotate(area=F("child__posyandu_id"))
     rows = {}
     terms = ("stunting", "wasting", "underweight", "overweight")
     aggregates = {"children": Count("child", distinct=True)}

@@ -24,6 +24,7 @@ FOLLOW_UP = {
     "stunting": gettext_lazy("Stunting (pengukuran terakhir)"),
     "wasting": gettext_lazy("Wasting (pengukuran terakhir)"),
     "tidak_ditimbang": gettext_lazy("Tidak ditimbang 2 bulan"),
+    "2t": gettext_lazy("2T: dua kali tidak naik (KBM)"),
 }
 COLUMNS = [
     Column("nik", gettext_lazy("NIK")), Column("name", gettext_lazy("Nama")), Column("sex", gettext_lazy("JK")),
@@ -95,11 +96,18 @@ def prevalence(request):
     if region is None:
         tops = list(top_regions_for_user(request.user))
         region = tops[0] if len(tops) == 1 else None
-    children = list(Region.objects.filter(parent=region).filter(scope_of(request.user).region_q("code"))) if region \
-        else list(top_regions_for_user(request.user))
-    length = len(children[0].code) if children else 2
-    data = selectors.prevalence(request.user, year, month, length, region.code if region else None)
-    rows = [(c, data.get(c.code)) for c in children]
+    if region is not None and region.level == 4:  # a desa: one row per posyandu
+        from binasehat.facilities.selectors import posyandu_for_user
+
+        units = [(p, p.pk) for p in posyandu_for_user(request.user).filter(desa=region)]
+        data = selectors.prevalence(request.user, year, month, None, region.code)
+    else:
+        areas = list(Region.objects.filter(parent=region).filter(scope_of(request.user).region_q("code"))) \
+            if region else list(top_regions_for_user(request.user))
+        units = [(a, a.code) for a in areas]
+        data = selectors.prevalence(request.user, year, month, len(areas[0].code) if areas else 2,
+                                    region.code if region else None)
+    rows = [(unit, data.get(key)) for unit, key in units]
     total = {k: sum((d or {}).get(k, 0) for _c, d in rows) for k in
              ("children", "stunting", "stunting_n", "wasting", "wasting_n", "underweight", "underweight_n",
               "overweight", "overweight_n")}

@@ -117,7 +117,10 @@ def posyandu_year(request, pk):
     posyandu = posyandu_get(request.user, pk)
     year = _year(request)
     records = {m.month.month: m for m in PosyanduMonth.objects.filter(posyandu=posyandu, month__year=year)}
-    months = [(i, records.get(i)) for i in range(1, 13)]
+    from binasehat.growth.selectors import weighed_per_posyandu_month
+
+    weighed = weighed_per_posyandu_month(posyandu.pk, year)
+    months = [(i, records.get(i), weighed.get(i)) for i in range(1, 13)]
     ensure_evaluated(year=year, posyandu_queryset=Posyandu.objects.filter(pk=posyandu.pk))
     evaluations = evaluation_pair(posyandu, year)
     from binasehat.cadres.selectors import kader_for_user, levels_for

@@ -98,3 +98,36 @@ def test_follow_up_lists_and_prevalence_count_from_records(demo, client_for):
     assert assessable == october.filter(stunting__isnull=False).count()
     assert client.get(reverse("growth:prevalence") + "?bulan=2026-10&wilayah=19.03").status_code == 200
     assert client_for("kader").get(reverse("growth:list") + "?format=csv").status_code == 403
+
+
+def test_kbm_n_t_o_b_and_2t():
+    """Buku KIA 2023: N when the gain is at least the KBM (e.g. 800 g at 1 month, 200 g from 11 months);
+    B first weighing, O when last month was missed; 2T two T in a row (RULES-2.md §6)."""
+    from binasehat.growth import kbm
+
+    birth = dt.date(2024, 1, 5)
+    visits = [(dt.date(2024, 2, 5), 4.0), (dt.date(2024, 3, 5), 4.9), (dt.date(2024, 4, 5), 5.6),
+              (dt.date(2024, 6, 5), 6.5), (dt.date(2024, 7, 5), 6.8)]
+    # Feb: B; Mar (age 2 months, KBM 900 g): +900 → N; Apr (3 months, 800 g): +700 → T; Jun: O (May missed);
+    # Jul (6 months, 400 g): +300 → T.
+    assert kbm.classify(visits, birth) == ["B", "N", "T", "O", "T"]
+    assert not kbm.two_t(kbm.classify(visits, birth))  # T, O, T: not two consecutive T
+    older = [(dt.date(2025, 1, 5), 9.0), (dt.date(2025, 2, 5), 9.1), (dt.date(2025, 3, 5), 9.2)]
+    assert kbm.classify(older, birth) == ["B", "T", "T"]  # 12–14 months: KBM 200 g, gains of 100 g
+    assert kbm.two_t(kbm.classify(older, birth))
+    assert kbm.classify([(dt.date(2025, 1, 5), 9.0), (dt.date(2025, 2, 5), 9.2)], birth) == ["B", "N"]  # exactly KBM
+
+
+def test_2t_follow_up_list(demo, client_for):
+    from binasehat.growth.selectors import two_t_children
+
+    child = Child.objects.filter(posyandu__isnull=False).first()
+    Measurement.objects.filter(child=child).delete()
+    today = dt.date.today()
+    first = (today.replace(day=1) - dt.timedelta(days=62)).replace(day=child.birth_date.day if child.birth_date.day <= 28 else 28)
+    for i, weight in enumerate((10.0, 10.05, 10.1)):
+        day = (first + dt.timedelta(days=31 * i)).replace(day=first.day)
+        Measurement.objects.create(child=child, measured_on=day, weight_kg=weight, age_days=(day - child.birth_date).days)
+    assert child.pk in two_t_children(Child.objects.filter(pk=child.pk), today)
+    page = client_for("dinkes").get(reverse("growth:list") + f"?tindak_lanjut=2t&q={child.name.split()[0]}").content.decode()
+    assert child.name in page
