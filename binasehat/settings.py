@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "binasehat.cadres",
     "binasehat.posyandu",
     "binasehat.growth",
+    "binasehat.families",
     "binasehat.assessments",
     "binasehat.reports",
     "binasehat.demo",

@@ -13,6 +13,7 @@ urlpatterns = [
     path("kader/", include("binasehat.cadres.urls")),
     path("kegiatan/", include("binasehat.posyandu.urls")),
     path("anak/", include("binasehat.growth.urls")),
+    path("keluarga/", include("binasehat.families.urls")),
     path("laporan/", include("binasehat.reports.urls")),
     path("", include("binasehat.facilities.urls")),
     path("admin/", admin.site.urls),

@@ -10,6 +10,7 @@ class AuditEntry(models.Model):
         CREATE = "create", _("dibuat")
         UPDATE = "update", _("diubah")
         DELETE = "delete", _("dihapus")
+        EXPORT = "export", _("diekspor")
 
     at = models.DateTimeField(_("waktu"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(

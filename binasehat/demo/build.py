@@ -52,7 +52,8 @@ def _run(kind: str, rows: list[dict]):
     return result
 
 
-def build_demo() -> dict:
+def build_demo(*, individuals: bool = True) -> dict:
+    """``individuals``: also children with measurements and PIS-PK families (slower; browser tests skip them)."""
     rng = random.Random(SEED)
     region_rows = _regions()
     _run("regions", region_rows)
@@ -133,9 +134,14 @@ def build_demo() -> dict:
     kader_rows, month_rows = _kader_and_months(rng, posyandu)
     _run("kader", kader_rows)
     _run("posyandu-months", month_rows)
-    children, measurements = _children_and_measurements(rng, posyandu)
-    _run("children", children)
-    _run("measurements", measurements)
+    children, measurements, families = [], [], {}
+    if individuals:
+        children, measurements = _children_and_measurements(rng, posyandu)
+        _run("children", children)
+        _run("measurements", measurements)
+        from binasehat.families.demo import build_families
+
+        families = build_families(rng)
     from binasehat.assessments.services import posyandu_evaluate
 
     for year in sorted({y for y, _m in MONTHS}):
@@ -146,7 +152,7 @@ def build_demo() -> dict:
     return {
         "kecamatan": len(kecamatan), "desa": len(desa), "puskesmas": len(puskesmas), "pustu": len(pustu),
         "posyandu": len(posyandu), "kader": len(kader_rows), "months": len(month_rows), "children": len(children),
-        "measurements": len(measurements), "users": users,
+        "measurements": len(measurements), "families": families, "users": users,
     }
 
 

@@ -1,0 +1,690 @@
+"""Benchmark: assess every posyandu of a country for one year (300,000 posyandu × 12 monthly records) in one pass.
+
+Run from the repository root:
+
+    .venv/bin/python bench/posyandu_assess.py                       # SQLite, in a temporary file
+    .venv/bin/python bench/posyandu_assess.py --posyandu 30000      # a smaller country
+    .venv/bin/python bench/posyandu_assess.py --database-url postgres://postgres@127.0.0.1:54359/postgres
+
+With a PostgreSQL URL the database named in it is used only as the maintenance database: the bench creates its own
+throw-away database (``bench_posyandu_<pid>``) and drops it at the end.
+
+Phases, each in its own process (so each one's peak memory is its own), all on one fresh, migrated database:
+
+1. ``generate`` (not timed in the results): a synthetic country, deterministic for a given ``--seed``: the national
+   region tree with Kemendagri-shaped codes (38 provinces, 514 kabupaten/kota, 7,285 kecamatan, 83,762
+   desa/kelurahan), ``--posyandu`` posyandu spread over the desa, 2–8 kader each (with and without an SK, a few
+   inactive or with an SK dated after the year) and the monthly records of last year: 12 per posyandu except for
+   a few missing months, with the variation real posyandu show (strong, typical and weak posyandu, unreported
+   values, months without sasaran) plus 3 % "edge" posyandu sitting exactly on the thresholds (8 months, 5 kader,
+   50 %). Inserted with ``binasehat.core.bulk.insert_dicts``.
+2. ``assess`` (timed): ``binasehat.assessments.services.posyandu_evaluate(year=Y)`` for all posyandu in one call,
+   on an empty evaluation table: read the records into P × 12 arrays, count kader, compute the inputs vectorised,
+   evaluate both rule sets per posyandu and store 2 × P evaluations. The split is timed by wrapping the functions
+   it calls (no change to the app). Peak memory is the process's maximum resident set size
+   (``resource.getrusage(RUSAGE_SELF).ru_maxrss``), printed beside the baseline before the call.
+3. ``naive``: "the obvious alternative" on a sample (1 % by default, ``--naive-sample``): for each posyandu an ORM
+   query for its monthly records (model instances) and one for its kader with an SK, the indicators computed in
+   plain Python, ``rules.evaluate`` for both rule sets, ``PosyanduEvaluation.objects.update_or_create`` per rule set.
+   To be fair to it the loop runs in one ``transaction.atomic()`` and the rule sets are read once. The sample's
+   evaluations from phase 2 are read (for the cross-check) and deleted first, untimed, so the loop inserts as the
+   one-pass call did. Its rate is extrapolated to every posyandu. Cross-check: the naive computation is written
+   from the rules' definitions (``rules.py`` docstring), independently of ``yearly_inputs``; stratum and aktif must
+   be equal for every sampled posyandu (the inputs are compared too, within 1e-9).
+4. ``re-assess`` (timed): the same call again, now replacing the 2 × P stored evaluations (re-evaluation after
+   records change is the common case). Skip with ``--no-reassess``.
+
+If ``posyandu_evaluate`` raises at this scale, the bench says so (FAIL) and, to still give figures, runs phase 2
+again with the smallest fix patched in by the bench (``--patch-kader-counts``: the kader counts of a whole
+country are read without an IN list of every posyandu id), printed as such.
+
+Settings run with DEBUG off, as in production. On PostgreSQL the tables are ANALYZEd after generation (autovacuum
+would do so shortly after a bulk load). Exit status 1 when the cross-check fails or the app's call fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO_ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "binasehat.settings")
+
+POSYANDU = 300_000
+SEED = 20_251_123
+CHUNK = 5_000  # posyandu generated per batch (the random streams are per batch: same data for a given seed)
+PROVINCES = [11, 12, 13, 14, 15, 16, 17, 18, 19, 21, 31, 32, 33, 34, 35, 36, 51, 52, 53, 61, 62, 63, 64, 65,
+             71, 72, 73, 74, 75, 76, 81, 82, 91, 92, 93, 94, 95, 96]  # 38, as Kemendagri numbers them
+REGENCIES, DISTRICTS, VILLAGES = 514, 7_285, 83_762
+FLOWERS = ["Melati", "Mawar", "Anggrek", "Kenanga", "Flamboyan", "Dahlia", "Cempaka", "Teratai", "Seroja",
+           "Kamboja", "Bougenville", "Sakura", "Tulip", "Asoka", "Nusa Indah", "Lili"]
+NAMES = ["Siti", "Nur", "Sri", "Dewi", "Rina", "Yuni", "Wati", "Lestari", "Ani", "Eka", "Fitri", "Indah", "Maya"]
+
+
+def _default_year() -> int:
+    return dt.date.today().year - 1  # a past year: the period is 12 months
+
+
+# --- phases (run in a child process whose environment points at the bench database) --------------------------------
+
+
+def _django(migrate: bool = False):
+    import django
+
+    django.setup()
+    if migrate:
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0, interactive=False)
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _current_rss_mb() -> float:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def _region_rows() -> list[dict]:
+    """The national tree, Kemendagri-shaped: PP, PP.KK (01–69 kabupaten, 71– kota), PP.KK.CC, PP.KK.CC.NDDD."""
+    from binasehat.regions import rules as region_rules
+
+    rows = []
+
+    def add(code, label):
+        region_rules.validate_code(code)
+        rows.append({"code": code, "name": f"{label} {code}", "parent_id": region_rules.parent_of(code),
+                     "level": region_rules.level_of(code), "kind": region_rules.kind_of(code)})
+
+    n_prov = len(PROVINCES)
+    regencies = []
+    for i, p in enumerate(PROVINCES):
+        add(f"{p}", "Provinsi")
+        n = REGENCIES // n_prov + (i < REGENCIES % n_prov)
+        n_kota = round(n * 0.19)
+        kab = [f"{p}.{k:02d}" for k in range(1, n - n_kota + 1)] + [f"{p}.{71 + k:02d}" for k in range(n_kota)]
+        for code in kab:
+            add(code, "Kota" if int(code[-2:]) >= 71 else "Kabupaten")
+        regencies += kab
+    districts = []
+    for i, r in enumerate(regencies):
+        n = DISTRICTS // REGENCIES + (i < DISTRICTS % REGENCIES)
+        for c in range(1, n + 1):
+            add(f"{r}.{c:02d}", "Kecamatan")
+            districts.append(f"{r}.{c:02d}")
+    for i, d in enumerate(districts):
+        n = VILLAGES // DISTRICTS + (i < VILLAGES % DISTRICTS)
+        first = "1" if int(d.split(".")[1]) >= 71 else "2"  # kelurahan in a kota, desa in a kabupaten
+        for v in range(1, n + 1):
+            add(f"{d}.{first}{v:03d}", "Kelurahan" if first == "1" else "Desa")
+    return rows
+
+
+def _kader_and_month_rows(pks: list[int], desa: list[str], chunk_no: int, seed: int, year: int):
+    """Kader rows and monthly records for one batch of posyandu (NumPy for the random draws)."""
+    import numpy as np
+
+    rng = np.random.default_rng([seed, chunk_no])
+    c = len(pks)
+    # profile: 0 strong, 1 typical, 2 weak, 3 edge (exactly on the thresholds)
+    prof = rng.choice(4, size=c, p=[0.30, 0.55, 0.12, 0.03])
+    P = lambda *v: np.array(v)[prof]  # noqa: E731 — a per-posyandu parameter by profile
+    edge = prof == 3
+    e2 = edge[:, None]
+
+    # Kader: 2–8, with an SK dated in the last six years, undated, or dated after the year (not counted).
+    n_kader = np.where(edge, 5, rng.integers(P(5, 4, 2, 5), P(9, 8, 6, 6)))
+    kader = []
+    k_total = int(n_kader.sum())
+    has_sk = (rng.random(k_total) < np.repeat(P(0.95, 0.85, 0.5, 1.0), n_kader)).tolist()
+    active = (rng.random(k_total) < np.repeat(np.where(edge, 1.0, 0.95), n_kader)).tolist()
+    sk_kind = rng.choice(3, size=k_total, p=[0.9, 0.05, 0.05])
+    sk_kind[np.repeat(edge, n_kader)] = 0
+    sk_days = rng.integers(0, 6 * 365, size=k_total).tolist()
+    sk_kind = sk_kind.tolist()
+    birth = rng.integers(0, 35 * 365, size=k_total).tolist()
+    who = rng.integers(0, len(NAMES), size=(k_total, 2)).tolist()
+    year_end = dt.date(year, 12, 31)
+    b0 = dt.date(1965, 1, 1)
+    t = 0
+    for i, pk in enumerate(pks):
+        kec = desa[i].replace(".", "")[:6]
+        for j in range(int(n_kader[i])):
+            sk = has_sk[t]
+            sk_date = None
+            if sk and sk_kind[t] == 0:
+                sk_date = year_end - dt.timedelta(days=sk_days[t])
+            elif sk and sk_kind[t] == 2:
+                sk_date = dt.date(year + 1, 1 + sk_days[t] % 12, 1 + sk_days[t] % 28)
+            kader.append({
+                "nik": f"{kec}{pk * 10 + j:010d}", "name": f"{NAMES[who[t][0]]} {NAMES[who[t][1]]}",
+                "sex": "P", "birth_date": b0 + dt.timedelta(days=birth[t]), "posyandu_id": pk,
+                "sk_number": f"141/{sk_days[t] % 80 + 1}/SK/{year - 1}" if sk else "", "sk_date": sk_date,
+                "active": active[t],
+            })
+            t += 1
+
+    # Months.
+    shape = (c, 12)
+    u = lambda: rng.random(shape)  # noqa: E731
+    present = u() < P(1.0, 0.99, 0.9, 1.0)[:, None]
+    edge_open = rng.choice([7, 8, 12], size=c)
+    opened = np.where(e2, np.arange(12)[None, :] < edge_open[:, None], u() < P(0.98, 0.9, 0.55, 1)[:, None])
+    opening_days = np.where(opened, rng.integers(1, 3, shape), 0)
+    lo, hi = P(4.8, 3.8, 2.0, 5.0)[:, None], P(7.5, 6.8, 5.2, 5.0)[:, None]
+    kader_on_duty = np.where(opened, np.round(lo + (hi - lo) * u(), 1), 0.0)
+    kader_on_duty = np.where(e2 & opened, 5.0, kader_on_duty)
+    balita = rng.integers(20, 81, c)
+    s = np.where(e2, 2 * (balita[:, None] // 2), balita[:, None] + rng.integers(-2, 3, shape))
+    k = np.where(e2, s, np.maximum(s - rng.integers(0, 4, shape), 0))
+    dlo, dhi = P(0.5, 0.35, 0.2, 0.5)[:, None], P(0.95, 0.9, 0.7, 0.5)[:, None]
+    d = np.where(opened, np.floor(k * (dlo + (dhi - dlo) * u())), 0).astype(int)
+    d = np.where(e2 & opened, s // 2, d)
+    n = np.floor(d * (0.6 + 0.25 * u())).astype(int)
+    o = np.minimum(rng.integers(0, 3, shape), d - n)
+    flo = P(0.45, 0.3, 0.1, 0.5)[:, None]
+
+    def service(low, high):
+        target = rng.integers(low, high, shape)
+        target = np.where(u() < 0.05, 0, target)  # no sasaran that month
+        target = np.where(e2, 2 * (target // 2 + 1), target)
+        served = np.where(opened, np.floor(target * (flo + (1 - flo) * u())), 0).astype(int)
+        served = np.where(e2, np.where(opened, target // 2, 0), served)
+        return target, served
+
+    hamil_t, hamil_v = service(2, 9)
+    kb_t, kb_v = service(25, 61)
+    imun_t, imun_v = service(3, 11)
+    kk = np.where(edge, 2 * (balita * 3 // 2), balita * 3 + rng.integers(0, 41, c))
+    kk_dana = np.where(edge, kk // 2, np.floor(kk * (0.2 + 0.6 * rng.random(c)))).astype(int)
+    kk_total = np.broadcast_to(kk[:, None], shape)
+    kk_dana_sehat = np.broadcast_to(kk_dana[:, None], shape)
+    alat = (rng.random(c) < P(0.95, 0.9, 0.5, 1.0))[:, None] ^ ((u() < 0.03) & ~e2)
+    extra = opened & (u() < P(0.35, 0.2, 0.05, 0)[:, None])
+    extra = np.where(e2, np.arange(12)[None, :] == 0, extra)
+
+    # Not reported (NULL): -1 here, None in the rows; never for the edge posyandu.
+    def unreported(a, p):
+        return np.where((u() < p) & ~e2, -1, a)
+
+    cols = {
+        "opening_days": opening_days, "kader_on_duty": kader_on_duty, "s": unreported(s, 0.02), "k": k, "d": d,
+        "n": n, "o": o, "b": np.zeros(shape, int), "ibu_hamil_sasaran": unreported(hamil_t, 0.01),
+        "ibu_hamil_dilayani": unreported(hamil_v, 0.01), "kb_sasaran": unreported(kb_t, 0.01),
+        "kb_dilayani": unreported(kb_v, 0.01), "imunisasi_sasaran": unreported(imun_t, 0.01),
+        "imunisasi_dilayani": unreported(imun_v, 0.01), "kk_total": unreported(kk_total, 0.03),
+        "kk_dana_sehat": unreported(kk_dana_sehat, 0.03), "alat_pantau": alat, "kegiatan_tambahan": extra,
+    }
+    lists = {name: a.tolist() for name, a in cols.items()}
+    present = present.tolist()
+    months = [dt.date(year, m, 1) for m in range(1, 13)]
+    counted = {"opening_days", "kader_on_duty", "alat_pantau", "kegiatan_tambahan"}
+
+    def rows():
+        for i, pk in enumerate(pks):
+            for j in range(12):
+                if not present[i][j]:
+                    continue
+                # opening_dates given although it is the default: insert_dicts' COPY path (PostgreSQL) writes NULL
+                # for a JSON field left out of the row instead of its default.
+                row = {"posyandu_id": pk, "month": months[j], "opening_dates": []}
+                for name, values in lists.items():
+                    v = values[i][j]
+                    row[name] = v if name in counted or v >= 0 else None
+                row["kegiatan_tambahan_uraian"] = "Kelas ibu balita" if row["kegiatan_tambahan"] else ""
+                yield row
+
+    return kader, rows()
+
+
+def phase_generate(n_posyandu: int, seed: int, year: int) -> dict:
+    _django(migrate=True)
+    from django.db import connection, transaction
+
+    from binasehat.cadres.models import Kader
+    from binasehat.core.bulk import insert_dicts
+    from binasehat.facilities.models import Posyandu
+    from binasehat.posyandu.models import PosyanduMonth
+    from binasehat.regions.models import Region
+
+    started = time.perf_counter()
+    spent = {}
+    with transaction.atomic():
+        t = time.perf_counter()
+        regions = _region_rows()
+        insert_dicts(Region, regions)
+        desa = [r["code"] for r in regions if r["level"] == 4]
+        spent["regions"] = time.perf_counter() - t
+
+        t = time.perf_counter()
+        rnd = random.Random(seed)
+        posyandu = []
+        per_desa: dict[str, int] = {}
+        for i in range(n_posyandu):
+            code = desa[i % len(desa)]
+            per_desa[code] = per_desa.get(code, 0) + 1
+            founded = None if rnd.random() < 0.1 else dt.date(rnd.randint(1986, year - 1), rnd.randint(1, 12), 1)
+            posyandu.append({
+                "code": "P" + code.replace(".", "") + f"{per_desa[code]:02d}",
+                "name": f"Posyandu {rnd.choice(FLOWERS)} {per_desa[code]}", "desa_id": code,
+                "dusun": f"Dusun {rnd.randint(1, 6)}", "rw": f"{rnd.randint(1, 12):02d}", "founded_on": founded,
+                "active": True,
+            })
+        insert_dicts(Posyandu, posyandu)
+        pk_of = dict(Posyandu.objects.values_list("code", "pk"))
+        pks = [pk_of[p["code"]] for p in posyandu]
+        desa_of = [p["desa_id"] for p in posyandu]
+        del posyandu, pk_of
+        spent["posyandu"] = time.perf_counter() - t
+
+        counts = {"kader": 0, "months": 0}
+        spent.update(kader=0.0, months=0.0)
+        for chunk_no, lo in enumerate(range(0, n_posyandu, CHUNK)):
+            kader, months = _kader_and_month_rows(pks[lo:lo + CHUNK], desa_of[lo:lo + CHUNK], chunk_no, seed, year)
+            t = time.perf_counter()
+            counts["kader"] += insert_dicts(Kader, kader)
+            t2 = time.perf_counter()
+            counts["months"] += insert_dicts(PosyanduMonth, months)
+            spent["kader"] += t2 - t
+            spent["months"] += time.perf_counter() - t2
+    if connection.vendor == "postgresql":
+        t = time.perf_counter()
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        spent["analyze"] = time.perf_counter() - t
+    seconds = time.perf_counter() - started
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_database_size(current_database())")
+            size = cursor.fetchone()[0]
+    else:
+        size = sum(Path(p).stat().st_size for p in Path(connection.settings_dict["NAME"]).parent.glob("*.sqlite3*"))
+    return {"seconds": seconds, "spent": spent, "regions": len(regions), "desa": len(desa), "posyandu": len(pks),
+            **counts, "db_bytes": size, "peak_rss_mb": _peak_rss_mb()}
+
+
+def _patch_kader_counts():
+    """The fix the bench suggests (see README): for a whole country, count every kader without an IN list."""
+    from django.db.models import Count, Q
+
+    from binasehat.assessments import services
+    from binasehat.cadres import selectors
+    from binasehat.cadres.models import Kader
+
+    original = selectors.kader_counts_by_posyandu
+
+    def kader_counts_by_posyandu(posyandu_ids, on_date=None):
+        posyandu_ids = list(posyandu_ids)
+        if len(posyandu_ids) <= 5000:
+            return original(posyandu_ids, on_date=on_date)
+        sk = Q(active=True) & ~Q(sk_number="")
+        if on_date is not None:
+            sk &= Q(sk_date__isnull=True) | Q(sk_date__lte=on_date)
+        wanted = set(posyandu_ids)
+        rows = (Kader.objects.order_by().values("posyandu_id")
+                .annotate(n_total=Count("id"), n_active=Count("id", filter=Q(active=True)),
+                          n_sk=Count("id", filter=sk)))
+        return {r["posyandu_id"]: r for r in rows if r["posyandu_id"] in wanted}
+
+    services.kader_counts_by_posyandu = kader_counts_by_posyandu
+
+
+def phase_assess(year: int, patch: bool) -> dict:
+    _django()
+    from django.db import connection
+    from django.db.models import Count
+    from django.db.models.query import QuerySet
+
+    from binasehat.assessments import rules, services
+    from binasehat.assessments.models import PosyanduEvaluation
+    from binasehat.posyandu.models import PosyanduMonth
+
+    if patch:
+        _patch_kader_counts()
+    existing = PosyanduEvaluation.objects.filter(year=year).count()
+    records = PosyanduMonth.objects.filter(month__year=year).count()
+    connection.close()  # the timed call opens its own connection, as a command would
+    spent = {"compute": 0.0, "load": 0.0, "kader": 0.0, "inputs": 0.0, "evaluate": 0.0, "delete": 0.0, "store": 0.0}
+    calls = {"evaluate": 0}
+
+    def timed(key, fn):
+        def wrapper(*a, **kw):
+            t = time.perf_counter()
+            try:
+                return fn(*a, **kw)
+            finally:
+                spent[key] += time.perf_counter() - t
+                calls[key] = calls.get(key, 0) + 1
+        return wrapper
+
+    services.compute = timed("compute", services.compute)
+    services.month_arrays = timed("load", services.month_arrays)
+    services.kader_counts_by_posyandu = timed("kader", services.kader_counts_by_posyandu)
+    services.insert_dicts = timed("store", services.insert_dicts)
+    rules.yearly_inputs = timed("inputs", rules.yearly_inputs)
+    rules.evaluate = timed("evaluate", rules.evaluate)
+    original_delete = QuerySet.delete
+
+    def delete(self):
+        if self.model is not PosyanduEvaluation:
+            return original_delete(self)
+        t = time.perf_counter()
+        try:
+            return original_delete(self)
+        finally:
+            spent["delete"] += time.perf_counter() - t
+
+    QuerySet.delete = delete
+
+    baseline = _current_rss_mb()
+    started, cpu = time.perf_counter(), time.process_time()
+    error = None
+    try:
+        assessed = services.posyandu_evaluate(year=year)
+    except Exception as exc:  # noqa: BLE001 — reported, not hidden
+        assessed, error = 0, f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
+        tb = [f for f in traceback.extract_tb(exc.__traceback__) if "/binasehat/" in f.filename] or \
+            traceback.extract_tb(exc.__traceback__)[-1:]
+        error += "  (raised in " + " ← ".join(
+            f"{Path(f.filename).parent.name}/{Path(f.filename).name}:{f.lineno} {f.name}" for f in reversed(tb)) + ")"
+    seconds = time.perf_counter() - started
+    cpu = time.process_time() - cpu
+    QuerySet.delete = original_delete
+    result = {"seconds": seconds, "cpu": cpu, "assessed": assessed, "records": records, "existing_before": existing,
+              "spent": spent, "calls": calls, "baseline_rss_mb": baseline, "peak_rss_mb": _peak_rss_mb(),
+              "error": error, "patched": patch}
+    if error:
+        return result
+    dist = (PosyanduEvaluation.objects.filter(year=year).order_by().values("ruleset_code", "result")
+            .annotate(n=Count("id")))
+    result["stored"] = sum(r["n"] for r in dist)
+    result["results"] = {f"{r['ruleset_code']}:{r['result']}": r["n"] for r in dist}
+    return result
+
+
+def _naive_inputs(records: list, kader_sk: int, period: int) -> dict:
+    """One posyandu's indicators from its monthly records, written from the definitions in rules.py, plain Python."""
+    by_month = {r.month.month: r for r in records if r.month.month <= period}
+    in_period = [by_month[m] for m in sorted(by_month)]
+    opened = [r for r in in_period if r.opening_days > 0]
+    n_open = len(opened)
+    kader_avg = sum(float(r.kader_on_duty) for r in opened) / n_open if n_open else 0.0
+    ds_sum = 0.0
+    for r in opened:
+        if r.s:
+            ds_sum += (r.d or 0) / r.s
+    ds_avg = 100 * ds_sum / period
+
+    def cumulative(served, target):
+        total_target = sum(getattr(r, target) or 0 for r in in_period)
+        total_served = sum(getattr(r, served) or 0 for r in in_period)
+        return 100 * total_served / total_target if total_target > 0 else 0.0
+
+    service_months = {}
+    for name, (served, target) in {"gizi": ("d", "s"), "kia": ("ibu_hamil_dilayani", "ibu_hamil_sasaran"),
+                                   "kb": ("kb_dilayani", "kb_sasaran"),
+                                   "imunisasi": ("imunisasi_dilayani", "imunisasi_sasaran")}.items():
+        months = 0
+        for r in in_period:
+            t, v = getattr(r, target) or 0, getattr(r, served) or 0
+            if t > 0 and 2 * v >= t and (name != "gizi" or r.opening_days > 0):
+                months += 1
+        service_months[name] = months
+    with_kk = [r for r in in_period if (r.kk_total or 0) > 0]
+    dana_sehat = 100 * (with_kk[-1].kk_dana_sehat or 0) / with_kk[-1].kk_total if with_kk else 0.0
+    return {
+        "recorded_months": len(in_period),
+        "opening_months": n_open,
+        "kader_avg": kader_avg,
+        "ds_avg": ds_avg,
+        "kia_cum": cumulative("ibu_hamil_dilayani", "ibu_hamil_sasaran"),
+        "kb_cum": cumulative("kb_dilayani", "kb_sasaran"),
+        "imunisasi_cum": cumulative("imunisasi_dilayani", "imunisasi_sasaran"),
+        "extra_program": any(r.kegiatan_tambahan for r in in_period),
+        "dana_sehat": dana_sehat,
+        "kader_sk": kader_sk,
+        "services_8_months": sum(1 for v in service_months.values() if v >= 8),
+        "alat_pantau": bool(in_period[-1].alat_pantau) if in_period else False,
+        **{f"months_{k}_50": v for k, v in service_months.items()},
+    }
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, bool) or isinstance(b, bool):
+        return bool(a) == bool(b)
+    return abs(float(a) - float(b)) <= 1e-9 * max(1.0, abs(float(a)), abs(float(b)))
+
+
+def phase_naive(year: int, sample_size: int, seed: int) -> dict:
+    _django()
+    from django.db import transaction
+    from django.db.models import Q
+
+    from binasehat.assessments import rules, services
+    from binasehat.assessments.loading import current
+    from binasehat.assessments.models import PosyanduEvaluation
+
+    ids = sorted(services.posyandu_existing_in(year).values_list("pk", flat=True))
+    sample = sorted(random.Random(seed).sample(ids, min(sample_size, len(ids))))
+    vectorised: dict[int, dict] = {}
+    for pk, code, result, inputs in (PosyanduEvaluation.objects.filter(year=year, posyandu_id__in=sample)
+                                     .values_list("posyandu_id", "ruleset_code", "result", "inputs")):
+        vectorised.setdefault(pk, {})[code] = (result, inputs)
+    PosyanduEvaluation.objects.filter(year=year, posyandu_id__in=sample).delete()
+    period = max(services.months_in_period(year), 1)
+    sk = Q(active=True) & ~Q(sk_number="") & (Q(sk_date__isnull=True) | Q(sk_date__lte=dt.date(year, 12, 31)))
+
+    naive: dict[int, dict] = {}
+    records = 0
+    started, cpu = time.perf_counter(), time.process_time()
+    with transaction.atomic():
+        rulesets = {code: current(code) for code in services.RULESETS}
+        for posyandu in services.posyandu_existing_in(year).filter(pk__in=sample).order_by("pk"):
+            months = list(posyandu.months.filter(month__year=year))
+            records += len(months)
+            kader_sk = posyandu.kader.filter(sk).count()
+            inputs = _naive_inputs(months, kader_sk, period)
+            naive[posyandu.pk] = {}
+            for code, ruleset in rulesets.items():
+                outcome = rules.evaluate(ruleset.definition, inputs)
+                result = outcome.result if isinstance(outcome.result, str) else ("ya" if outcome.result else "tidak")
+                PosyanduEvaluation.objects.update_or_create(
+                    posyandu=posyandu, year=year, ruleset_code=code,
+                    defaults={"ruleset": ruleset, "result": result, "inputs": inputs, "criteria": outcome.criteria,
+                              "missing": outcome.missing, "next_level": outcome.next_level or ""},
+                )
+                naive[posyandu.pk][code] = (result, inputs)
+    seconds = time.perf_counter() - started
+    cpu = time.process_time() - cpu
+
+    result_mismatches, input_mismatches = [], []
+    for pk in sample:
+        v, nv = vectorised.get(pk, {}), naive.get(pk, {})
+        for code in services.RULESETS:
+            if code not in v or code not in nv:
+                result_mismatches.append(f"posyandu {pk} {code}: vectorised {v.get(code, ('missing',))[0]!r}, "
+                                         f"naive {nv.get(code, ('missing',))[0]!r}")
+                continue
+            if v[code][0] != nv[code][0]:
+                result_mismatches.append(f"posyandu {pk} {code}: vectorised {v[code][0]!r}, naive {nv[code][0]!r}")
+        if services.RULESETS[0] in v and services.RULESETS[0] in nv:
+            vi, ni = v[services.RULESETS[0]][1], nv[services.RULESETS[0]][1]
+            for key in sorted(set(vi) | set(ni)):
+                if key not in vi or key not in ni or not _same(vi[key], ni[key]):
+                    input_mismatches.append(f"posyandu {pk} {key}: vectorised {vi.get(key)!r}, naive {ni.get(key)!r}")
+    return {"sample": len(sample), "records": records, "seconds": seconds, "cpu": cpu,
+            "result_mismatches": len(result_mismatches), "input_mismatches": len(input_mismatches),
+            "examples": (result_mismatches + input_mismatches)[:10], "peak_rss_mb": _peak_rss_mb()}
+
+
+# --- orchestration ---------------------------------------------------------------------------------------------------
+
+
+def _run_child(phase: str, env: dict, extra: list[str]) -> dict:
+    proc = subprocess.run([sys.executable, __file__, "--phase", phase, *extra], env=env, cwd=REPO_ROOT,
+                          capture_output=True, text=True)
+    if proc.returncode != 0:
+        sys.stderr.write(proc.stdout + proc.stderr)
+        raise SystemExit(f"the {phase} phase failed (exit {proc.returncode})")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def _pg_admin(url: str):
+    import psycopg
+
+    parts = urlsplit(url)
+    conninfo = urlunsplit((parts.scheme.replace("postgresql", "postgres"), parts.netloc, parts.path or "/postgres",
+                           parts.query, ""))
+    return psycopg.connect(conninfo, autocommit=True)
+
+
+def _with_db(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, ""))
+
+
+def _split(a: dict) -> str:
+    s = a["spent"]
+    other = a["seconds"] - s["compute"] - s["evaluate"] - s["delete"] - s["store"]
+    rest = s["compute"] - s["load"] - s["kader"] - s["inputs"]
+    return (f"load arrays {s['load']:.1f} s, kader counts {s['kader']:.1f} s, inputs (vectorised) {s['inputs']:.2f} s, "
+            f"rule sets {rest:.2f} s, evaluate ({a['calls'].get('evaluate', 0):,} rules.evaluate calls) "
+            f"{s['evaluate']:.1f} s, select ids + build rows {other:.1f} s, delete old evaluations {s['delete']:.1f} s, "
+            f"store {s['store']:.1f} s")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database-url", help="PostgreSQL server to use (its maintenance db); default: SQLite")
+    parser.add_argument("--posyandu", type=int, default=POSYANDU, help="posyandu in the country (default %(default)s)")
+    parser.add_argument("--naive-sample", type=int, help="posyandu assessed one by one (default: 1 %% of --posyandu)")
+    parser.add_argument("--year", type=int, default=_default_year(), help="year assessed (default: last year)")
+    parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--no-reassess", action="store_true", help="skip the second (replacing) pass")
+    parser.add_argument("--patch-kader-counts", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--phase", choices=["generate", "assess", "naive"], help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    sample = args.naive_sample or max(1, args.posyandu // 100)
+
+    if args.phase == "generate":
+        print(json.dumps(phase_generate(args.posyandu, args.seed, args.year)))
+        return 0
+    if args.phase == "assess":
+        print(json.dumps(phase_assess(args.year, args.patch_kader_counts)))
+        return 0
+    if args.phase == "naive":
+        print(json.dumps(phase_naive(args.year, sample, args.seed)))
+        return 0
+
+    tmp = tempfile.TemporaryDirectory(prefix="bench-posyandu-")
+    env = dict(os.environ, BINASEHAT_VAR_DIR=tmp.name, DEBUG="0", SECRET_KEY="bench-only-" + "x" * 40,
+               IMPORTS_RUN_INLINE="true", LOG_LEVEL="WARNING")
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    created_db = None
+    if args.database_url:
+        name = f"bench_posyandu_{os.getpid()}"
+        with _pg_admin(args.database_url) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            admin.execute(f'CREATE DATABASE "{name}"')
+            created_db = name
+            backend = f"postgresql {admin.execute('SHOW server_version').fetchone()[0]}"
+        env["DATABASE_URL"] = _with_db(args.database_url, name)
+    else:
+        import sqlite3
+
+        backend = f"sqlite {sqlite3.sqlite_version}"
+        env["DATABASE_URL"] = f"sqlite:///{tmp.name}/bench.sqlite3"
+    short = backend.split()[0]
+    common = ["--year", str(args.year), "--seed", str(args.seed), "--posyandu", str(args.posyandu)]
+
+    failed_call = None
+    try:
+        print(f"posyandu assess bench on {backend}: {args.posyandu:,} posyandu × 12 months of {args.year}, naive "
+              f"sample {sample:,}; Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average "
+              f"{os.getloadavg()[0]:.1f}", flush=True)
+        gen = _run_child("generate", env, common)
+        s = gen["spent"]
+        print(f"  data:       {gen['regions']:,} regions ({gen['desa']:,} desa/kelurahan), {gen['posyandu']:,} posyandu, "
+              f"{gen['kader']:,} kader, {gen['months']:,} monthly records; generated and inserted in "
+              f"{gen['seconds']:.0f} s, not counted (regions {s['regions']:.0f} s, posyandu {s['posyandu']:.0f} s, "
+              f"kader {s['kader']:.0f} s, monthly records {s['months']:.0f} s"
+              + (f", ANALYZE {s['analyze']:.0f} s" if "analyze" in s else "")
+              + f"); database {gen['db_bytes'] / 2**30:.2f} GiB", flush=True)
+
+        assess = _run_child("assess", env, common)
+        if assess["error"]:
+            failed_call = assess
+            print(f"  assess:     posyandu_evaluate(year={args.year}) FAILED after {assess['seconds']:.1f} s "
+                  f"(peak memory {assess['peak_rss_mb']:,.0f} MB): {assess['error']}", flush=True)
+            print(f"              split until then: {_split(assess)}", flush=True)
+            assess = _run_child("assess", env, common + ["--patch-kader-counts"])
+        label = f"posyandu_evaluate(year={args.year})" + (" with the bench's kader-count patch" if assess["patched"]
+                                                           else "")
+        if assess["error"]:
+            print(f"  assess:     {label} FAILED too: {assess['error']}")
+            return 1
+        n, rows, sec = assess["assessed"], assess["records"], assess["seconds"]
+        print(f"  assess:     {label}, one call: {rows:,} monthly records read, {n:,} posyandu "
+              f"assessed, {assess['stored']:,} evaluations stored in {sec:.1f} s ({rows / sec:,.0f} records/s, "
+              f"{n / sec:,.0f} posyandu/s); CPU {assess['cpu']:.1f} s; peak memory (max RSS of the process) "
+              f"{assess['peak_rss_mb']:,.0f} MB, {assess['baseline_rss_mb']:,.0f} MB before the call", flush=True)
+        print(f"              split: {_split(assess)}")
+        res = assess["results"]
+        strata = ", ".join(f"{k} {res.get('posyandu-strata-2011:' + k, 0) / n:.1%}"
+                           for k in ("Pratama", "Madya", "Purnama", "Mandiri"))
+        print(f"              results: {strata}; aktif {res.get('posyandu-aktif:ya', 0) / n:.1%}", flush=True)
+
+        naive = _run_child("naive", env, common + ["--naive-sample", str(sample)])
+        rate = naive["sample"] / naive["seconds"]
+        estimate = n / rate
+        print(f"  naive:      ORM loop, {naive['sample']:,} posyandu ({naive['sample'] / n:.1%} sample, "
+              f"{naive['records']:,} records) in one transaction: {naive['seconds']:.1f} s ({rate:,.0f} posyandu/s, "
+              f"{naive['records'] / naive['seconds']:,.0f} records/s; CPU {naive['cpu']:.1f} s) → est. "
+              f"{estimate:,.0f} s ({estimate / 60:.1f} min) for {n:,} posyandu", flush=True)
+        ok = naive["result_mismatches"] == 0
+        print(f"  cross-check: stratum and aktif equal for the {naive['sample']:,} sampled posyandu: "
+              f"{'yes' if ok else 'NO'} ({naive['result_mismatches']} mismatches); inputs equal within 1e-9: "
+              f"{'yes' if not naive['input_mismatches'] else 'NO'} ({naive['input_mismatches']} mismatches)"
+              + "".join(f"\n               {e}" for e in naive["examples"]), flush=True)
+
+        again = None
+        if not args.no_reassess:
+            again = _run_child("assess", env, common + (["--patch-kader-counts"] if assess["patched"] else []))
+            if again["error"]:
+                print(f"  re-assess:  FAILED: {again['error']}")
+            else:
+                print(f"  re-assess:  the same call again, replacing {again['existing_before']:,} evaluations: "
+                      f"{again['seconds']:.1f} s; peak memory {again['peak_rss_mb']:,.0f} MB")
+                print(f"              split: {_split(again)}", flush=True)
+    finally:
+        if created_db:
+            with _pg_admin(args.database_url) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{created_db}" WITH (FORCE)')
+        tmp.cleanup()
+
+    print(f"posyandu assess ({short}): {n:,} posyandu, {rows:,} records in {sec:.1f} s ({rows / sec:,.0f} records/s), "
+          f"peak memory {assess['peak_rss_mb']:,.0f} MB"
+          + (f"; re-assess {again['seconds']:.1f} s" if again and not again["error"] else "")
+          + f"; naive ORM loop est. {estimate:,.0f} s; speed-up {estimate / sec:.0f}×"
+          + (" (with the bench's patch: the app's own call failed)" if failed_call else ""))
+    print(f"cross-check (naive = one pass, stratum and aktif, {naive['sample']:,} posyandu): {'PASS' if ok else 'FAIL'}"
+          + ("; app call at this scale: FAIL (see above)" if failed_call else ""))
+    return 0 if ok and not failed_call else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

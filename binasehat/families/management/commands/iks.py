@@ -1,0 +1,159 @@
+"""``manage.py iks MEMBERS.csv --level LEVEL [--format csv]``: IKS and the 12 PIS-PK coverages from a members file.
+
+Input (CSV UTF-8, comma/semicolon/tab, or XLSX), one row per family member: ``no_kk, desa_code, rt, rw, nik,
+i01 … i12`` (other columns are ignored). Answers are Y / T / N; an empty cell is a missing answer. The household
+indicators i11 and i12 are answered on any one member's row (empty on the others).
+
+Output, one line per area at ``--level`` (``family``, ``rw``, ``desa``, ``kecamatan``, ``kabupaten``):
+``area,families,families_complete,families_sehat,iks`` then ``iNN_y,iNN_t,iNN_coverage`` for each indicator.
+``area`` is the Kemendagri code (``<desa>/RW<rw>`` for a RW), or the No. KK at level ``family``, where ``iks`` is the
+family's own index (empty when it is undefined: an answer missing, or all 12 N). A family is complete when no
+answer is missing. ``iks`` = families sehat / families complete; ``iNN_y`` / ``iNN_t``: complete families whose
+value is Y / T; ``iNN_coverage`` = y / (y + t). Ratios are fractions 0–1 rounded half up from the exact fraction:
+6 decimals with ``--format csv``, 3 (as Kemenkes prints them, and as the pages show them) in the default table.
+The rules are ``binasehat.families.rules`` — the same functions the pages use.
+
+A row with an answer other than Y/T/N/empty, or without no_kk or desa_code, is reported on stderr with its row
+number and left out; the command then exits 1 (after printing the result of the other rows).
+"""
+
+from __future__ import annotations
+
+import sys
+from fractions import Fraction
+
+import numpy as np
+from django.core.management.base import BaseCommand, CommandError
+
+from binasehat.core.tabular import Table, TableError
+from binasehat.families import rules
+
+LEVELS = ("family", "rw", "desa", "kecamatan", "kabupaten")
+REQUIRED = ("no_kk", "desa_code", "rt", "rw", "nik", *rules.COLUMNS)
+
+_LUT_MEMBER = np.full(256, -9, np.int8)
+_LUT_HOUSE = np.full(256, -9, np.int8)
+for _lut, _empty in ((_LUT_MEMBER, rules.MISSING), (_LUT_HOUSE, rules.EMPTY)):
+    _lut[ord("_")] = _empty
+    for _ch, _code in (("Y", rules.Y), ("T", rules.T), ("N", rules.N)):
+        _lut[ord(_ch)] = _code
+        _lut[ord(_ch.lower())] = _code
+
+
+def read_members(path: str, err) -> tuple[list[str], list[tuple[str, str, str]], np.ndarray, np.ndarray, int]:
+    """Stream the file: (No. KK of each family, (desa, rw, rt) of each family, family index per member row,
+    answer codes per member row, number of bad rows)."""
+    try:
+        table = Table(path)
+    except (TableError, OSError) as exc:
+        raise CommandError(str(exc)) from None
+    missing = [c for c in REQUIRED if c not in table.headers]
+    if missing:
+        raise CommandError(f"{table.name}: missing columns: {', '.join(missing)}")
+    index: dict[str, int] = {}
+    kks: list[str] = []
+    where: list[tuple[str, str, str]] = []
+    family = []
+    buf = bytearray()
+    bad = 0
+    cols = rules.COLUMNS
+    try:
+        for row in table.rows():
+            v = row.values
+            kk, desa = v.get("no_kk", "").replace(" ", ""), v.get("desa_code", "")
+            answers = "".join(v.get(c) or "_" for c in cols)
+            if not kk or not desa or len(answers) != 12:
+                err.write(f"row {row.number}: " + ("no_kk or desa_code empty" if not kk or not desa else
+                          "answers must be Y, T, N or empty") + "\n")
+                bad += 1
+                continue
+            codes = np.frombuffer(answers.encode("latin-1", "replace"), np.uint8)
+            if (_LUT_MEMBER[codes] == -9).any():
+                err.write(f"row {row.number}: answers must be Y, T, N or empty\n")
+                bad += 1
+                continue
+            i = index.get(kk)
+            if i is None:
+                i = index[kk] = len(kks)
+                kks.append(kk)
+                where.append((desa, rules.normalise_number(v.get("rw", "")), rules.normalise_number(v.get("rt", ""))))
+            elif where[i][0] != desa:
+                err.write(f"row {row.number}: No. KK {kk} already seen in desa {where[i][0]}; this row left out\n")
+                bad += 1
+                continue
+            family.append(i)
+            buf += answers.encode("ascii")
+    except TableError as exc:
+        raise CommandError(str(exc)) from None
+    raw = np.frombuffer(bytes(buf), np.uint8).reshape(-1, 12) if buf else np.zeros((0, 12), np.uint8)
+    answers = np.empty(raw.shape, np.int8)
+    for j in range(12):
+        answers[:, j] = (_LUT_HOUSE if j in rules.HOUSEHOLD else _LUT_MEMBER)[raw[:, j]]
+    return kks, where, np.asarray(family, np.int64), answers, bad
+
+
+def compute(kks, where, family, answers, level: str):
+    """(area codes sorted, counts per area, family values) for the members read."""
+    values = rules.family_values(answers, family, len(kks))
+    complete = rules.family_complete(answers, family, len(kks))
+    keys = [rules.area_key(level, desa=d, rw=rw, rt=rt, no_kk=kk) for kk, (d, rw, rt) in zip(kks, where)]
+    areas, group = np.unique(np.array(keys, dtype=object).astype(str), return_inverse=True)
+    return list(areas), rules.area_counts(values, group.ravel(), len(areas), complete), values, complete
+
+
+def header() -> list[str]:
+    out = ["area", "families", "families_complete", "families_sehat", "iks"]
+    for c in rules.COLUMNS:
+        out += [f"{c}_y", f"{c}_t", f"{c}_coverage"]
+    return out
+
+
+def lines(areas, counts, values, complete, level: str, places: int):
+    scores = rules.family_scores(values, complete) if level == "family" else None
+    for a, code in enumerate(areas):
+        f = rules.figures(counts, a)
+        if level == "family":
+            k = a  # values are in the order of ``areas`` (sorted No. KK)
+            y, t = int(scores.sum_y[k]), int(scores.sum_t[k])
+            iks = rules.ratio_text(y, y + t, places) if scores.complete[k] and y + t else ""
+        else:
+            iks = rules.ratio_text(f.sehat, f.complete, places)
+        out = [code, str(f.families), str(f.complete), str(f.sehat), iks]
+        for i in range(rules.N_INDICATORS):
+            out += [str(f.y[i]), str(f.t[i]), rules.ratio_text(f.y[i], f.y[i] + f.t[i], places)]
+        yield out
+
+
+class Command(BaseCommand):
+    help = "IKS and the 12 PIS-PK coverages per area, computed from a members file alone."
+
+    def add_arguments(self, parser):
+        parser.add_argument("members", help="CSV/XLSX: no_kk,desa_code,rt,rw,nik,i01,…,i12")
+        parser.add_argument("--level", choices=LEVELS, default="desa")
+        parser.add_argument("--format", choices=("table", "csv"), default="table")
+
+    def handle(self, *args, members, level, format, **options):
+        import csv
+
+        kks, where, family, answers, bad = read_members(members, self.stderr)
+        if not kks:
+            raise CommandError("no valid member rows")
+        areas, counts, values, complete = compute(kks, where, family, answers, level)
+        if level == "family":  # areas are the sorted No. KK; map each back to its family
+            order = [kks.index(a) for a in areas] if len(kks) < 2 else np.argsort(np.array(kks))
+            values, complete = values[order], complete[order]
+        rows = list(lines(areas, counts, values, complete, level, 6 if format == "csv" else 3))
+        if format == "csv":
+            writer = csv.writer(self.stdout, lineterminator="\n")
+            writer.writerow(header())
+            writer.writerows(rows)
+        else:
+            short = ["area", "families", "complete", "sehat", "iks"] + [f"{c}%" for c in rules.COLUMNS]
+            table = [short] + [r[:5] + [(rules.ratio_text(100 * int(r[5 + 3 * i]), int(r[5 + 3 * i]) + int(r[6 + 3 * i]), 1)
+                                         or "N") for i in range(12)] for r in rows]
+            widths = [max(len(x[c]) for x in table) for c in range(len(short))]
+            for r in table:
+                self.stdout.write("  ".join(v.rjust(w) if c else v.ljust(w) for c, (v, w) in enumerate(zip(r, widths))))
+        if bad:
+            self.stderr.write(f"{bad} row(s) left out")
+            sys.exit(1)

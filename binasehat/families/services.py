@@ -1,0 +1,72 @@
+"""Writes of PIS-PK data beyond the imports: recomputing a survey's family values, auditing exports."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+
+from binasehat.core.audit import audit_bulk
+
+from . import rules
+from .models import Answer, Family, Survey
+
+
+def answer_codes(letters_rows: list[list[str]]) -> np.ndarray:
+    """Stored answers (rows of 12 letters) → rule codes: empty is MISSING, or EMPTY for the household columns."""
+    if not letters_rows:
+        return np.zeros((0, rules.N_INDICATORS), np.int8)
+    arr = np.array(letters_rows, dtype="U1")
+    out = np.empty(arr.shape, np.int8)
+    for j in range(rules.N_INDICATORS):
+        out[:, j] = rules.parse_answers(arr[:, j], household=j in rules.HOUSEHOLD)
+    return out
+
+
+def surveys_recompute(*, survey_ids: Iterable[int]) -> int:
+    """Recompute the family values, completeness, ΣY/ΣT/ΣN and category of these surveys from all their stored
+    answers (``rules.family_values``, the same code the ``iks`` command runs). Returns how many changed."""
+    ids = sorted(set(survey_ids))
+    changed = 0
+    for start in range(0, len(ids), 5000):
+        chunk = ids[start:start + 5000]
+        rows = list(Answer.objects.filter(survey_id__in=chunk).order_by("survey_id", "member_id")
+                    .values_list("survey_id", *rules.COLUMNS))
+        if not rows:
+            continue
+        survey_of = np.array([r[0] for r in rows])
+        present, family_index = np.unique(survey_of, return_inverse=True)
+        codes = answer_codes([list(r[1:]) for r in rows])
+        values = rules.family_values(codes, family_index, len(present))
+        scores = rules.family_scores(values, rules.family_complete(codes, family_index, len(present)))
+        current = {s.pk: s for s in Survey.objects.filter(pk__in=present.tolist())}
+        updates = []
+        for k, sid in enumerate(present.tolist()):
+            s = current[sid]
+            cat = ("" if not scores.defined[k] else rules.SEHAT if scores.sehat[k] else
+                   rules.PRA_SEHAT if scores.pra_sehat[k] else rules.TIDAK_SEHAT)
+            new = (rules.values_text(values[k]), bool(scores.complete[k]), int(scores.sum_y[k]),
+                   int(scores.sum_t[k]), int(scores.sum_n[k]), cat)
+            if new != (s.values, s.complete, s.sum_y, s.sum_t, s.sum_n, s.category):
+                s.values, s.complete, s.sum_y, s.sum_t, s.sum_n, s.category = new
+                updates.append(s)
+        Survey.objects.bulk_update(updates, ["values", "complete", "sum_y", "sum_t", "sum_n", "category"],
+                                   batch_size=2000)
+        changed += len(updates)
+    return changed
+
+
+#: Not one of AuditEntry.Action's choices (create/update/delete): an export changes nothing, and recording it as
+#: "update" would make the family's history claim a change that never happened. The value is stored as is and
+#: shown raw; adding ``EXPORT = "export", _("diekspor")`` to core.models.AuditEntry.Action would label it.
+EXPORT_ACTION = "export"
+
+
+def home_visit_export_audit(*, actor, families: list[Family], indicator: int, year: int | None, fmt: str) -> int:
+    """One audit entry per family whose data left the system in a home-visit list (who, when, which list)."""
+    after = {"daftar": f"kunjungan rumah i{indicator:02d}", "tahun": year, "format": fmt}
+    return audit_bulk(
+        ({"action": EXPORT_ACTION, "obj": f, "before": None, "after": after, "area_code": f.desa_id}
+         for f in families),
+        actor=actor, source="web",
+    )
