@@ -39,3 +39,10 @@ class KaderForm(forms.ModelForm):
         data = {k: v for k, v in self.cleaned_data.items() if k not in {"version", "skills", "posyandu"}}
         data["posyandu_id"] = self.cleaned_data["posyandu"].pk
         return data
+
+
+class TrainingForm(forms.Form):
+    name = forms.CharField(label=_("Pelatihan"), max_length=200)
+    held_on = forms.DateField(label=_("Tanggal"), required=False,
+                              widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    organizer = forms.CharField(label=_("Penyelenggara"), max_length=150, required=False)

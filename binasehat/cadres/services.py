@@ -71,3 +71,16 @@ def _changed(posyandu_ids) -> None:
     """Kader with an SK count towards Posyandu Aktif: re-evaluate after the commit."""
     ids = sorted(set(posyandu_ids))
     transaction.on_commit(lambda: records_changed.send(sender=Kader, posyandu_ids=ids))
+
+
+@transaction.atomic
+def training_add(*, actor, kader: Kader, name: str, held_on=None, organizer: str = "", source: str = "web"):
+    """Record a training the kader attended."""
+    from .models import Training
+
+    _check(actor, kader.posyandu)
+    training = Training.objects.create(kader=kader, name=name, held_on=held_on, organizer=organizer)
+    audit_record(actor=actor, action="create", obj=training,
+                 after={"kader": kader.pk, "name": name, "held_on": held_on.isoformat() if held_on else None,
+                        "organizer": organizer}, area_code=kader.area_code, source=source)
+    return training

@@ -9,7 +9,7 @@ from binasehat.core.scope import area_scoped, scope_of
 from binasehat.facilities.selectors import posyandu_for_user
 
 from . import services
-from .forms import KaderForm
+from .forms import KaderForm, TrainingForm
 from .selectors import kader_for_user, kader_get, levels_for
 
 COLUMNS = [
@@ -55,6 +55,15 @@ def kader_list(request):
 def kader_detail(request, pk):
     kader = kader_get(request.user, pk)
     scope = scope_of(request.user)
+    training_form = TrainingForm(request.POST or None) if scope.can("facilities.change") else None
+    if request.method == "POST" and training_form is not None and training_form.is_valid():
+        try:
+            services.training_add(actor=request.user, kader=kader, **training_form.cleaned_data)
+        except PermissionDenied as exc:
+            training_form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Pelatihan tercatat."))
+            return redirect("cadres:detail", pk=kader.pk)
     passed = {ks.skill_id: ks.passed_on for ks in kader.passed_skills.all()}
     from .models import SkillGroup
 
@@ -62,7 +71,7 @@ def kader_detail(request, pk):
     return render(request, "cadres/detail.html", {
         "kader": kader, "level": levels_for([kader.pk]).get(kader.pk), "groups": groups,
         "trainings": kader.trainings.all(), "nik": kader.nik if scope.can("sensitive.view") else mask(kader.nik),
-        "can_edit": scope.can("facilities.change"),
+        "can_edit": scope.can("facilities.change"), "training_form": training_form,
         "history": history_for(kader)[:30] if scope.can("audit.view") else None,
     })
 

@@ -59,3 +59,32 @@ def age_chart(indicator: str, sex: int, points: list[tuple[int, float]], title: 
     y_ticks = [(y(v), f"{v:g}") for v in np.arange(np.ceil(lo / step) * step, hi + 1e-9, step)]
     x_ticks = [(x(month * 30.4375), f"{month}") for month in range(0, 61, 6)]
     return Chart(title, unit, lines, pts, path, x_ticks, y_ticks)
+
+
+def length_chart(table_name: str, sex: int, points: list[tuple[float, float]], title: str) -> Chart:
+    """Weight-for-length (``wfl``, 45–110 cm) or weight-for-height (``wfh``, 65–120 cm); ``points``: (cm, kg)."""
+    table = who_tables.length_table(table_name)
+    start, end = (45.0, 110.0) if table_name == "wfl" else (65.0, 120.0)
+    rows = np.arange(0, table.rows, 10)  # every whole centimetre
+    cms = start + rows * 0.1
+    l, m, s = (table.lms[k, sex - 1, rows] for k in range(3))
+    curves = {k: _value_at(l, m, s, k) for k in SD_LINES}
+    inside = [(cm, kg) for cm, kg in points if start <= cm <= end]
+    lo = min(float(np.nanmin(curves[-3])), min((kg for _c, kg in inside), default=np.inf))
+    hi = max(float(np.nanmax(curves[3])), max((kg for _c, kg in inside), default=-np.inf))
+    span = hi - lo or 1
+
+    def x(cm):
+        return PAD_L + (WIDTH - PAD_L - PAD_R) * (cm - start) / (end - start)
+
+    def y(value):
+        return HEIGHT - PAD_B - (HEIGHT - PAD_B - PAD_T) * (value - lo) / span
+
+    lines = [(k, COLOURS[k], "M" + " L".join(f"{x(c):.1f},{y(v):.1f}" for c, v in zip(cms, curves[k])))
+             for k in SD_LINES]
+    pts = [(x(c), y(v), f"{c:g} cm: {v:g} kg") for c, v in inside]
+    path = "M" + " L".join(f"{px:.1f},{py:.1f}" for px, py, _t in pts) if pts else ""
+    step = 2 if span < 20 else 5
+    y_ticks = [(y(v), f"{v:g}") for v in np.arange(np.ceil(lo / step) * step, hi + 1e-9, step)]
+    x_ticks = [(x(c), f"{c:g}") for c in np.arange(start, end + 1e-9, 5 if table_name == "wfl" else 5)]
+    return Chart(title, "kg", lines, pts, path, x_ticks, y_ticks)

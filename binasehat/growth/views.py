@@ -75,6 +75,13 @@ def child_detail(request, pk):
         charts.age_chart("wfa", child.sex_code, weights, _("Berat badan menurut umur (BB/U)"), "kg"),
         charts.age_chart("lhfa", child.sex_code, lengths, _("Panjang/tinggi badan menurut umur (PB/U–TB/U)"), "cm"),
     ]
+    # Weight-for-length below 2 years, weight-for-height from 2 years (the table of the latest measurement).
+    older = bool(measurements) and measurements[-1].age_days >= 731
+    pairs = [(float(m.lenhei_cm), float(m.weight_kg)) for m in measurements
+             if m.lenhei_cm is not None and m.weight_kg is not None and (m.age_days >= 731) == older]
+    chart_list.append(charts.length_chart(
+        "wfh" if older else "wfl", child.sex_code, pairs,
+        _("Berat badan menurut tinggi badan (BB/TB)") if older else _("Berat badan menurut panjang badan (BB/PB)")))
     return render(request, "growth/child.html", {
         "child": child, "measurements": list(reversed(measurements)), "latest": measurements[-1] if measurements else None,
         "charts": chart_list, "form": form, "nik_visible": scope.can("sensitive.view"),

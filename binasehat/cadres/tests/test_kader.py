@@ -70,3 +70,20 @@ def test_kader_sees_masked_nik_and_cannot_export(demo, client_for):
     assert client.get(reverse("cadres:detail", args=[other.pk])).status_code == 404
     dinkes_page = client_for("dinkes").get(reverse("cadres:detail", args=[own.pk])).content.decode()
     assert own.nik in dinkes_page
+
+
+def test_training_is_recorded_and_audited(demo, client_for):
+    from binasehat.core.models import AuditEntry
+
+    kader = Kader.objects.first()
+    client = client_for("dinkes")
+    response = client.post(reverse("cadres:detail", args=[kader.pk]),
+                           {"name": "Pelatihan 25 keterampilan dasar", "held_on": "2025-06-10", "organizer": "Dinkes"})
+    assert response.status_code == 302
+    training = kader.trainings.get()
+    assert training.name == "Pelatihan 25 keterampilan dasar"
+    assert AuditEntry.objects.filter(model="cadres.training", object_pk=str(training.pk), action="create").exists()
+    assert "Pelatihan 25 keterampilan dasar" in client.get(reverse("cadres:detail", args=[kader.pk])).content.decode()
+    # Read-only roles see the list but cannot add.
+    assert client_for("provinsi").post(reverse("cadres:detail", args=[kader.pk]), {"name": "x"}).status_code == 200
+    assert kader.trainings.count() == 1
