@@ -65,7 +65,6 @@ def _latest(values: np.ndarray, present: np.ndarray) -> np.ndarray:
 
 def yearly_inputs(m: dict[str, np.ndarray], kader_sk: np.ndarray, months_in_period: int = 12) -> dict[str, np.ndarray]:
     """The indicators of both rule sets for P posyandu at once, from their monthly arrays (P × 12)."""
-    months = m["opening_days"].shape[1]
     period = slice(0, months_in_period)
     mm = {k: v[:, period] for k, v in m.items()}
     recorded = ~np.isnan(mm["opening_days"])
@@ -159,11 +158,11 @@ def evaluate(ruleset: dict, inputs: dict) -> Outcome:
         rows = check(ruleset["criteria"])
         return Outcome(result=all(r["met"] for r in rows), criteria=rows, missing=[r for r in rows if not r["met"]])
     if ruleset["kind"] == "levels":
-        result, result_rows, next_level, missing = None, [], None, []
+        result, next_level, missing = None, None, []
         for level in ruleset["levels"]:
             rows = check(level["criteria"])
             if all(r["met"] for r in rows):
-                result, result_rows = level["key"], rows
+                result = level["key"]
             else:
                 next_level, missing = level["key"], [r for r in rows if not r["met"]]
                 break

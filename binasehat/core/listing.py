@@ -102,3 +102,24 @@ def export_response(fmt: str, filename: str, columns: Sequence[Column], objects:
 def wants_export(request) -> str | None:
     fmt = request.GET.get("format")
     return fmt if fmt in {"csv", "xlsx"} else None
+
+
+def pdf_response(request, template: str, context: dict, filename: str):
+    """Render ``template`` to PDF with WeasyPrint (fonts from the system: DejaVu) as a download."""
+    from django.http import HttpResponse
+    from django.template.loader import render_to_string
+    from weasyprint import HTML
+
+    html = render_to_string(template, context, request=request)
+    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.pdf"'
+    return response
+
+
+def xlsx_response(content: bytes, filename: str):
+    from django.http import HttpResponse
+
+    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
+    return response

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _, gettext_lazy
 from binasehat.core.audit import audit_bulk
 from binasehat.core.bulk import insert_dicts
 from binasehat.core.importing import (
-    Importer, RowError, create, diff, parse_bool, parse_date, parse_decimal, register, reject, unchanged, update,
+    Importer, RowError, create, diff, parse_bool, parse_date, parse_decimal, register, unchanged, update,
 )
 from binasehat.core.tabular import Row
 from binasehat.regions.models import Region

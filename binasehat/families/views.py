@@ -6,14 +6,15 @@ from __future__ import annotations
 import io
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _, gettext_lazy
 
 from binasehat.core.audit import history_for
-from binasehat.core.listing import Column, export_response, paginate, search, wants_export
+from binasehat.core.listing import (
+    Column, export_response, paginate, pdf_response, search, wants_export, xlsx_response,
+)
 from binasehat.core.scope import area_scoped, scope_of
 from binasehat.regions.models import Region
 from binasehat.regions.selectors import region_get, top_regions_for_user
@@ -177,13 +178,7 @@ def area_report(request):
     if fmt == "xlsx":
         return _report_xlsx(context, filename)
     if fmt == "pdf":
-        from weasyprint import HTML
-
-        html = render_to_string("families/report_pdf.html", context, request=request)
-        pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
-        response = HttpResponse(pdf, content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="{filename}.pdf"'
-        return response
+        return pdf_response(request, "families/report_pdf.html", context, filename)
     return render(request, "families/report.html", context)
 
 
@@ -229,10 +224,7 @@ def _report_xlsx(context, filename):
                          "implementasi). Cakupan indikator = keluarga Y / keluarga (Y + T), dari keluarga terdata "
                          "lengkap (pilihan implementasi). Jumlah dihitung dari data keluarga, bukan rerata persentase."))
     wb.close()
-    response = HttpResponse(buffer.getvalue(),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
-    return response
+    return xlsx_response(buffer.getvalue(), filename)
 
 
 def visit_columns(indicator: int, sensitive: bool):

@@ -1,4 +1,3 @@
-import datetime as dt
 
 from django import forms
 from django.utils import timezone

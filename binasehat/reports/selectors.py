@@ -69,7 +69,7 @@ def pokjanal_recap(user, year: int, region: Region | None) -> tuple[list[RecapRo
     by_posyandu = region is not None and region.level == 4
     if by_posyandu:
         children = []
-        key_expr, length = F("posyandu_id"), None
+        length = None
     else:
         children = list(top_regions_for_user(user)) if region is None else \
             list(Region.objects.filter(parent=region).filter(scope.region_q("code")))

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import io
 
-from django.http import HttpResponse
 from django.shortcuts import render
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from binasehat.assessments.selectors import evaluation_pair
+from binasehat.core.listing import pdf_response, xlsx_response
 from binasehat.core.scope import area_scoped, scope_of
 from binasehat.assessments.services import ensure_evaluated
 from binasehat.facilities.selectors import posyandu_for_user, posyandu_get
@@ -63,13 +62,7 @@ def pokjanal(request):
     if fmt == "xlsx":
         return _xlsx(context, filename)
     if fmt == "pdf":
-        from weasyprint import HTML
-
-        html = render_to_string("reports/pokjanal_pdf.html", context, request=request)
-        pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
-        response = HttpResponse(pdf, content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="{filename}.pdf"'
-        return response
+        return pdf_response(request, "reports/pokjanal_pdf.html", context, filename)
     return render(request, "reports/pokjanal.html", context)
 
 
@@ -106,10 +99,7 @@ def _xlsx(context, filename):
                 ws.write(i, c, v)
     ws.write(i + 2, 0, _("Persentase dihitung dari jumlah (bukan rerata persentase). Sumber: laporan bulanan posyandu dan register kader."))
     wb.close()
-    response = HttpResponse(buffer.getvalue(),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
-    return response
+    return xlsx_response(buffer.getvalue(), filename)
 
 
 @area_scoped

@@ -1,6 +1,5 @@
 """Logging in: Indonesian messages, throttled after five failures, sessions that expire, strong passwords."""
 
-import pytest
 from django.conf import settings
 from django.urls import reverse
 

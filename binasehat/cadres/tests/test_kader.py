@@ -1,6 +1,5 @@
 """The kader registry: NIK validated, levels from passed skills, NIK hidden and exports refused for kader."""
 
-import pytest
 from django.urls import reverse
 
 from binasehat.cadres import rules

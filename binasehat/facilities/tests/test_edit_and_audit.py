@@ -1,7 +1,6 @@
 """Creating and editing facilities through the pages: validated, audited with before/after, history shown to
 the roles allowed to see it, and two people never silently overwrite each other."""
 
-import pytest
 from django.urls import reverse
 
 from binasehat.core.models import AuditEntry

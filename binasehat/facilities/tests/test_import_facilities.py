@@ -1,10 +1,7 @@
 """`import_data puskesmas|pustu|posyandu`: natural keys, wilayah kerja, re-import changes nothing."""
 
-import io
 
 import openpyxl
-import pytest
-from django.core.management import call_command
 
 from binasehat.facilities.models import Posyandu, Pustu, Puskesmas
 

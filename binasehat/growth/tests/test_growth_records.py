@@ -3,7 +3,6 @@ Indonesian, scoped pages, follow-up lists and prevalence that count from the rec
 
 import datetime as dt
 
-import numpy as np
 import pytest
 from django.urls import reverse
 

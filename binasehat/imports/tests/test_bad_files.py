@@ -1,12 +1,10 @@
 """A file that cannot be read as a whole gets one clear Indonesian message, never a 500, and writes nothing:
 wrong columns, wrong types, broken XLSX, wrong encoding, empty file. Real files, written as users make them."""
 
-import io
 import zipfile
 
 import openpyxl
 import pytest
-from django.core.management import call_command
 
 from binasehat.core.models import AuditEntry
 from binasehat.facilities.models import Posyandu

@@ -6,7 +6,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 
 from binasehat.core.models import AuditEntry
 from binasehat.regions.models import Region

@@ -20,7 +20,6 @@ number and left out; the command then exits 1 (after printing the result of the 
 from __future__ import annotations
 
 import sys
-from fractions import Fraction
 
 import numpy as np
 from django.core.management.base import BaseCommand, CommandError
