@@ -62,12 +62,10 @@ def insert_dicts(model: type[models.Model], rows: Iterable[dict], *, batch_size:
             for row in rows:
                 data = values(row)
                 if json_columns:
-                    data = tuple(
-                        json.dumps(row.get(fields[i].attname), cls=DjangoJSONEncoder)
-                        if i in json_columns and row.get(fields[i].attname) is not None
-                        else (None if i in json_columns else v)
-                        for i, v in enumerate(data)
-                    )
+                    data = list(data)
+                    for i in json_columns:
+                        raw = row.get(plan[i][0], plan[i][2])  # the value, or the field's default
+                        data[i] = None if raw is None else json.dumps(raw, cls=DjangoJSONEncoder)
                 copy.write_row(data)
                 count += 1
         return count

@@ -278,6 +278,11 @@ def parse_date(value: str, column: str) -> dt.date | None:
     v = (value or "").strip()
     if not v:
         return None
+    if len(v) == 10 and v[4] == "-":
+        try:
+            return dt.date.fromisoformat(v)  # the common case, 30× faster than strptime
+        except ValueError:
+            pass
     v = v.split(" ")[0] if re.match(r"^\d{4}-\d{2}-\d{2} ", v) else v
     for fmt in _DATE_FORMATS:
         try:

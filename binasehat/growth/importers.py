@@ -21,6 +21,7 @@ from binasehat.regions.models import Region
 from .models import Child, Measurement
 from .services import computed_fields
 
+PLACES = frozenset(Measurement.Place.values)
 SEX = {"l": "L", "1": "L", "m": "L", "p": "P", "2": "P", "f": "P"}
 
 
@@ -191,7 +192,7 @@ class MeasurementImporter(Importer):
         if measure not in {"", "l", "h"}:
             raise RowError(_("Kolom measure harus l (berbaring), h (berdiri) atau kosong."))
         place = row.get("place") or "posyandu"
-        if place not in {c for c, _l in Measurement.Place.choices}:
+        if place not in PLACES:
             raise RowError(_("Kolom place harus posyandu, kunjungan_rumah atau fasyankes."))
         posyandu_id = None
         if code := row.get("posyandu_code"):
