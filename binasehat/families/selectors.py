@@ -10,6 +10,7 @@ from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Substr
 
 from binasehat.core.scope import get_in_scope_or_404, scope_of
+from binasehat.facilities.models import Puskesmas
 
 from . import rules
 from .models import Family, Survey
@@ -104,17 +105,25 @@ def area_figures(user, year: int, level: str, region_code: str | None = None,
     complete = np.array([s[6] for s in surveys], dtype=bool)
     group = np.array([rw_index[rules.area_key("rw", desa=s[2], rw=s[3])] for s in surveys], dtype=np.int64)
     counts = rules.area_counts(values, group, len(rw_keys), complete)
+    if level == "puskesmas":  # a puskesmas' wilayah kerja: the desa it serves
+        owner = dict(Puskesmas.wilayah_kerja.through.objects.values_list("region_id", "puskesmas__code"))
+
+        def key_of(desa, rw=""):
+            return owner.get(desa, "")
+    else:
+        def key_of(desa, rw=""):
+            return rules.area_key(level, desa=desa, rw=rw)
     if level == "rw":
         keys, summed = rw_keys, counts
     else:
-        parents = sorted({rules.area_key(level, desa=k.split("/")[0]) for k in rw_keys})
+        parents = sorted({key_of(k.split("/")[0]) for k in rw_keys})
         parent_index = {k: i for i, k in enumerate(parents)}
-        parent = np.array([parent_index[rules.area_key(level, desa=k.split("/")[0])] for k in rw_keys], np.int64)
+        parent = np.array([parent_index[key_of(k.split("/")[0])] for k in rw_keys], np.int64)
         keys, summed = parents, rules.roll_up(counts, parent, len(parents))
     result = {k: rules.figures(summed, i) for i, k in enumerate(keys)}
     known: dict[str, int] = {}
-    for r in fams.values("desa_id", "rw").annotate(n=Count("id")):
-        k = rules.area_key(level, desa=r["desa_id"], rw=r["rw"])
+    for r in fams.values("desa_id", "rw").annotate(n=Count("id")).order_by():
+        k = key_of(r["desa_id"], r["rw"])
         known[k] = known.get(k, 0) + r["n"]
     return result, known
 

@@ -109,7 +109,7 @@ def family_detail(request, pk):
 
 
 LEVEL_CHOICES = {"": gettext_lazy("satu tingkat di bawah"), "desa": gettext_lazy("semua desa/kelurahan"),
-                 "rw": gettext_lazy("semua RW")}
+                 "rw": gettext_lazy("semua RW"), "puskesmas": gettext_lazy("per puskesmas (wilayah kerja)")}
 
 
 def _report_context(request):
@@ -133,7 +133,12 @@ def _report_context(request):
     root = region.code if region else None
     figures, known = selectors.area_figures(user, year, level, root)
     names = {}
-    if level != "rw":
+    if level == "puskesmas":
+        from binasehat.facilities.models import Puskesmas
+
+        names = dict(Puskesmas.objects.filter(code__in=set(figures) | set(known)).values_list("code", "name"))
+        names[""] = _("(desa di luar wilayah kerja puskesmas)")
+    elif level != "rw":
         names = dict(Region.objects.filter(code__in=set(figures) | set(known)).values_list("code", "name"))
     rows = []
     for key in sorted(set(figures) | set(known)):

@@ -147,3 +147,24 @@ def test_scope_sensitive_lists_and_audited_export(families_demo, demo, client_fo
     for fmt in ("xlsx", "pdf"):
         r = c.get(reverse("families:report"), {"tahun": year, "format": fmt})
         assert r.status_code == 200 and len(r.content) > 1000
+
+
+def test_report_per_puskesmas_sums_its_wilayah_kerja(demo, client_for):
+    """Aggregation over a puskesmas' wilayah kerja: the sum of its desa, never a mean of desa percentages."""
+    from binasehat.accounts.models import User
+    from binasehat.facilities.models import Puskesmas
+    from binasehat.families import selectors
+
+    dinkes = User.objects.get(username="dinkes")
+    year = max(selectors.survey_years(dinkes))
+    by_pkm, _known = selectors.area_figures(dinkes, year, "puskesmas", "19.03")
+    by_desa, _known = selectors.area_figures(dinkes, year, "desa", "19.03")
+    for pkm in Puskesmas.objects.filter(kecamatan__code__startswith="19.03."):
+        desa = set(pkm.wilayah_kerja.values_list("code", flat=True))
+        figures = by_pkm.get(pkm.code)
+        if figures is None:
+            continue
+        assert figures.sehat == sum(f.sehat for code, f in by_desa.items() if code in desa)
+        assert figures.complete == sum(f.complete for code, f in by_desa.items() if code in desa)
+    page = client_for(dinkes).get(f"/keluarga/iks/?tahun={year}&wilayah=19.03&tingkat=puskesmas").content.decode()
+    assert "Puskesmas Toboali" in page
