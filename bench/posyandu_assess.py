@@ -17,7 +17,7 @@ Phases, each in its own process (so each one's peak memory is its own), all on o
    inactive or with an SK dated after the year) and the monthly records of last year: 12 per posyandu except for
    a few missing months, with the variation real posyandu show (strong, typical and weak posyandu, unreported
    values, months without sasaran) plus 3 % "edge" posyandu sitting exactly on the thresholds (8 months, 5 kader,
-   50 %). Inserted with ``binasehat.core.bulk.insert_dicts``.
+   50 %). Inserted with ``binasehat.core.bulk.insert_dicts``; not part of the results.
 2. ``assess`` (timed): ``binasehat.assessments.services.posyandu_evaluate(year=Y)`` for all posyandu in one call,
    on an empty evaluation table: read the records into P × 12 arrays, count kader, compute the inputs vectorised,
    evaluate both rule sets per posyandu and store 2 × P evaluations. The split is timed by wrapping the functions
@@ -38,8 +38,9 @@ If ``posyandu_evaluate`` raises at this scale, the bench says so (FAIL) and, to 
 again with the smallest fix patched in by the bench (``--patch-kader-counts``: the kader counts of a whole
 country are read without an IN list of every posyandu id), printed as such.
 
-Settings run with DEBUG off, as in production. On PostgreSQL the tables are ANALYZEd after generation (autovacuum
-would do so shortly after a bulk load). Exit status 1 when the cross-check fails or the app's call fails.
+Settings run with DEBUG off, as in production. On PostgreSQL the database is VACUUM ANALYZEd after generation
+(autovacuum would do so shortly after a bulk load, possibly during the timed call). Exit status 1 when the
+cross-check fails or the app's call fails.
 """
 
 from __future__ import annotations
@@ -142,7 +143,10 @@ def _kader_and_month_rows(pks: list[int], desa: list[str], chunk_no: int, seed: 
     c = len(pks)
     # profile: 0 strong, 1 typical, 2 weak, 3 edge (exactly on the thresholds)
     prof = rng.choice(4, size=c, p=[0.30, 0.55, 0.12, 0.03])
-    P = lambda *v: np.array(v)[prof]  # noqa: E731 — a per-posyandu parameter by profile
+
+    def P(*by_profile):  # a per-posyandu parameter: its value for the posyandu's profile
+        return np.array(by_profile)[prof]
+
     edge = prof == 3
     e2 = edge[:, None]
 
@@ -180,7 +184,10 @@ def _kader_and_month_rows(pks: list[int], desa: list[str], chunk_no: int, seed: 
 
     # Months.
     shape = (c, 12)
-    u = lambda: rng.random(shape)  # noqa: E731
+
+    def u():
+        return rng.random(shape)
+
     present = u() < P(1.0, 0.99, 0.9, 1.0)[:, None]
     edge_open = rng.choice([7, 8, 12], size=c)
     opened = np.where(e2, np.arange(12)[None, :] < edge_open[:, None], u() < P(0.98, 0.9, 0.55, 1)[:, None])
@@ -239,8 +246,6 @@ def _kader_and_month_rows(pks: list[int], desa: list[str], chunk_no: int, seed: 
             for j in range(12):
                 if not present[i][j]:
                     continue
-                # opening_dates given although it is the default: insert_dicts' COPY path (PostgreSQL) writes NULL
-                # for a JSON field left out of the row instead of its default.
                 row = {"posyandu_id": pk, "month": months[j], "opening_dates": []}
                 for name, values in lists.items():
                     v = values[i][j]
@@ -302,9 +307,10 @@ def phase_generate(n_posyandu: int, seed: int, year: int) -> dict:
             spent["kader"] += t2 - t
             spent["months"] += time.perf_counter() - t2
     if connection.vendor == "postgresql":
+        # What autovacuum would soon do after a bulk load; done now so that it does not run during the timed call.
         t = time.perf_counter()
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+            cursor.execute("VACUUM (ANALYZE)")
         spent["analyze"] = time.perf_counter() - t
     seconds = time.perf_counter() - started
     if connection.vendor == "postgresql":
@@ -536,7 +542,7 @@ def phase_naive(year: int, sample_size: int, seed: int) -> dict:
 
 def _run_child(phase: str, env: dict, extra: list[str]) -> dict:
     proc = subprocess.run([sys.executable, __file__, "--phase", phase, *extra], env=env, cwd=REPO_ROOT,
-                          capture_output=True, text=True)
+                          capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         sys.stderr.write(proc.stdout + proc.stderr)
         raise SystemExit(f"the {phase} phase failed (exit {proc.returncode})")
@@ -563,8 +569,8 @@ def _split(a: dict) -> str:
     rest = s["compute"] - s["load"] - s["kader"] - s["inputs"]
     return (f"load arrays {s['load']:.1f} s, kader counts {s['kader']:.1f} s, inputs (vectorised) {s['inputs']:.2f} s, "
             f"rule sets {rest:.2f} s, evaluate ({a['calls'].get('evaluate', 0):,} rules.evaluate calls) "
-            f"{s['evaluate']:.1f} s, select ids + build rows {other:.1f} s, delete old evaluations {s['delete']:.1f} s, "
-            f"store {s['store']:.1f} s")
+            f"{s['evaluate']:.1f} s, select ids + build rows {other:.1f} s, "
+            f"delete old evaluations {s['delete']:.1f} s, store {s['store']:.1f} s")
 
 
 def main() -> int:
@@ -618,11 +624,12 @@ def main() -> int:
               f"{os.getloadavg()[0]:.1f}", flush=True)
         gen = _run_child("generate", env, common)
         s = gen["spent"]
-        print(f"  data:       {gen['regions']:,} regions ({gen['desa']:,} desa/kelurahan), {gen['posyandu']:,} posyandu, "
-              f"{gen['kader']:,} kader, {gen['months']:,} monthly records; generated and inserted in "
-              f"{gen['seconds']:.0f} s, not counted (regions {s['regions']:.0f} s, posyandu {s['posyandu']:.0f} s, "
+        print(f"  data:       {gen['regions']:,} regions ({gen['desa']:,} desa/kelurahan), "
+              f"{gen['posyandu']:,} posyandu, {gen['kader']:,} kader, {gen['months']:,} monthly records; "
+              f"generated and inserted in {gen['seconds']:.0f} s, not counted (regions {s['regions']:.0f} s, "
+              f"posyandu {s['posyandu']:.0f} s, "
               f"kader {s['kader']:.0f} s, monthly records {s['months']:.0f} s"
-              + (f", ANALYZE {s['analyze']:.0f} s" if "analyze" in s else "")
+              + (f", VACUUM ANALYZE {s['analyze']:.0f} s" if "analyze" in s else "")
               + f"); database {gen['db_bytes'] / 2**30:.2f} GiB", flush=True)
 
         assess = _run_child("assess", env, common)

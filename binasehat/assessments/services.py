@@ -94,8 +94,11 @@ def posyandu_evaluate(*, year: int, posyandu_ids: Iterable[int] | None = None) -
                 "inputs": one, "criteria": outcome.criteria, "missing": outcome.missing,
                 "next_level": outcome.next_level or "",
             })
-    PosyanduEvaluation.objects.filter(year=year, posyandu_id__in=ids).delete() if len(ids) < 5000 else \
+    if posyandu_ids is None:  # every posyandu of the year is re-evaluated
         PosyanduEvaluation.objects.filter(year=year).delete()
+    else:
+        for start in range(0, len(ids), 5000):  # IN lists of bounded size
+            PosyanduEvaluation.objects.filter(year=year, posyandu_id__in=ids[start:start + 5000]).delete()
     insert_dicts(PosyanduEvaluation, rows)
     return len(ids)
 

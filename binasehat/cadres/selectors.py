@@ -38,10 +38,18 @@ def levels_for(kader_ids) -> dict[int, str | None]:
 
 
 def kader_counts_by_posyandu(posyandu_ids, on_date=None) -> dict[int, dict[str, int]]:
-    """Per posyandu: n_total, n_active, and n_sk (active with an SK dated on or before ``on_date``)."""
+    """Per posyandu: n_total, n_active, and n_sk (active with an SK dated on or before ``on_date``).
+
+    For many posyandu (a province, a country) the counts are read for all kader at once rather than through an
+    IN list of every id, which databases limit."""
+    ids = list(posyandu_ids)
     sk = Q(active=True) & ~Q(sk_number="")
     if on_date is not None:
         sk &= Q(sk_date__isnull=True) | Q(sk_date__lte=on_date)
-    rows = (Kader.objects.filter(posyandu_id__in=list(posyandu_ids)).order_by().values("posyandu_id")
+    qs = Kader.objects.order_by()
+    if len(ids) <= 5000:
+        qs = qs.filter(posyandu_id__in=ids)
+    rows = (qs.values("posyandu_id")
             .annotate(n_total=Count("id"), n_active=Count("id", filter=Q(active=True)), n_sk=Count("id", filter=sk)))
-    return {r["posyandu_id"]: r for r in rows}
+    wanted = set(ids)
+    return {r["posyandu_id"]: r for r in rows if r["posyandu_id"] in wanted}

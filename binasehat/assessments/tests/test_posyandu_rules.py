@@ -137,3 +137,15 @@ def test_vectorised_over_many_posyandu():
     inputs = rules.yearly_inputs(m, np.array([5, 0, 5]))
     assert list(inputs["opening_months"]) == [12, 0, 12]
     assert list(inputs["services_8_months"]) == [4, 0, 4]
+
+
+@pytest.mark.django_db
+def test_evaluating_some_posyandu_keeps_the_others(demo):
+    """Re-evaluating a subset replaces only that subset's evaluations."""
+    from binasehat.assessments.models import PosyanduEvaluation
+    from binasehat.assessments.services import posyandu_evaluate
+
+    before = PosyanduEvaluation.objects.filter(year=2025).count()
+    some = list(PosyanduEvaluation.objects.filter(year=2025).values_list("posyandu_id", flat=True).distinct()[:3])
+    posyandu_evaluate(year=2025, posyandu_ids=some)
+    assert PosyanduEvaluation.objects.filter(year=2025).count() == before
