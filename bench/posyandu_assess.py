@@ -22,7 +22,7 @@ Phases, each in its own process (so each one's peak memory is its own), all on o
    on an empty evaluation table: read the records into P × 12 arrays, count kader, compute the inputs vectorised,
    evaluate both rule sets per posyandu and store 2 × P evaluations. The split is timed by wrapping the functions
    it calls (no change to the app). Peak memory is the process's maximum resident set size
-   (``resource.getrusage(RUSAGE_SELF).ru_maxrss``), printed beside the baseline before the call.
+   (VmHWM of the phase's own process, see ``_common.peak_mb``), printed beside the baseline before the call.
 3. ``naive``: "the obvious alternative" on a sample (1 % by default, ``--naive-sample``): for each posyandu an ORM
    query for its monthly records (model instances) and one for its kader with an SK, the indicators computed in
    plain Python, ``rules.evaluate`` for both rule sets, ``PosyanduEvaluation.objects.update_or_create`` per rule set.
@@ -50,14 +50,13 @@ import datetime as dt
 import json
 import os
 import random
-import resource
-import subprocess
 import sys
 import tempfile
 import time
 import traceback
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+
+from _common import peak_mb, pg_admin, rss_mb, run_child, with_db
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
@@ -91,13 +90,8 @@ def _django(migrate: bool = False):
         call_command("migrate", verbosity=0, interactive=False)
 
 
-def _peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _current_rss_mb() -> float:
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
 def _region_rows() -> list[dict]:
@@ -320,7 +314,7 @@ def phase_generate(n_posyandu: int, seed: int, year: int) -> dict:
     else:
         size = sum(Path(p).stat().st_size for p in Path(connection.settings_dict["NAME"]).parent.glob("*.sqlite3*"))
     return {"seconds": seconds, "spent": spent, "regions": len(regions), "desa": len(desa), "posyandu": len(pks),
-            **counts, "db_bytes": size, "peak_rss_mb": _peak_rss_mb()}
+            **counts, "db_bytes": size, "peak_rss_mb": peak_mb()}
 
 
 def _patch_kader_counts():
@@ -396,7 +390,7 @@ def phase_assess(year: int, patch: bool) -> dict:
 
     QuerySet.delete = delete
 
-    baseline = _current_rss_mb()
+    baseline = rss_mb()
     started, cpu = time.perf_counter(), time.process_time()
     error = None
     try:
@@ -411,7 +405,7 @@ def phase_assess(year: int, patch: bool) -> dict:
     cpu = time.process_time() - cpu
     QuerySet.delete = original_delete
     result = {"seconds": seconds, "cpu": cpu, "assessed": assessed, "records": records, "existing_before": existing,
-              "spent": spent, "calls": calls, "baseline_rss_mb": baseline, "peak_rss_mb": _peak_rss_mb(),
+              "spent": spent, "calls": calls, "baseline_rss_mb": baseline, "peak_rss_mb": peak_mb(),
               "error": error, "patched": patch}
     if error:
         return result
@@ -534,33 +528,16 @@ def phase_naive(year: int, sample_size: int, seed: int) -> dict:
                     input_mismatches.append(f"posyandu {pk} {key}: vectorised {vi.get(key)!r}, naive {ni.get(key)!r}")
     return {"sample": len(sample), "records": records, "seconds": seconds, "cpu": cpu,
             "result_mismatches": len(result_mismatches), "input_mismatches": len(input_mismatches),
-            "examples": (result_mismatches + input_mismatches)[:10], "peak_rss_mb": _peak_rss_mb()}
+            "examples": (result_mismatches + input_mismatches)[:10], "peak_rss_mb": peak_mb()}
 
 
 # --- orchestration ---------------------------------------------------------------------------------------------------
 
 
-def _run_child(phase: str, env: dict, extra: list[str]) -> dict:
-    proc = subprocess.run([sys.executable, __file__, "--phase", phase, *extra], env=env, cwd=REPO_ROOT,
-                          capture_output=True, text=True, check=False)
-    if proc.returncode != 0:
-        sys.stderr.write(proc.stdout + proc.stderr)
-        raise SystemExit(f"the {phase} phase failed (exit {proc.returncode})")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def _pg_admin(url: str):
-    import psycopg
-
-    parts = urlsplit(url)
-    conninfo = urlunsplit((parts.scheme.replace("postgresql", "postgres"), parts.netloc, parts.path or "/postgres",
-                           parts.query, ""))
-    return psycopg.connect(conninfo, autocommit=True)
 
 
-def _with_db(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, ""))
 
 
 def _split(a: dict) -> str:
@@ -603,12 +580,12 @@ def main() -> int:
     created_db = None
     if args.database_url:
         name = f"bench_posyandu_{os.getpid()}"
-        with _pg_admin(args.database_url) as admin:
+        with pg_admin(args.database_url) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
             admin.execute(f'CREATE DATABASE "{name}"')
             created_db = name
             backend = f"postgresql {admin.execute('SHOW server_version').fetchone()[0]}"
-        env["DATABASE_URL"] = _with_db(args.database_url, name)
+        env["DATABASE_URL"] = with_db(args.database_url, name)
     else:
         import sqlite3
 
@@ -622,7 +599,7 @@ def main() -> int:
         print(f"posyandu assess bench on {backend}: {args.posyandu:,} posyandu × 12 months of {args.year}, naive "
               f"sample {sample:,}; Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average "
               f"{os.getloadavg()[0]:.1f}", flush=True)
-        gen = _run_child("generate", env, common)
+        gen = run_child(__file__, ["--phase", "generate", *common], env)
         s = gen["spent"]
         print(f"  data:       {gen['regions']:,} regions ({gen['desa']:,} desa/kelurahan), "
               f"{gen['posyandu']:,} posyandu, {gen['kader']:,} kader, {gen['months']:,} monthly records; "
@@ -632,13 +609,13 @@ def main() -> int:
               + (f", VACUUM ANALYZE {s['analyze']:.0f} s" if "analyze" in s else "")
               + f"); database {gen['db_bytes'] / 2**30:.2f} GiB", flush=True)
 
-        assess = _run_child("assess", env, common)
+        assess = run_child(__file__, ["--phase", "assess", *common], env)
         if assess["error"]:
             failed_call = assess
             print(f"  assess:     posyandu_evaluate(year={args.year}) FAILED after {assess['seconds']:.1f} s "
                   f"(peak memory {assess['peak_rss_mb']:,.0f} MB): {assess['error']}", flush=True)
             print(f"              split until then: {_split(assess)}", flush=True)
-            assess = _run_child("assess", env, common + ["--patch-kader-counts"])
+            assess = run_child(__file__, ["--phase", "assess", *common, "--patch-kader-counts"], env)
         label = f"posyandu_evaluate(year={args.year})" + (" with the bench's kader-count patch" if assess["patched"]
                                                            else "")
         if assess["error"]:
@@ -655,7 +632,7 @@ def main() -> int:
                            for k in ("Pratama", "Madya", "Purnama", "Mandiri"))
         print(f"              results: {strata}; aktif {res.get('posyandu-aktif:ya', 0) / n:.1%}", flush=True)
 
-        naive = _run_child("naive", env, common + ["--naive-sample", str(sample)])
+        naive = run_child(__file__, ["--phase", "naive", *common, "--naive-sample", str(sample)], env)
         rate = naive["sample"] / naive["seconds"]
         estimate = n / rate
         print(f"  naive:      ORM loop, {naive['sample']:,} posyandu ({naive['sample'] / n:.1%} sample, "
@@ -670,7 +647,8 @@ def main() -> int:
 
         again = None
         if not args.no_reassess:
-            again = _run_child("assess", env, common + (["--patch-kader-counts"] if assess["patched"] else []))
+            again = run_child(__file__, ["--phase", "assess", *common, *(["--patch-kader-counts"] if assess["patched"] else [])],
+                              env)
             if again["error"]:
                 print(f"  re-assess:  FAILED: {again['error']}")
             else:
@@ -679,7 +657,7 @@ def main() -> int:
                 print(f"              split: {_split(again)}", flush=True)
     finally:
         if created_db:
-            with _pg_admin(args.database_url) as admin:
+            with pg_admin(args.database_url) as admin:
                 admin.execute(f'DROP DATABASE IF EXISTS "{created_db}" WITH (FORCE)')
         tmp.cleanup()
 

@@ -31,13 +31,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+
+from _common import peak_mb, pg_admin, run_child, with_db
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
@@ -62,8 +61,6 @@ def _django():
     call_command("migrate", verbosity=0, interactive=False)
 
 
-def _peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def phase_import() -> dict:
@@ -116,7 +113,7 @@ def phase_import() -> dict:
         "regions": regions,
         "audit_entries": audits,
         "audit_entries_after_reimport": AuditEntry.objects.count(),
-        "peak_rss_mb": _peak_rss_mb(),
+        "peak_rss_mb": peak_mb(),
     }
 
 
@@ -157,34 +154,16 @@ def phase_naive(sample: int) -> dict:
     seconds = time.perf_counter() - started
     assert Region.objects.filter(level=4).count() == len(rows)
     return {"rows": len(rows), "seconds": seconds, "audit_entries": AuditEntry.objects.filter(
-        model="regions.region", object_pk__in=[r["code"] for r in rows]).count(), "peak_rss_mb": _peak_rss_mb()}
+        model="regions.region", object_pk__in=[r["code"] for r in rows]).count(), "peak_rss_mb": peak_mb()}
 
 
 # --- orchestration ---------------------------------------------------------------------------------------------------
 
 
-def _run_child(phase: str, env: dict, extra: list[str] = ()) -> dict:
-    proc = subprocess.run(
-        [sys.executable, __file__, "--phase", phase, *extra], env=env, cwd=REPO_ROOT, capture_output=True, text=True,
-    )
-    if proc.returncode != 0:
-        sys.stderr.write(proc.stdout + proc.stderr)
-        raise SystemExit(f"the {phase} phase failed (exit {proc.returncode})")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def _pg_admin(url: str):
-    import psycopg
-
-    parts = urlsplit(url)
-    conninfo = urlunsplit((parts.scheme.replace("postgresql", "postgres"), parts.netloc, parts.path or "/postgres",
-                           parts.query, ""))
-    return psycopg.connect(conninfo, autocommit=True)
 
 
-def _with_db(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, ""))
 
 
 def _fmt_rate(rows: float, seconds: float) -> str:
@@ -227,8 +206,8 @@ def main() -> int:
     if args.database_url:
         backend = "postgresql"
         base = f"bench_regions_{os.getpid()}"
-        urls = {"import": _with_db(args.database_url, base), "naive": _with_db(args.database_url, base + "_naive")}
-        with _pg_admin(args.database_url) as admin:
+        urls = {"import": with_db(args.database_url, base), "naive": with_db(args.database_url, base + "_naive")}
+        with pg_admin(args.database_url) as admin:
             for name in (base, base + "_naive"):
                 admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
                 admin.execute(f'CREATE DATABASE "{name}"')
@@ -246,11 +225,12 @@ def main() -> int:
         print(f"regions import bench on {backend}: {total_rows:,} rows in {len(FILES)} CSV files "
               f"({sum(sizes.values()) / 1e6:.1f} MB; {villages:,} villages), Python {sys.version.split()[0]}, "
               f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}", flush=True)
-        full = _run_child("import", dict(env, DATABASE_URL=urls["import"]))
-        naive = _run_child("naive", dict(env, DATABASE_URL=urls["naive"]), ["--naive-sample", str(args.naive_sample)])
+        full = run_child(__file__, ["--phase", "import"], dict(env, DATABASE_URL=urls["import"]))
+        naive = run_child(__file__, ["--phase", "naive", "--naive-sample", str(args.naive_sample)],
+                          dict(env, DATABASE_URL=urls["naive"]))
     finally:
         if created_dbs:
-            with _pg_admin(args.database_url) as admin:
+            with pg_admin(args.database_url) as admin:
                 for name in created_dbs:
                     admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         tmp.cleanup()

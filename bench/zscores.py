@@ -54,7 +54,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+
+from _common import peak_mb, pg_admin, rss_mb, run_child, with_db
 
 import numpy as np
 
@@ -266,19 +267,8 @@ def generate_import_files(directory: Path, desa: list[str], posyandu: list[str],
             "age_days": (int(age.min()), int(age.max())), "oedema": int((oedema == "ya").sum())}
 
 
-def _rss_mb() -> float:
-    with open("/proc/self/statm") as fh:
-        return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
-def _peak_mb() -> float:
-    """This process's peak resident memory. Not ``ru_maxrss``: on Linux a process started by a large one (this
-    bench, after its million-row arrays) starts with the parent's peak there; VmHWM belongs to its own memory."""
-    with open("/proc/self/status") as fh:
-        for line in fh:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def phase_import(kind: str, path: str) -> dict:
@@ -293,12 +283,12 @@ def phase_import(kind: str, path: str) -> dict:
 
     importer = {"children": importers.ChildImporter, "measurements": importers.MeasurementImporter}[kind]
     spent: dict[str, float] = {}
-    rss = {"django": _rss_mb()}
+    rss = {"django": rss_mb()}
 
     def timed(key, fn):
         def wrapper(*a, **kw):
             if key == "write":
-                rss["validated"] = _rss_mb()
+                rss["validated"] = rss_mb()
             started = time.perf_counter()
             try:
                 return fn(*a, **kw)
@@ -322,7 +312,7 @@ def phase_import(kind: str, path: str) -> dict:
     call_command("import_data", kind, path, "--quiet-progress", stdout=out, stderr=err)
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     return {"command_seconds": seconds, "command_cpu": cpu, "cpu": time.process_time(), "spent": spent, "rss": rss,
-            "peak_mb": _peak_mb(), "summary": out.getvalue().strip().splitlines()[-1]}
+            "peak_mb": peak_mb(), "summary": out.getvalue().strip().splitlines()[-1]}
 
 
 def run_import_phase(kind: str, path: Path, env: dict) -> dict:
@@ -410,29 +400,13 @@ def phase_check_and_naive(measurements_csv: str, sample: int) -> dict:
     return {**counts, "sample": len(rows), "found": len(imported), "naive_seconds": seconds, "naive_cpu": cpu,
             "differ": len(differ), "examples": [repr(d) for d in differ[:3]],
             "audit_after": AuditEntry.objects.filter(model=label).count(),
-            "peak_mb": _peak_mb()}
+            "peak_mb": peak_mb()}
 
 
-def _child_phase(argv: list[str], env: dict) -> dict:
-    proc = subprocess.run([sys.executable, __file__, *argv], env=env, cwd=REPO_ROOT, capture_output=True, text=True)
-    if proc.returncode != 0:
-        sys.stderr.write(proc.stdout[-5000:] + proc.stderr[-5000:])
-        raise SystemExit(f"the bench phase {argv[:2]} failed (exit {proc.returncode})")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def _pg_admin(url: str):
-    import psycopg
-
-    parts = urlsplit(url)
-    conninfo = urlunsplit((parts.scheme.replace("postgresql", "postgres"), parts.netloc, parts.path or "/postgres",
-                           parts.query, ""))
-    return psycopg.connect(conninfo, autocommit=True)
 
 
-def _with_db(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, ""))
 
 
 def import_bench(args) -> bool:
@@ -447,11 +421,11 @@ def import_bench(args) -> bool:
     try:
         if args.database_url:
             created_db = f"bench_zscores_{os.getpid()}"
-            with _pg_admin(args.database_url) as admin:
+            with pg_admin(args.database_url) as admin:
                 admin.execute(f'DROP DATABASE IF EXISTS "{created_db}"')
                 admin.execute(f'CREATE DATABASE "{created_db}"')
                 backend = "postgresql " + admin.execute("SHOW server_version").fetchone()[0]
-            env["DATABASE_URL"] = _with_db(args.database_url, created_db)
+            env["DATABASE_URL"] = with_db(args.database_url, created_db)
         else:
             import sqlite3
 
@@ -460,7 +434,7 @@ def import_bench(args) -> bool:
         print(f"import bench on {backend} (a throw-away database; DEBUG=0), load average {os.getloadavg()[0]:.2f}",
               flush=True)
 
-        setup = _child_phase(["--phase", "setup"], env)
+        setup = run_child(__file__, ["--phase", "setup"], env)
         print(f"setup    migrate {setup['migrate_seconds']:.1f} s; demo region tree ({setup['regions']} regions, "
               f"{len(setup['desa'])} desa) and {len(setup['posyandu'])} posyandu imported; "
               f"{setup['seconds']:.1f} s in all (not counted)", flush=True)
@@ -497,7 +471,7 @@ def import_bench(args) -> bool:
                      f"(copying rows, looking up the new ids, building the audit entries)")
             print(line, flush=True)
 
-        check = _child_phase(["--phase", "check-naive", "--measurements-csv", str(files["measurements_csv"]),
+        check = run_child(__file__, ["--phase", "check-naive", "--measurements-csv", str(files["measurements_csv"]),
                               "--import-sample", str(args.import_sample)], env)
         m = results["measurements"]
         rows = files["rows"]
@@ -525,7 +499,7 @@ def import_bench(args) -> bool:
         return ok_counts and same
     finally:
         if created_db:
-            with _pg_admin(args.database_url) as admin:
+            with pg_admin(args.database_url) as admin:
                 admin.execute(f'DROP DATABASE IF EXISTS "{created_db}" WITH (FORCE)')
         tmp.cleanup()
 
