@@ -123,3 +123,35 @@ def xlsx_response(content: bytes, filename: str):
     response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
     return response
+
+
+def xlsx_report(*, filename: str, sheet: str, title: str, header: Sequence[str], rows: Iterable[Sequence[Any]],
+                number_format: str, note: str = "", widths: Sequence[tuple[int, int, int]] = ()):
+    """A one-table report workbook: title, header, rows (None → blank cell, floats in ``number_format``), a note."""
+    import io
+
+    import xlsxwriter
+
+    buffer = io.BytesIO()
+    wb = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    ws = wb.add_worksheet(sheet[:31])
+    bold = wb.add_format({"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#EEF4F2", "border": 1})
+    number = wb.add_format({"num_format": number_format})
+    ws.write(0, 0, title, wb.add_format({"bold": True}))
+    ws.write_row(2, 0, [str(h) for h in header], bold)
+    for first, last, width in widths:
+        ws.set_column(first, last, width)
+    r = 3
+    for values in rows:
+        for c, v in enumerate(values):
+            if v is None:
+                ws.write_blank(r, c, None)
+            elif isinstance(v, float):
+                ws.write_number(r, c, v, number)
+            else:
+                ws.write(r, c, v)
+        r += 1
+    if note:
+        ws.write(r + 1, 0, note)
+    wb.close()
+    return xlsx_response(buffer.getvalue(), filename)

@@ -3,17 +3,22 @@ lists."""
 
 from __future__ import annotations
 
-import io
-
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import gettext as _, gettext_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from binasehat.core.audit import history_for
 from binasehat.core.listing import (
-    Column, export_response, paginate, pdf_response, search, wants_export, xlsx_response,
+    Column,
+    export_response,
+    paginate,
+    pdf_response,
+    search,
+    wants_export,
+    xlsx_report,
 )
 from binasehat.core.scope import area_scoped, scope_of
 from binasehat.regions.models import Region
@@ -193,43 +198,31 @@ def _ratio(num, den):
 
 
 def _report_xlsx(context, filename):
-    import xlsxwriter
-
-    buffer = io.BytesIO()
-    wb = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    ws = wb.add_worksheet(str(context["year"]))
-    bold = wb.add_format({"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#EEF4F2", "border": 1})
-    ratio = wb.add_format({"num_format": "0.000"})
     region = context["region"]
-    ws.write(0, 0, _("Indeks Keluarga Sehat dan cakupan 12 indikator PIS-PK, %(area)s, tahun %(year)s") % {
-        "area": region.name if region else _("wilayah Anda"), "year": context["year"]}, wb.add_format({"bold": True}))
     header = [_("Kode"), _("Wilayah"), _("Keluarga diketahui"), _("Keluarga didata"), _("Terdata lengkap"),
               _("Keluarga sehat"), _("IKS (sehat/terdata lengkap)"), _("Sehat/seluruh keluarga")]
     for i, short, _full, _who in INDICATORS:
         header += [f"i{i:02d} Y", f"i{i:02d} Y+T", f"i{i:02d} {short}"]
-    ws.write_row(2, 0, header, bold)
-    ws.set_column(0, 1, 22)
-    r = 3
-    for row in [*context["rows"], context["total"]]:
-        f = row.figures
-        values = [row.code, row.name if row is not context["total"] else _("Jumlah"), row.known, f.families,
-                  f.complete, f.sehat, _ratio(f.sehat, f.complete), _ratio(f.sehat, row.known)]
-        for i in range(12):
-            values += [f.y[i], f.y[i] + f.t[i], _ratio(f.y[i], f.y[i] + f.t[i])]
-        for c, v in enumerate(values):
-            if v is None:
-                ws.write_blank(r, c, None)
-            elif isinstance(v, float):
-                ws.write_number(r, c, v, ratio)
-            else:
-                ws.write(r, c, v)
-        r += 1
-    ws.write(r + 1, 0, _("IKS wilayah = keluarga sehat (IKS > 0,800) / keluarga terdata lengkap (aturan Aplikasi "
-                         "Keluarga Sehat); juga ditampilkan terhadap seluruh keluarga yang diketahui (pilihan "
-                         "implementasi). Cakupan indikator = keluarga Y / keluarga (Y + T), dari keluarga terdata "
-                         "lengkap (pilihan implementasi). Jumlah dihitung dari data keluarga, bukan rerata persentase."))
-    wb.close()
-    return xlsx_response(buffer.getvalue(), filename)
+
+    def rows():
+        for row in [*context["rows"], context["total"]]:
+            f = row.figures
+            values = [row.code, row.name if row is not context["total"] else _("Jumlah"), row.known, f.families,
+                      f.complete, f.sehat, _ratio(f.sehat, f.complete), _ratio(f.sehat, row.known)]
+            for i in range(12):
+                values += [f.y[i], f.y[i] + f.t[i], _ratio(f.y[i], f.y[i] + f.t[i])]
+            yield values
+
+    return xlsx_report(
+        filename=filename, sheet=str(context["year"]), header=header, rows=rows(), number_format="0.000",
+        title=_("Indeks Keluarga Sehat dan cakupan 12 indikator PIS-PK, %(area)s, tahun %(year)s") % {
+            "area": region.name if region else _("wilayah Anda"), "year": context["year"]},
+        note=_("IKS wilayah = keluarga sehat (IKS > 0,800) / keluarga terdata lengkap (aturan Aplikasi "
+               "Keluarga Sehat); juga ditampilkan terhadap seluruh keluarga yang diketahui (pilihan "
+               "implementasi). Cakupan indikator = keluarga Y / keluarga (Y + T), dari keluarga terdata "
+               "lengkap (pilihan implementasi). Jumlah dihitung dari data keluarga, bukan rerata persentase."),
+        widths=[(0, 1, 22)],
+    )
 
 
 def visit_columns(indicator: int, sensitive: bool):

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import io
-
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from binasehat.assessments.selectors import evaluation_pair
-from binasehat.core.listing import pdf_response, xlsx_response
-from binasehat.core.scope import area_scoped, scope_of
 from binasehat.assessments.services import ensure_evaluated
-from binasehat.facilities.selectors import posyandu_for_user, posyandu_get
+from binasehat.core.listing import pdf_response, xlsx_report
+from binasehat.core.scope import area_scoped, scope_of
 from binasehat.facilities.models import Posyandu
+from binasehat.facilities.selectors import posyandu_for_user, posyandu_get
 from binasehat.posyandu.models import PosyanduMonth
 from binasehat.regions.models import Region
 from binasehat.regions.selectors import region_get
@@ -67,39 +65,27 @@ def pokjanal(request):
 
 
 def _xlsx(context, filename):
-    import xlsxwriter
-
-    buffer = io.BytesIO()
-    wb = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    ws = wb.add_worksheet(str(context["year"]))
-    bold = wb.add_format({"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#EEF4F2", "border": 1})
-    pct = wb.add_format({"num_format": "0.0"})
     region = context["region"]
-    ws.write(0, 0, _("Rekapitulasi posyandu %(area)s tahun %(year)s") % {
-        "area": region.name if region else _("wilayah Anda"), "year": context["year"]}, wb.add_format({"bold": True}))
     header = [str(context["level_name"]), _("Desa/kel."), _("Posyandu")]
     for s in STRATA:
         header += [s, f"% {s}"]
     header += [_("Posyandu aktif"), _("% aktif"), _("Kader"), _("Kader aktif"), "S", "K", "D", "N", "D/S %", "N/D %"]
-    ws.write_row(2, 0, header, bold)
-    ws.set_column(0, 0, 28)
-    ws.set_column(1, len(header), 9)
-    for i, r in enumerate([*context["rows"], context["total"]], start=3):
-        name = r.name if r is not context["total"] else _("Jumlah")
-        values = [name, r.desa, r.posyandu]
-        for s in STRATA:
-            values += [r.strata[s], r.strata_pct[s]]
-        values += [r.aktif, r.aktif_pct, r.kader, r.kader_active, r.s, r.k, r.d, r.n, r.ds, r.nd]
-        for c, v in enumerate(values):
-            if v is None:
-                ws.write_blank(i, c, None)
-            elif isinstance(v, float):
-                ws.write_number(i, c, v, pct)
-            else:
-                ws.write(i, c, v)
-    ws.write(i + 2, 0, _("Persentase dihitung dari jumlah (bukan rerata persentase). Sumber: laporan bulanan posyandu dan register kader."))
-    wb.close()
-    return xlsx_response(buffer.getvalue(), filename)
+
+    def rows():
+        for r in [*context["rows"], context["total"]]:
+            values = [r.name if r is not context["total"] else _("Jumlah"), r.desa, r.posyandu]
+            for s in STRATA:
+                values += [r.strata[s], r.strata_pct[s]]
+            yield values + [r.aktif, r.aktif_pct, r.kader, r.kader_active, r.s, r.k, r.d, r.n, r.ds, r.nd]
+
+    return xlsx_report(
+        filename=filename, sheet=str(context["year"]), header=header, rows=rows(), number_format="0.0",
+        title=_("Rekapitulasi posyandu %(area)s tahun %(year)s") % {
+            "area": region.name if region else _("wilayah Anda"), "year": context["year"]},
+        note=_("Persentase dihitung dari jumlah (bukan rerata persentase). Sumber: laporan bulanan posyandu dan "
+               "register kader."),
+        widths=[(0, 0, 28), (1, len(header), 9)],
+    )
 
 
 @area_scoped
