@@ -56,7 +56,10 @@ INSTALLED_APPS = [
     "binasehat.growth",
     "binasehat.families",
     "binasehat.assessments",
+    "binasehat.programs",
+    "binasehat.indicators",
     "binasehat.reports",
+    "binasehat.api",
     "binasehat.demo",
 ]
 

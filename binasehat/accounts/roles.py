@@ -16,19 +16,20 @@ ROLE_CHOICES = [
 #: What each role may do inside its area. Reading is governed by the area scope alone.
 PERMISSIONS: dict[str, frozenset[str]] = {
     KADER: frozenset({"posyandu.record"}),
-    BIDAN_DESA: frozenset({"posyandu.record", "facilities.change", "audit.view", "sensitive.view", "imports.run"}),
+    BIDAN_DESA: frozenset({"posyandu.record", "facilities.change", "audit.view", "sensitive.view", "imports.run",
+                           "programs.enter"}),
     PUSKESMAS: frozenset({
         "posyandu.record", "facilities.change", "audit.view", "sensitive.view", "imports.run",
-        "individuals.export",
+        "individuals.export", "programs.enter",
     }),
     DINKES: frozenset({
         "posyandu.record", "facilities.change", "puskesmas.change", "audit.view", "sensitive.view", "imports.run",
-        "individuals.export", "regions.import", "users.manage",
+        "individuals.export", "regions.import", "users.manage", "programs.enter", "indicators.manage",
     }),
     PROVINSI: frozenset(),
     ADMIN: frozenset({
         "posyandu.record", "facilities.change", "puskesmas.change", "audit.view", "sensitive.view", "imports.run",
-        "individuals.export", "regions.import", "users.manage",
+        "individuals.export", "regions.import", "users.manage", "programs.enter", "indicators.manage",
     }),
 }
 

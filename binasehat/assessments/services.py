@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from binasehat.cadres.selectors import kader_counts_by_posyandu
 from binasehat.core.bulk import insert_dicts
+from binasehat.core.events import data_changed
 from binasehat.facilities.models import Posyandu
 from binasehat.posyandu.models import PosyanduMonth
 
@@ -100,6 +101,8 @@ def posyandu_evaluate(*, year: int, posyandu_ids: Iterable[int] | None = None) -
         for start in range(0, len(ids), 5000):  # IN lists of bounded size
             PosyanduEvaluation.objects.filter(year=year, posyandu_id__in=ids[start:start + 5000]).delete()
     insert_dicts(PosyanduEvaluation, rows)
+    data_changed.send(sender=PosyanduEvaluation, source="assessments",
+                      cells={(desa, dt.date(year, 1, 1)) for desa in qs.values_list("desa_id", flat=True).distinct()})
     return len(ids)
 
 

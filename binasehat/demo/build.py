@@ -66,7 +66,7 @@ def build_demo(*, individuals: bool = True) -> dict:
     population = []
     for d in desa:
         base = rng.randint(2400, 7000) if d["code"].split(".")[3][0] == "1" else rng.randint(900, 4200)
-        for year, growth in ((2024, 1.0), (2025, 1.012)):
+        for year, growth in ((2024, 1.0), (2025, 1.012), (2026, 1.024)):
             total = int(base * growth)
             male = int(total * rng.uniform(0.505, 0.52))
             population.append({"code": d["code"], "year": year, "total": total, "male": male, "female": total - male,
@@ -147,12 +147,19 @@ def build_demo(*, individuals: bool = True) -> dict:
     for year in sorted({y for y, _m in MONTHS}):
         posyandu_evaluate(year=year)
 
+    from binasehat.programs.demo import build_programs
+
+    data_values = build_programs(rng, [(2024, m) for m in range(1, 13)] + MONTHS, DISTRICT)
+    from binasehat.indicators.aggregates import rebuild
+
+    rebuild()
+
     users = _users()
     Flag.objects.update_or_create(name="demo", defaults={"value": {"district": DISTRICT, "seed": SEED}})
     return {
         "kecamatan": len(kecamatan), "desa": len(desa), "puskesmas": len(puskesmas), "pustu": len(pustu),
         "posyandu": len(posyandu), "kader": len(kader_rows), "months": len(month_rows), "children": len(children),
-        "measurements": len(measurements), "families": families, "users": users,
+        "measurements": len(measurements), "families": families, "data_values": data_values, "users": users,
     }
 
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _, gettext_lazy
 from binasehat.cadres.rules import nik_problem
 from binasehat.core.audit import audit_bulk
 from binasehat.core.bulk import insert_dicts
+from binasehat.core.events import data_changed
 from binasehat.core.importing import (
     Importer, RowError, create, defer, diff, parse_bool, parse_date, register, reject, unchanged, update,
 )
@@ -141,6 +142,13 @@ class FamilyImporter(Importer):
                 "area_code": o.data["desa_id"]} for o in updates)],
             **self.audit_kwargs(),
         )
+        moved = {o.data["id"]: o.changes["desa_id"] for o in updates if "desa_id" in o.changes}
+        if moved:  # the family's surveys now count in another desa
+            cells = set()
+            for family_id, day in Survey.objects.filter(family_id__in=list(moved)).values_list("family_id",
+                                                                                               "visited_on"):
+                cells.update((desa, day) for desa in moved[family_id])
+            data_changed.send(sender=Family, source="families", cells=cells)
 
 
 MEMBER_FIELDS = ("family_id", "nik", "name", "sex", "birth_date", "relation", "pregnant", "breastfeeding")

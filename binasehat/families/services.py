@@ -7,6 +7,7 @@ from collections.abc import Iterable
 import numpy as np
 
 from binasehat.core.audit import audit_bulk
+from binasehat.core.events import data_changed
 
 from . import rules
 from .models import Answer, Family, Survey
@@ -53,6 +54,8 @@ def surveys_recompute(*, survey_ids: Iterable[int]) -> int:
         Survey.objects.bulk_update(updates, ["values", "complete", "sum_y", "sum_t", "sum_n", "category"],
                                    batch_size=2000)
         changed += len(updates)
+        data_changed.send(sender=Survey, source="families", cells=set(
+            Survey.objects.filter(pk__in=chunk).values_list("family__desa_id", "visited_on")))
     return changed
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _, gettext_lazy
 from binasehat.cadres.rules import nik_problem
 from binasehat.core.audit import audit_bulk
 from binasehat.core.bulk import insert_dicts
+from binasehat.core.events import data_changed
 from binasehat.core.importing import (
     Importer, RowError, create, diff, parse_bool, parse_date, parse_decimal, register, unchanged, update,
 )
@@ -247,6 +248,8 @@ class MeasurementImporter(Importer):
             ],
             **self.audit_kwargs(),
         )
+        data_changed.send(sender=Measurement, source="growth",
+                          cells={(o.data["_desa"], o.data["measured_on"]) for o in [*creates, *updates]})
 
 
 def _q(value):

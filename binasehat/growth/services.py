@@ -56,6 +56,7 @@ def measurement_record(*, actor, child, data: dict, source: str = "web"):
     from django.utils.translation import gettext as _
 
     from binasehat.core.audit import audit_record, snapshot
+    from binasehat.core.events import data_changed
 
     from .models import Measurement
 
@@ -76,4 +77,5 @@ def measurement_record(*, actor, child, data: dict, source: str = "web"):
             record = Measurement.objects.create(child=child, **values)
         audit_record(actor=actor, action="update" if existing else "create", obj=record, before=before,
                      after=snapshot(record), area_code=child.desa_id, source=source)
+        data_changed.send(sender=Measurement, source="growth", cells=[(child.desa_id, record.measured_on)])
     return record

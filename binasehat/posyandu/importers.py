@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _, gettext_lazy
 
 from binasehat.core.audit import audit_bulk
 from binasehat.core.bulk import insert_dicts
-from binasehat.core.events import records_changed
+from binasehat.core.events import data_changed, records_changed
 from binasehat.core.importing import (
     Importer, RowError, create, diff, parse_bool, parse_decimal, parse_int, register, unchanged, update,
 )
@@ -115,5 +115,7 @@ class PosyanduMonthImporter(Importer):
         )
         touched = {pk for o in [*creates, *updates] for pk in [o.data["posyandu_id"]]}
         months = sorted({o.data["month"] for o in [*creates, *updates]})
+        data_changed.send(sender=PosyanduMonth, source="posyandu",
+                          cells={(o.data["_desa"], o.data["month"]) for o in [*creates, *updates]})
         transaction.on_commit(lambda: records_changed.send(sender=PosyanduMonth, posyandu_ids=sorted(touched),
                                                            months=months))

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from binasehat.core.audit import audit_record, snapshot
-from binasehat.core.events import records_changed
+from binasehat.core.events import data_changed, records_changed
 
 from . import rules
 from .models import PosyanduMonth
@@ -66,6 +66,7 @@ def month_record(*, actor, posyandu, month: dt.date, data: dict, version: int | 
         if after != before:
             audit_record(actor=actor, action="update", obj=record, before=before, after=after,
                          area_code=posyandu.desa_id, source=source)
+    data_changed.send(sender=PosyanduMonth, source="posyandu", cells=[(posyandu.desa_id, month)])
     transaction.on_commit(lambda: records_changed.send(sender=PosyanduMonth, posyandu_ids=[posyandu.pk],
                                                        months=[month]))
     return record

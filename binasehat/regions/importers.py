@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.utils.translation import gettext as _, gettext_lazy
 
 from binasehat.core.audit import audit_bulk
 from binasehat.core.bulk import insert_dicts
+from binasehat.core.events import data_changed
 from binasehat.core.importing import (
     Importer, RowError, create, defer, diff, parse_int, register, reject, unchanged, update,
 )
@@ -165,3 +168,5 @@ class PopulationImporter(Importer):
             ],
             **self.audit_kwargs(),
         )
+        data_changed.send(sender=Population, source="regions",
+                          cells={(p.region_id, dt.date(p.year, 1, 1)) for p in [*new, *changed]})

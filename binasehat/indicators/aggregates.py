@@ -1,0 +1,118 @@
+"""Keeping the monthly aggregates current.
+
+A write that changes records feeding indicators sends ``core.events.data_changed`` inside its transaction;
+the cells it touched are written to ``Pending`` in that same transaction (so a crash can lose neither the
+write nor the mark), and recomputed after commit. Readers call ``refresh_pending`` first, so a page never
+shows aggregates older than the records. ``rebuild`` recomputes a whole source (``manage.py
+indicators_rebuild``) for recovery or after bulk loads that bypass the services.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections import defaultdict
+
+from django.db import transaction
+from django.utils import timezone
+
+from binasehat.core.bulk import insert_dicts
+
+from .models import Aggregate, FillState, Pending
+from .sources import CHUNK, SOURCES
+
+#: Sources whose inputs hold for a year: a change in any month marks January.
+YEARLY_SOURCES = {"regions", "assessments", "families"}
+
+
+def on_data_changed(sender, source: str, cells=None, **kwargs) -> None:
+    if source not in SOURCES:
+        return
+    if cells is None:
+        Pending.objects.create(source=source, region_code="", month=None)
+    else:
+        marks = set()
+        for code, day in cells:
+            day = dt.date(day.year, 1, 1) if source in YEARLY_SOURCES else day.replace(day=1)
+            marks.add((code, day))
+        Pending.objects.bulk_create([Pending(source=source, region_code=c, month=d) for c, d in sorted(marks)],
+                                    batch_size=2000)
+    transaction.on_commit(refresh_pending)
+
+
+def _insert(source: str, rows) -> int:
+    return insert_dicts(Aggregate, ({"source": source, "input": i, "region_code": r, "month": m, "value": v}
+                                    for i, r, m, v in rows if v))
+
+
+def _touch(source: str, *, rows: int, seconds: float, rebuilt: bool) -> None:
+    state, _ = FillState.objects.get_or_create(source=source)
+    now = timezone.now()
+    state.refreshed_at = now
+    if rebuilt:
+        state.rebuilt_at = now
+    state.rows = Aggregate.objects.filter(source=source).count() if rebuilt else state.rows + rows
+    state.seconds = seconds
+    state.save()
+
+
+def rebuild(sources: list[str] | None = None) -> dict[str, int]:
+    """Recompute every aggregate of these sources (all when None) from the records."""
+    done = {}
+    for name in sources or list(SOURCES):
+        started = time.monotonic()
+        with transaction.atomic():
+            FillState.objects.select_for_update().get_or_create(source=name)
+            max_id = Pending.objects.filter(source=name).order_by("-id").values_list("id", flat=True).first()
+            Aggregate.objects.filter(source=name).delete()
+            done[name] = _insert(name, SOURCES[name].compute(None))
+            if max_id is not None:
+                Pending.objects.filter(source=name, id__lte=max_id).delete()
+            _touch(name, rows=done[name], seconds=time.monotonic() - started, rebuilt=True)
+    return done
+
+
+def refresh_pending() -> int:
+    """Recompute the cells marked pending; returns the number of aggregate rows written."""
+    if not Pending.objects.exists():
+        return 0
+    written = 0
+    with transaction.atomic():
+        marks = list(Pending.objects.order_by("id").values_list("id", "source", "region_code", "month"))
+        if not marks:
+            return 0
+        max_id = marks[-1][0]
+        by_source: dict[str, dict | None] = {}
+        for _id, source, code, month in marks:
+            if source not in SOURCES:
+                continue
+            if not code or month is None:
+                by_source[source] = None
+            elif source not in by_source or by_source[source] is not None:
+                by_source.setdefault(source, defaultdict(set))[month].add(code)
+        for source, cells in by_source.items():
+            started = time.monotonic()
+            FillState.objects.select_for_update().get_or_create(source=source)
+            if cells is None:
+                Aggregate.objects.filter(source=source).delete()
+                n = _insert(source, SOURCES[source].compute(None))
+            else:
+                cells = {m: sorted(codes) for m, codes in cells.items()}
+                for month, codes in cells.items():
+                    for start in range(0, len(codes), CHUNK):
+                        Aggregate.objects.filter(source=source, month=month,
+                                                 region_code__in=codes[start:start + CHUNK]).delete()
+                n = _insert(source, SOURCES[source].compute(cells))
+            written += n
+            _touch(source, rows=n, seconds=time.monotonic() - started, rebuilt=cells is None)
+        Pending.objects.filter(id__lte=max_id).delete()
+    return written
+
+
+def fill_state() -> dict:
+    """What a dashboard shows about freshness: when each source was last brought up to date, and how many
+    cells still wait (0 once ``refresh_pending`` has run)."""
+    return {
+        "pending": Pending.objects.count(),
+        "sources": {s.source: s for s in FillState.objects.all()},
+    }

@@ -1,0 +1,100 @@
+"""Indicator definitions (data, shipped in ``reference/indicators.json``) and the monthly aggregates the engine
+reads: one row per (input, smallest area, month), kept current when records change."""
+
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+
+class Indicator(models.Model):
+    class Direction(models.TextChoices):
+        UP = "up", _("makin tinggi makin baik")
+        DOWN = "down", _("makin rendah makin baik")
+
+    class Formula(models.TextChoices):
+        RATIO = "ratio", _("pembilang ÷ penyebut × faktor")
+        DENSITY_FIGURE = "density_figure", _("Density Figure dari HI, CI dan BI")
+
+    code = models.CharField(_("kode"), max_length=40, unique=True)
+    name = models.CharField(_("nama"), max_length=200)
+    name_en = models.CharField(_("nama (Inggris)"), max_length=200, blank=True)
+    short = models.CharField(_("singkatan"), max_length=40, blank=True)
+    program = models.CharField(_("program"), max_length=20)
+    #: Each a list of input codes, summed; a leading "-" subtracts (ABJ = diperiksa − positif).
+    numerator = models.JSONField(_("pembilang"))
+    denominator = models.JSONField(_("penyebut"), default=list, blank=True)
+    numerator_label = models.CharField(_("keterangan pembilang"), max_length=200, blank=True)
+    denominator_label = models.CharField(_("keterangan penyebut"), max_length=200, blank=True)
+    factor = models.FloatField(_("faktor"), default=100)
+    unit = models.CharField(_("satuan"), max_length=30, blank=True)
+    decimals = models.PositiveSmallIntegerField(_("desimal"), default=1)
+    formula = models.CharField(_("rumus"), max_length=20, choices=Formula.choices, default=Formula.RATIO)
+    direction = models.CharField(_("arah"), max_length=4, choices=Direction.choices, default=Direction.UP)
+    #: Target per year ({"2024": 14}); "default" applies to years not listed.
+    targets = models.JSONField(_("target per tahun"), default=dict, blank=True)
+    #: How the value is compared with the target: ">=", ">", "<=" or "<".
+    target_op = models.CharField(_("pembanding target"), max_length=2, default=">=")
+    source = models.TextField(_("sumber"), blank=True)
+    description = models.TextField(_("keterangan"), blank=True)
+    sort = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("indikator")
+        verbose_name_plural = _("indikator")
+        ordering = ["sort", "code"]
+
+    def __str__(self):
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.name_en if (get_language() or "id").startswith("en") and self.name_en else self.name
+
+    def target_for(self, year: int):
+        t = self.targets or {}
+        value = t.get(str(year), t.get("default"))
+        return None if value is None else float(value)
+
+    def inputs(self) -> list[str]:
+        return sorted({term.lstrip("-") for term in [*self.numerator, *self.denominator]})
+
+
+class Aggregate(models.Model):
+    """Σ of one input over one smallest area (a desa; a kecamatan for puskesmas-level data) and one month.
+    Inputs that hold for a whole year (population, targets, yearly evaluations) are stored on January."""
+
+    source = models.CharField(max_length=20)
+    input = models.CharField(max_length=48)
+    region_code = models.CharField(max_length=13)
+    month = models.DateField()
+    value = models.FloatField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["input", "region_code", "month"],
+                                               name="aggregate_input_region_month_unique")]
+        indexes = [
+            models.Index(fields=["input", "month", "region_code"], name="aggregate_input_month_idx"),
+            models.Index(fields=["source", "region_code", "month"], name="aggregate_source_cell_idx"),
+        ]
+
+
+class Pending(models.Model):
+    """A (source, area, month) cell whose aggregates must be recomputed: written in the same transaction as the
+    records that changed, removed once recomputed. Never unique: a cell marked again while it is being
+    recomputed stays pending."""
+
+    source = models.CharField(max_length=20)
+    region_code = models.CharField(max_length=13, blank=True)
+    #: None: every month of the area (or, without an area, the whole source).
+    month = models.DateField(null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class FillState(models.Model):
+    """How current the aggregates of one source are."""
+
+    source = models.CharField(max_length=20, primary_key=True)
+    rebuilt_at = models.DateTimeField(null=True)
+    refreshed_at = models.DateTimeField(null=True)
+    rows = models.PositiveIntegerField(default=0)
+    seconds = models.FloatField(default=0)

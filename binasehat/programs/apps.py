@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class ProgramsConfig(AppConfig):
+    name = "binasehat.programs"
+    label = "programs"
+    verbose_name = _("Data program")
+
+    def ready(self):
+        from .reference import load_reference
+
+        post_migrate.connect(lambda sender, **kw: load_reference() if sender is self else None,
+                             weak=False, dispatch_uid="programs-reference")
