@@ -66,11 +66,16 @@ def build_demo(*, individuals: bool = True) -> dict:
     population = []
     for d in desa:
         base = rng.randint(2400, 7000) if d["code"].split(".")[3][0] == "1" else rng.randint(900, 4200)
-        for year, growth in ((2024, 1.0), (2025, 1.012), (2026, 1.024)):
+        for year, growth in ((2024, 1.0), (2025, 1.012)):
             total = int(base * growth)
             male = int(total * rng.uniform(0.505, 0.52))
             population.append({"code": d["code"], "year": year, "total": total, "male": male, "female": total - male,
                                "households": total // 4 + rng.randint(-30, 30), "source": "demo"})
+        last = population[-1]  # 2026 grows like 2025 did (no further draws: the rest of the demo stays as it was)
+        total = int(base * 1.024)
+        male = round(total * last["male"] / last["total"])
+        population.append({**last, "year": 2026, "total": total, "male": male, "female": total - male,
+                           "households": last["households"] + (total - last["total"]) // 4})
     _run("population", population)
 
     # Puskesmas: one per kecamatan, two in the large ones; wilayah kerja split by desa order.
@@ -149,7 +154,14 @@ def build_demo(*, individuals: bool = True) -> dict:
 
     from binasehat.programs.demo import build_programs
 
-    data_values = build_programs(rng, [(2024, m) for m in range(1, 13)] + MONTHS, DISTRICT)
+    data_values = build_programs(random.Random(SEED + 1), [(2024, m) for m in range(1, 13)] + MONTHS, DISTRICT)
+    from binasehat.reports.services import demo_boundaries
+
+    centres: dict[str, list] = {}
+    for p in posyandu:
+        centres.setdefault(p["desa_code"], []).append((float(p["longitude"]), float(p["latitude"])))
+    demo_boundaries(centroids={c: (sum(x for x, _y in v) / len(v), sum(y for _x, y in v) / len(v))
+                               for c, v in centres.items()}, source="demo: batas contoh, bukan batas resmi")
     from binasehat.indicators.aggregates import rebuild
 
     rebuild()

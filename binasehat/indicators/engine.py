@@ -18,7 +18,7 @@ from binasehat.core.periods import Period, ordinal_date
 from . import rules
 from .aggregates import refresh_pending
 from .models import Aggregate, Indicator
-from .sources import kind_of
+from .sources import kinds_of
 
 #: Above this many areas of one level, filter by their common parent and drop the rest in Python.
 MAX_PREFIX_TERMS = 40
@@ -100,10 +100,9 @@ def evaluate(indicators: Sequence[Indicator], areas: Sequence[str], periods: Seq
     """Every indicator × area × period. Areas are Kemendagri codes the caller has already checked against the
     user's scope."""
     refresh_pending()
-    kinds = {}
-    for ind in indicators:
-        for inp in ind.inputs():
-            kinds[inp] = kind_of(inp) or "month"
+    names = {inp for ind in indicators for inp in ind.inputs()}
+    known = kinds_of(names)
+    kinds = {name: known.get(name, "month") for name in names}
     months = set()
     for p in periods:
         months.add(dt.date(p.year, 1, 1))

@@ -45,9 +45,6 @@ class Source:
     #: input → "month" or "year"
     inputs: dict[str, str] = {}
 
-    def kind_of(self, name: str) -> str | None:
-        return self.inputs.get(name)
-
     def compute(self, cells: Cells) -> Iterable[Row]:
         raise NotImplementedError
 
@@ -56,14 +53,6 @@ class ProgramsSource(Source):
     """Programme data values: input ``de:<code>`` per element."""
 
     name = "programs"
-
-    def kind_of(self, name):
-        if not name.startswith("de:"):
-            return None
-        from binasehat.programs.models import DataElement
-
-        ds = DataElement.objects.filter(code=name[3:]).values_list("data_set__period_type", flat=True).first()
-        return None if ds is None else ("year" if ds == "year" else "month")
 
     def compute(self, cells):
         from binasehat.programs.models import DataValue
@@ -240,16 +229,17 @@ SOURCES: dict[str, Source] = {s.name: s for s in (ProgramsSource(), PopulationSo
                                                    EvaluationSource(), GrowthSource(), FamilySource())}
 
 
-def source_of(input_name: str) -> Source | None:
-    for s in SOURCES.values():
-        if s.kind_of(input_name):
-            return s
-    return None
+def kinds_of(input_names) -> dict[str, str]:
+    """{input: "month" | "year"} for these inputs (one query for all programme data elements); inputs no source
+    knows are left out."""
+    from binasehat.programs.models import DataElement
 
-
-def kind_of(input_name: str) -> str | None:
+    names = set(input_names)
+    out = {}
     for s in SOURCES.values():
-        kind = s.kind_of(input_name)
-        if kind:
-            return kind
-    return None
+        for name in names & set(s.inputs):
+            out[name] = s.inputs[name]
+    codes = {n[3:]: n for n in names if n.startswith("de:")}
+    for code, period_type in DataElement.objects.filter(code__in=codes).values_list("code", "data_set__period_type"):
+        out[codes[code]] = "year" if period_type == "year" else "month"
+    return out

@@ -1,0 +1,179 @@
+"""What the district dashboard, the pivot table, the map and the district profile show: indicator values from
+the one engine, for areas inside the user's scope."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from binasehat.core.periods import Period, months_of_year
+from binasehat.core.scope import scope_of
+from binasehat.indicators import engine
+from binasehat.indicators.models import Indicator
+from binasehat.indicators.sources import kinds_of
+from binasehat.regions.models import Region
+
+def program_choices():
+    return [("posyandu", _("Posyandu")), ("gizi", _("Gizi balita")), ("pispk", _("PIS-PK")),
+            ("tb", _("Tuberkulosis")), ("jiwa", _("Kesehatan jiwa")), ("dbd", _("DBD"))]
+
+
+def dashboard_areas(user) -> list[Region]:
+    """The areas a user may open a dashboard for: the scope's own areas (not a kader's posyandu)."""
+    scope = scope_of(user)
+    if scope.posyandu_ids is not None:
+        return []
+    if scope.everything:
+        return list(Region.objects.filter(level=1).order_by("code"))
+    return list(Region.objects.filter(code__in=scope.top_codes()).order_by("code"))
+
+
+def area_for(user, code: str | None) -> Region:
+    """The requested area if inside the scope (404 otherwise), or the user's first area."""
+    scope = scope_of(user)
+    if scope.posyandu_ids is not None:
+        raise Http404
+    if code:
+        if not scope.covers(code):
+            raise Http404
+        try:
+            return Region.objects.get(code=code)
+        except Region.DoesNotExist:
+            raise Http404 from None
+    areas = dashboard_areas(user)
+    if not areas:
+        raise Http404
+    return areas[0]
+
+
+def indicators(program: str | None = None, codes: list[str] | None = None) -> list[Indicator]:
+    qs = Indicator.objects.all()
+    if program:
+        qs = qs.filter(program=program)
+    if codes:
+        qs = qs.filter(code__in=codes)
+    return list(qs)
+
+
+@dataclass
+class Card:
+    indicator: Indicator
+    value: engine.Value
+    previous: engine.Value
+    change: float | None
+    improved: bool | None
+    #: Monthly series for the trend chart: (this year, last year), each 12 values or None.
+    series: tuple[list, list] = ((), ())
+    cumulative: bool = False
+    ranking: list = field(default_factory=list)
+
+
+def _round(ind: Indicator, v: float | None) -> float | None:
+    return None if v is None else round(v, ind.decimals)
+
+
+def _cumulative(ind: Indicator, kinds: dict) -> bool:
+    """Monthly numerator over a yearly denominator (TB coverage, SPM): plot the year-to-date value."""
+    if not ind.denominator or ind.formula != Indicator.Formula.RATIO:
+        return False
+    den = [t.lstrip("-") for t in ind.denominator]
+    num = [t.lstrip("-") for t in ind.numerator]
+    return all(kinds.get(t) == "year" for t in den) and any(kinds.get(t) == "month" for t in num)
+
+
+def _series(ind, rows, area, year, cumulative):
+    if not cumulative:
+        return [_round(ind, rows[(ind.code, area, str(p))].value) for p in months_of_year(year)]
+    out, total, den = [], 0.0, None
+    for p in months_of_year(year):
+        v = rows[(ind.code, area, str(p))]
+        total += v.numerator or 0
+        den = v.denominator
+        out.append(_round(ind, total / den * ind.factor) if den else None)
+    return out
+
+
+def cards(user, area: Region, year: int, program: str | None = None, last_month: int | None = None) -> list[Card]:
+    """One card per indicator: value for the year (or January–``last_month``), target, change from the same
+    period of the previous year, and the monthly trend of both years."""
+    inds = indicators(program)
+    period = Period(year) if not last_month else None
+    periods = [Period(year), Period(year - 1), *months_of_year(year), *months_of_year(year - 1)]
+    rows = engine.table(inds, [area.code], periods)
+    kinds = kinds_of({i for ind in inds for i in ind.inputs()})
+    out = []
+    for ind in inds:
+        if period is None:  # year to date: sum the months
+            cur = _sum_months(ind, rows, area.code, year, last_month)
+            prev = _sum_months(ind, rows, area.code, year - 1, last_month)
+        else:
+            cur, prev = rows[(ind.code, area.code, str(year))], rows[(ind.code, area.code, str(year - 1))]
+        a, b = _round(ind, cur.value), _round(ind, prev.value)
+        delta = None if a is None or b is None else round(a - b, ind.decimals)
+        improved = None if not delta else (delta > 0) == (ind.direction == "up")
+        cumulative = _cumulative(ind, kinds)
+        out.append(Card(ind, cur, prev, delta, improved,
+                        (_series(ind, rows, area.code, year, cumulative),
+                         _series(ind, rows, area.code, year - 1, cumulative)), cumulative))
+    return out
+
+
+def _sum_months(ind, rows, area, year, last_month) -> engine.Value:
+    """Year to date from monthly rows: numerators summed; yearly denominators are the same every month."""
+    from binasehat.indicators import rules
+
+    vals = [rows[(ind.code, area, str(Period.month(year, m)))] for m in range(1, last_month + 1)]
+    if ind.formula != Indicator.Formula.RATIO:
+        full = rows[(ind.code, area, str(year))]
+        return full
+    num = sum(v.numerator or 0 for v in vals)
+    dens = [v.denominator for v in vals if v.denominator is not None]
+    kinds = kinds_of(ind.inputs())
+    if not ind.denominator:
+        den = None
+    elif all(kinds.get(t.lstrip("-")) == "year" for t in ind.denominator):
+        den = dens[-1] if dens else 0.0
+    else:
+        den = sum(dens)
+    value = rules.ratio(num, den, ind.factor)
+    target = ind.target_for(year)
+    return engine.Value(ind.code, area, f"{year}-01..{last_month:02d}", num, den, value, target,
+                        rules.meets(_round(ind, value), target, ind.target_op))
+
+
+def children_of(area: Region) -> list[Region]:
+    return list(Region.objects.filter(parent=area).order_by("code"))
+
+
+def desa_of(area: Region) -> list[Region]:
+    if area.level == 4:
+        return [area]
+    return list(Region.objects.filter(code__startswith=area.code + ".", level=4).order_by("code"))
+
+
+def ranking(ind: Indicator, areas: list[Region], period: Period) -> list[tuple[Region, engine.Value]]:
+    """Areas ordered from best to worst (by the indicator's direction); areas without a value last."""
+    rows = engine.table([ind], [a.code for a in areas], [period])
+    pairs = [(a, rows[(ind.code, a.code, str(period))]) for a in areas]
+    with_value = [p for p in pairs if p[1].value is not None]
+    without = [p for p in pairs if p[1].value is None]
+    with_value.sort(key=lambda p: p[1].value, reverse=ind.direction == "up")
+    return with_value + without
+
+
+def pivot(inds: list[Indicator], areas: list[Region], periods: list[Period]):
+    """Rows (indicator, area, [Value per period]) for the pivot table and its XLSX."""
+    rows = engine.table(inds, [a.code for a in areas], periods)
+    return [(ind, a, [rows[(ind.code, a.code, str(p))] for p in periods]) for ind in inds for a in areas]
+
+
+def period_set(year: int, kind: str) -> list[Period]:
+    if kind == "month":
+        return months_of_year(year)
+    if kind == "quarter":
+        return [Period(year, "quarter", q) for q in range(1, 5)]
+    if kind == "years":
+        return [Period(y) for y in range(year - 4, year + 1)]
+    return [Period(year)]

@@ -1,0 +1,210 @@
+"""District dashboard, pivot table, map, boundary upload and the printable district profile."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from binasehat.assessments.models import PosyanduEvaluation
+from binasehat.core.listing import pdf_response, xlsx_report
+from binasehat.core.periods import Period
+from binasehat.core.scope import area_scoped, scope_of
+from binasehat.facilities.models import Posyandu, Puskesmas
+from binasehat.indicators.aggregates import fill_state
+from binasehat.indicators.models import Indicator
+from binasehat.regions.models import Population, Region
+
+from . import dashboard, maps
+from .models import Boundary
+from .services import boundaries_upload
+
+FIRST_YEAR = 2020
+LEVELS = (("self", "wilayah ini"), ("children", "satu tingkat di bawah"), ("desa", "semua desa/kelurahan"))
+
+
+def _year(request) -> int:
+    today = timezone.localdate()
+    try:
+        year = int(request.GET.get("tahun", ""))
+    except ValueError:
+        year = today.year - 1
+    return min(max(year, FIRST_YEAR), today.year)
+
+
+def _years() -> list[int]:
+    return list(range(timezone.localdate().year, FIRST_YEAR - 1, -1))
+
+
+def _last_month(year: int) -> int | None:
+    """For the current year, values run to the last complete month (compared with the same months a year
+    earlier); past years are whole."""
+    today = timezone.localdate()
+    if year < today.year:
+        return None
+    return max(today.month - 1, 1)
+
+
+def _indicator(request, default: str = "POSYANDU_AKTIF") -> Indicator:
+    code = request.GET.get("ind") or default
+    ind = Indicator.objects.filter(code=code).first()
+    if ind is None:
+        raise Http404
+    return ind
+
+
+def map_context(area: Region, ind: Indicator, year: int) -> dict:
+    """Desa boundaries coloured by the indicator (when uploaded) and posyandu points coloured by aktif."""
+    desa = dashboard.desa_of(area)
+    rank = dict((r.code, v) for r, v in dashboard.ranking(ind, desa, Period(year)))
+    boundaries = list(Boundary.objects.filter(region_id__in=[d.code for d in desa]).select_related("region"))
+    posyandu = list(Posyandu.objects.filter(desa_id__in=[d.code for d in desa], latitude__isnull=False,
+                                            longitude__isnull=False).order_by("code"))
+    aktif = dict(PosyanduEvaluation.objects.filter(year=year, ruleset_code="posyandu-aktif",
+                                                   posyandu_id__in=[p.pk for p in posyandu])
+                 .values_list("posyandu_id", "result"))
+    if boundaries:
+        box = (min(b.min_lon for b in boundaries), min(b.min_lat for b in boundaries),
+               max(b.max_lon for b in boundaries), max(b.max_lat for b in boundaries))
+    elif posyandu:
+        box = (float(min(p.longitude for p in posyandu)), float(min(p.latitude for p in posyandu)),
+               float(max(p.longitude for p in posyandu)), float(max(p.latitude for p in posyandu)))
+    else:
+        return {"map": None}
+    proj = maps.Projection(*box)
+    values = [rank[b.region_id].value if b.region_id in rank else None for b in boundaries]
+    colours, legend = maps.classes(values, ind.direction)
+    shapes = [{"code": b.region_id, "name": b.region.name, "path": proj.path(b.geometry), "colour": c,
+               "value": rank.get(b.region_id)} for b, c in zip(boundaries, colours)]
+    points = []
+    for p in posyandu:
+        x, y = proj.xy(float(p.longitude), float(p.latitude))
+        points.append({"x": f"{x:.1f}", "y": f"{y:.1f}", "posyandu": p, "aktif": aktif.get(p.pk)})
+    return {"map": {"width": proj.width, "height": f"{proj.height:.0f}", "shapes": shapes, "points": points,
+                    "legend": legend, "indicator": ind, "year": year,
+                    "demo_boundaries": any(b.source.startswith("demo") for b in boundaries)}}
+
+
+@area_scoped
+def dashboard_page(request):
+    area = dashboard.area_for(request.user, request.GET.get("wilayah"))
+    year = _year(request)
+    program = request.GET.get("program") or None
+    if program and program not in dict(dashboard.program_choices()):
+        program = None
+    last_month = _last_month(year)
+    cards = dashboard.cards(request.user, area, year, program, last_month)
+    selected = _indicator(request, cards[0].indicator.code if cards else "POSYANDU_AKTIF")
+    period = Period(year)
+    context = {
+        "area": area, "areas": dashboard.dashboard_areas(request.user), "year": year, "years": _years(),
+        "program": program, "programs": dashboard.program_choices(), "cards": cards, "selected": selected,
+        "last_month": last_month, "indicators": dashboard.indicators(),
+        "children": dashboard.ranking(selected, dashboard.children_of(area), period) if area.level < 4 else [],
+        "desa": dashboard.ranking(selected, dashboard.desa_of(area), period) if area.level < 3 else [],
+        "ancestors": Region.objects.filter(code__in=area.ancestor_codes()).filter(
+            scope_of(request.user).region_q("code")),
+        "fill": fill_state(), **map_context(area, selected, year),
+    }
+    return render(request, "reports/dashboard.html", context)
+
+
+def _pivot_args(request):
+    area = dashboard.area_for(request.user, request.GET.get("wilayah"))
+    year = _year(request)
+    level = request.GET.get("tingkat") or "children"
+    if level not in dict(LEVELS):
+        level = "children"
+    kind = request.GET.get("periode") or "quarter"
+    if kind not in {"year", "quarter", "month", "years"}:
+        kind = "quarter"
+    codes = request.GET.getlist("ind")
+    inds = dashboard.indicators(codes=codes) if codes else dashboard.indicators(request.GET.get("program") or None)
+    if codes and len(inds) != len(set(codes)):
+        raise Http404
+    if area.level == 4 and level != "self":
+        level = "self"
+    areas = {"self": [area], "children": dashboard.children_of(area) + [area],
+             "desa": dashboard.desa_of(area)}[level]
+    return area, year, level, kind, inds, areas, dashboard.period_set(year, kind)
+
+
+@area_scoped
+def pivot_page(request):
+    area, year, level, kind, inds, areas, periods = _pivot_args(request)
+    rows = dashboard.pivot(inds, areas, periods)
+    if request.GET.get("format") == "xlsx":
+        header = [_("Kode indikator"), _("Indikator"), _("Satuan"), _("Kode wilayah"), _("Wilayah"),
+                  *[str(p) for p in periods]]
+        return xlsx_report(
+            filename=f"pivot-indikator-{area.code}-{year}", sheet=str(year), header=header, number_format="0.0##",
+            rows=([ind.code, ind.display_name, ind.unit, a.code, a.name,
+                   *[None if v.value is None else round(v.value, ind.decimals) for v in values]]
+                  for ind, a, values in rows),
+            title=_("Indikator %(area)s %(year)s") % {"area": area.name, "year": year},
+            note=_("Nilai = jumlah pembilang ÷ jumlah penyebut × faktor, dihitung dari data (bukan rerata persentase)."),
+            widths=[(0, 0, 16), (1, 1, 48), (2, 3, 14), (4, 4, 24), (5, 5 + len(periods), 11)])
+    return render(request, "reports/pivot.html", {
+        "area": area, "year": year, "years": _years(), "level": level, "levels": LEVELS, "kind": kind,
+        "rows": rows, "periods": periods, "indicators": dashboard.indicators(),
+        "selected": {i.code for i in inds} if request.GET.getlist("ind") else set(),
+        "areas": dashboard.dashboard_areas(request.user), "query": request.GET.urlencode(),
+    })
+
+
+@area_scoped
+def map_page(request):
+    area = dashboard.area_for(request.user, request.GET.get("wilayah"))
+    year = _year(request)
+    ind = _indicator(request)
+    return render(request, "reports/map.html", {
+        "area": area, "year": year, "years": _years(), "indicators": dashboard.indicators(), "selected": ind,
+        "areas": dashboard.dashboard_areas(request.user),
+        "can_upload": scope_of(request.user).can("regions.import"), **map_context(area, ind, year)})
+
+
+@area_scoped(permission="regions.import")
+def boundaries_page(request):
+    result = None
+    if request.method == "POST":
+        upload = request.FILES.get("berkas")
+        if upload is None:
+            messages.error(request, _("Pilih berkas GeoJSON terlebih dulu."))
+        else:
+            result = boundaries_upload(actor=request.user, data=upload.read(), prop=request.POST.get("properti", "").strip(),
+                                       source=upload.name, partial=bool(request.POST.get("sebagian")))
+            if result.committed:
+                messages.success(request, _("Batas wilayah tersimpan: %(c)d baru, %(u)d diperbarui.") % {
+                    "c": result.created, "u": result.updated})
+                if not result.rejected:
+                    return redirect("reports:map")
+    count = Boundary.objects.filter(scope_of(request.user).region_q("region__code")).count()
+    return render(request, "reports/boundaries.html", {"result": result, "count": count,
+                                                        "properties": maps.CODE_PROPERTIES})
+
+
+@area_scoped
+def profile_pdf(request):
+    area = dashboard.area_for(request.user, request.GET.get("wilayah"))
+    year = _year(request)
+    last_month = _last_month(year)
+    ind = _indicator(request)
+    desa = dashboard.desa_of(area)
+    codes = [d.code for d in desa]
+    context = {
+        "area": area, "year": year, "last_month": last_month, "generated": timezone.localtime(),
+        "cards": dashboard.cards(request.user, area, year, None, last_month),
+        "children": dashboard.ranking(ind, dashboard.children_of(area), Period(year)) if area.level < 4 else [],
+        "selected": ind,
+        "counts": {
+            "kecamatan": Region.objects.filter(code__startswith=area.code + ".", level=3).count(),
+            "desa": len(desa),
+            "puskesmas": Puskesmas.objects.filter(kecamatan__code__startswith=area.code).count(),
+            "posyandu": Posyandu.objects.filter(desa_id__in=codes, active=True).count(),
+            "penduduk": sum(Population.objects.filter(region_id__in=codes, year=year).values_list("total", flat=True)),
+        },
+        **map_context(area, ind, year),
+    }
+    return pdf_response(request, "reports/profile_pdf.html", context, f"profil-{area.code}-{year}")

@@ -1,0 +1,72 @@
+"""Indicator values and trend charts for the dashboard (server-side SVG: prints and works offline)."""
+
+from django import template
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+
+register = template.Library()
+
+
+@register.filter
+def ivalue(value, indicator):
+    """An indicator value with its decimals, Indonesian (or English) decimal mark; a dash when undefined."""
+    if value is None:
+        return "—"
+    text = f"{value:,.{indicator.decimals}f}"
+    if not (get_language() or "id").startswith("en"):
+        text = text.replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")
+    return text
+
+
+@register.filter
+def count(value):
+    if value is None:
+        return "—"
+    return ivalue(value, _Whole)
+
+
+class _Whole:
+    decimals = 0
+
+
+@register.simple_tag
+def trend(series, target=None, width=220, height=64):
+    """Two lines: this year (solid) and the previous year (dashed), 12 months, and the target as a grey line."""
+    this_year, last_year = series
+    values = [v for v in [*this_year, *last_year, target] if v is not None]
+    if not values:
+        return mark_safe('<span class="muted small">—</span>')
+    lo, hi = min(0.0, min(values)), max(values) or 1.0
+    span = (hi - lo) or 1.0
+    pad = 4
+
+    def xy(i, v):
+        return pad + i * (width - 2 * pad) / 11, height - pad - (v - lo) / span * (height - 2 * pad)
+
+    def line(points, cls):
+        runs, current = [], []
+        for i, v in enumerate(points):
+            if v is None:
+                if current:
+                    runs.append(current)
+                current = []
+            else:
+                current.append(xy(i, v))
+        if current:
+            runs.append(current)
+        return format_html_join("", '<polyline class="{}" points="{}"/>',
+                                ((cls, " ".join(f"{x:.1f},{y:.1f}" for x, y in run)) for run in runs))
+
+    target_line = ""
+    if target is not None:
+        y = xy(0, target)[1]
+        target_line = format_html('<line class="target" x1="{}" x2="{}" y1="{}" y2="{}"/>', pad, width - pad,
+                                  f"{y:.1f}", f"{y:.1f}")
+    return format_html('<svg class="trend" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img">{t}{b}{a}</svg>',
+                       w=width, h=height, t=target_line, b=line(last_year, "previous"), a=line(this_year, "current"))
+
+
+@register.filter
+def op_text(op):
+    return {">=": "≥", ">": ">", "<=": "≤", "<": "<"}.get(op, op)
