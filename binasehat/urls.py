@@ -14,7 +14,10 @@ urlpatterns = [
     path("kegiatan/", include("binasehat.posyandu.urls")),
     path("anak/", include("binasehat.growth.urls")),
     path("keluarga/", include("binasehat.families.urls")),
+    path("data/validasi/", include("binasehat.programs.validation_urls")),
+    path("data/", include("binasehat.programs.urls")),
     path("laporan/", include("binasehat.reports.urls")),
+    path("api/", include("binasehat.api.urls")),
     path("", include("binasehat.facilities.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -58,16 +58,25 @@ def insert_dicts(model: type[models.Model], rows: Iterable[dict], *, batch_size:
         # INSERT text per row). JSON goes in as text.
         json_columns = {i for i, f in enumerate(fields) if isinstance(f, models.JSONField)}
         copy_sql = f"COPY {connection.ops.quote_name(model._meta.db_table)} ({columns}) FROM STDIN"
-        with connection.cursor() as cursor, cursor.cursor.copy(copy_sql) as copy:
-            for row in rows:
+
+        def prepared(chunk):
+            for row in chunk:
                 data = values(row)
                 if json_columns:
                     data = list(data)
                     for i in json_columns:
                         raw = row.get(plan[i][0], plan[i][2])  # the value, or the field's default
                         data[i] = None if raw is None else json.dumps(raw, cls=DjangoJSONEncoder)
-                copy.write_row(data)
-                count += 1
+                yield data
+
+        # Each chunk is built completely before its COPY opens: building rows may query (a generator reading
+        # the database, a related object's __str__), and an open COPY holds the connection.
+        for chunk in _chunks(rows, max(batch_size, 20_000)):
+            ready = list(prepared(chunk))
+            with connection.cursor() as cursor, cursor.cursor.copy(copy_sql) as copy:
+                for data in ready:
+                    copy.write_row(data)
+            count += len(ready)
         return count
     with connection.cursor() as cursor:
         for chunk in _chunks(rows, batch_size):

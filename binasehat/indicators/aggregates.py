@@ -41,8 +41,24 @@ def on_data_changed(sender, source: str, cells=None, **kwargs) -> None:
 
 
 def _insert(source: str, rows) -> int:
-    return insert_dicts(Aggregate, ({"source": source, "input": i, "region_code": r, "month": m, "value": v}
-                                    for i, r, m, v in rows if v))
+    """Insert computed rows in chunks. A source's rows come from queries, and PostgreSQL's COPY holds the
+    connection: each chunk is computed completely before it is copied."""
+    written, chunk = 0, []
+    for i, r, m, v in rows:
+        if v:
+            chunk.append({"source": source, "input": i, "region_code": r, "month": m, "value": v})
+            if len(chunk) >= 50_000:
+                written += _insert_sorted(chunk)
+                chunk = []
+    if chunk:
+        written += _insert_sorted(chunk)
+    return written
+
+
+def _insert_sorted(chunk: list[dict]) -> int:
+    # In the unique index's order: about a third faster to insert on PostgreSQL at national scale.
+    chunk.sort(key=lambda r: (r["input"], r["region_code"], r["month"]))
+    return insert_dicts(Aggregate, chunk)
 
 
 def _touch(source: str, *, rows: int, seconds: float, rebuilt: bool) -> None:

@@ -20,8 +20,9 @@ from .aggregates import refresh_pending
 from .models import Aggregate, Indicator
 from .sources import kinds_of
 
-#: Above this many areas of one level, filter by their common parent and drop the rest in Python.
-MAX_PREFIX_TERMS = 40
+#: Up to this many areas of one level are filtered in SQL (substring IN …); beyond, the common parent's prefix
+#: filters and the rest is dropped in Python.
+MAX_AREAS_IN = 1000
 
 
 @dataclass(frozen=True)
@@ -56,18 +57,14 @@ def input_sums(inputs: Iterable[str], areas: Sequence[str], months: Iterable[dt.
         qs = Aggregate.objects.filter(input__in=inputs, month__gte=months[0], month__lte=months[-1])
         if len(months) < 40:
             qs = qs.filter(month__in=months)
-        if len(codes) <= MAX_PREFIX_TERMS:
-            q = Q()
-            for c in codes:
-                q |= Q(region_code=c) | Q(region_code__startswith=c + ".")
-            qs = qs.filter(q)
-        else:
-            parent = _common_parent(codes)
-            if parent:
-                qs = qs.filter(Q(region_code=parent) | Q(region_code__startswith=parent + "."))
+        parent = _common_parent(codes)
+        if parent:  # one index-friendly prefix range around all the areas
+            qs = qs.filter(Q(region_code=parent) | Q(region_code__startswith=parent + "."))
+        qs = qs.annotate(area=Substr("region_code", 1, length))
+        if len(codes) <= MAX_AREAS_IN and len(codes) > 1:
+            qs = qs.filter(area__in=codes)
         wanted = set(codes)
-        rows = (qs.annotate(area=Substr("region_code", 1, length)).values_list("input", "area", "month")
-                .annotate(v=Sum("value")).order_by())
+        rows = qs.values_list("input", "area", "month").annotate(v=Sum("value")).order_by()
         for inp, area, month, v in rows:
             if area in wanted:
                 out[(inp, area, month)] = float(v)

@@ -73,7 +73,8 @@ class Aggregate(models.Model):
         constraints = [models.UniqueConstraint(fields=["input", "region_code", "month"],
                                                name="aggregate_input_region_month_unique")]
         indexes = [
-            models.Index(fields=["input", "month", "region_code"], name="aggregate_input_month_idx"),
+            # Covering on PostgreSQL (the engine reads only these columns); a plain index elsewhere.
+            models.Index(fields=["input", "month", "region_code"], include=["value"], name="aggregate_read_idx"),
             models.Index(fields=["source", "region_code", "month"], name="aggregate_source_cell_idx"),
         ]
 

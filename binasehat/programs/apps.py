@@ -11,5 +11,9 @@ class ProgramsConfig(AppConfig):
     def ready(self):
         from .reference import load_reference
 
+        from .validation import load_rules
+
         post_migrate.connect(lambda sender, **kw: load_reference() if sender is self else None,
                              weak=False, dispatch_uid="programs-reference")
+        post_migrate.connect(lambda sender, **kw: load_rules() if sender is self else None,
+                             weak=False, dispatch_uid="programs-validation-rules")

@@ -106,8 +106,8 @@ def cards(user, area: Region, year: int, program: str | None = None, last_month:
     out = []
     for ind in inds:
         if period is None:  # year to date: sum the months
-            cur = _sum_months(ind, rows, area.code, year, last_month)
-            prev = _sum_months(ind, rows, area.code, year - 1, last_month)
+            cur = _sum_months(ind, rows, area.code, year, last_month, kinds)
+            prev = _sum_months(ind, rows, area.code, year - 1, last_month, kinds)
         else:
             cur, prev = rows[(ind.code, area.code, str(year))], rows[(ind.code, area.code, str(year - 1))]
         a, b = _round(ind, cur.value), _round(ind, prev.value)
@@ -120,7 +120,7 @@ def cards(user, area: Region, year: int, program: str | None = None, last_month:
     return out
 
 
-def _sum_months(ind, rows, area, year, last_month) -> engine.Value:
+def _sum_months(ind, rows, area, year, last_month, kinds) -> engine.Value:
     """Year to date from monthly rows: numerators summed; yearly denominators are the same every month."""
     from binasehat.indicators import rules
 
@@ -130,7 +130,6 @@ def _sum_months(ind, rows, area, year, last_month) -> engine.Value:
         return full
     num = sum(v.numerator or 0 for v in vals)
     dens = [v.denominator for v in vals if v.denominator is not None]
-    kinds = kinds_of(ind.inputs())
     if not ind.denominator:
         den = None
     elif all(kinds.get(t.lstrip("-")) == "year" for t in ind.denominator):

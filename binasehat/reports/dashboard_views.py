@@ -38,6 +38,12 @@ def _years() -> list[int]:
     return list(range(timezone.localdate().year, FIRST_YEAR - 1, -1))
 
 
+def _month_date(year: int, month: int | None):
+    import datetime as dt
+
+    return dt.date(year, month, 1) if month else None
+
+
 def _last_month(year: int) -> int | None:
     """For the current year, values run to the last complete month (compared with the same months a year
     earlier); past years are whole."""
@@ -101,7 +107,7 @@ def dashboard_page(request):
     context = {
         "area": area, "areas": dashboard.dashboard_areas(request.user), "year": year, "years": _years(),
         "program": program, "programs": dashboard.program_choices(), "cards": cards, "selected": selected,
-        "last_month": last_month, "indicators": dashboard.indicators(),
+        "last_month": _month_date(year, last_month), "indicators": dashboard.indicators(),
         "children": dashboard.ranking(selected, dashboard.children_of(area), period) if area.level < 4 else [],
         "desa": dashboard.ranking(selected, dashboard.desa_of(area), period) if area.level < 3 else [],
         "ancestors": Region.objects.filter(code__in=area.ancestor_codes()).filter(
@@ -194,7 +200,7 @@ def profile_pdf(request):
     desa = dashboard.desa_of(area)
     codes = [d.code for d in desa]
     context = {
-        "area": area, "year": year, "last_month": last_month, "generated": timezone.localtime(),
+        "area": area, "year": year, "last_month": _month_date(year, last_month), "generated": timezone.localtime(),
         "cards": dashboard.cards(request.user, area, year, None, last_month),
         "children": dashboard.ranking(ind, dashboard.children_of(area), Period(year)) if area.level < 4 else [],
         "selected": ind,

@@ -20,6 +20,11 @@ def ivalue(value, indicator):
 
 
 @register.filter
+def magnitude(value):
+    return None if value is None else abs(value)
+
+
+@register.filter
 def count(value):
     if value is None:
         return "—"

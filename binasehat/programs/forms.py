@@ -1,0 +1,40 @@
+"""The entry form of one data set: one number per data element, checked by the same rules as the imports."""
+
+from __future__ import annotations
+
+from django import forms
+
+from .models import DataElement, DataValue
+from .services import InvalidValue, parse_value
+
+
+def _plain_number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+class EntryForm(forms.Form):
+    """Fields are named by element code and prefilled with the stored values; an empty field means "no value"
+    (a stored one is deleted). ``cleaned_data[code]`` is the parsed number or None."""
+
+    def __init__(self, *args, elements: list[DataElement], stored: dict[str, DataValue], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.elements = elements
+        for element in elements:
+            integer = element.value_type == DataElement.ValueType.INTEGER
+            old = stored.get(element.code)
+            self.fields[element.code] = forms.CharField(
+                label=element.display_name, required=False, help_text=element.description,
+                initial=_plain_number(old.value) if old is not None else "",
+                widget=forms.NumberInput(attrs={
+                    "min": "0", "step": "1" if integer else "any", "inputmode": "numeric" if integer else "decimal",
+                }),
+            )
+
+    def clean(self):
+        data = super().clean()
+        for element in self.elements:
+            try:
+                data[element.code] = parse_value(element, self.data.get(element.code, ""))
+            except InvalidValue as exc:
+                self.add_error(element.code, str(exc))
+        return data
