@@ -45,6 +45,11 @@ def area_for(user, code: str | None) -> Region:
     areas = dashboard_areas(user)
     if not areas:
         raise Http404
+    if scope.everything:  # the whole country: open on the first province that has posyandu
+        from binasehat.facilities.models import Posyandu
+
+        first = Posyandu.objects.order_by("desa_id").values_list("desa_id", flat=True).first()
+        return next((a for a in areas if first and first.startswith(a.code + ".")), areas[0])
     return areas[0]
 
 
