@@ -152,9 +152,14 @@ class IndicatorOut(Schema):
     formula: str
     direction: str = Field(..., description="up: makin tinggi makin baik; down: makin rendah makin baik.")
     targets: dict[str, float] = Field(..., description="Target per tahun; \"default\" untuk tahun lain.")
+    target_note: str = Field(..., description="Asal target yang ditetapkan daerah (kosong: target nasional).")
     target_op: str
     source: str
     description: str
+
+    @staticmethod
+    def resolve_targets(obj) -> dict[str, float]:
+        return {k: float(v) for k, v in (obj.targets or {}).items() if k != "note"}
 
 
 class IndicatorValueOut(Schema):

@@ -165,6 +165,7 @@ def build_demo(*, individuals: bool = True) -> dict:
     from binasehat.indicators.aggregates import rebuild
 
     rebuild()
+    _district_targets()
 
     users = _users()
     Flag.objects.update_or_create(name="demo", defaults={"value": {"district": DISTRICT, "seed": SEED}})
@@ -173,6 +174,19 @@ def build_demo(*, individuals: bool = True) -> dict:
         "posyandu": len(posyandu), "kader": len(kader_rows), "months": len(month_rows), "children": len(children),
         "measurements": len(measurements), "families": families, "data_values": data_values, "users": users,
     }
+
+
+#: Targets a district sets itself where no national target was found (the shipped definitions leave them empty).
+DISTRICT_TARGETS = {"POSYANDU_PURI": 50, "UNDERWEIGHT": 10, **{f"PISPK_{i:02d}": 80 for i in range(1, 13)}}
+
+
+def _district_targets() -> None:
+    from binasehat.indicators.models import Indicator
+
+    for ind in Indicator.objects.filter(code__in=DISTRICT_TARGETS):
+        if not ind.targets:
+            ind.targets = {"default": DISTRICT_TARGETS[ind.code], "note": "target daerah (contoh demo)"}
+            ind.save(update_fields=["targets"])
 
 
 GIVEN = ["Siti", "Nur", "Sri", "Dewi", "Rina", "Yuni", "Wati", "Lestari", "Ani", "Eka", "Fitri", "Hasanah",

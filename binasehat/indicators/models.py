@@ -30,7 +30,8 @@ class Indicator(models.Model):
     decimals = models.PositiveSmallIntegerField(_("desimal"), default=1)
     formula = models.CharField(_("rumus"), max_length=20, choices=Formula.choices, default=Formula.RATIO)
     direction = models.CharField(_("arah"), max_length=4, choices=Direction.choices, default=Direction.UP)
-    #: Target per year ({"2024": 14}); "default" applies to years not listed.
+    #: Target per year ({"2024": 14}); "default" applies to years not listed; "note" says who set it when the
+    #: district did (no national target).
     targets = models.JSONField(_("target per tahun"), default=dict, blank=True)
     #: How the value is compared with the target: ">=", ">", "<=" or "<".
     target_op = models.CharField(_("pembanding target"), max_length=2, default=">=")
@@ -54,6 +55,11 @@ class Indicator(models.Model):
         t = self.targets or {}
         value = t.get(str(year), t.get("default"))
         return None if value is None else float(value)
+
+    @property
+    def target_note(self) -> str:
+        """Where a target set by the district (not in the shipped definition) comes from."""
+        return (self.targets or {}).get("note", "")
 
     def inputs(self) -> list[str]:
         return sorted({term.lstrip("-") for term in [*self.numerator, *self.denominator]})
