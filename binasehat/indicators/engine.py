@@ -37,6 +37,15 @@ class Value:
     meets: bool | None = None
 
 
+@dataclass(frozen=True)
+class AreaGroup:
+    """An area that is not one subtree: a puskesmas' wilayah kerja (its desa) with the puskesmas' own data
+    (``<kecamatan>.#<code>`` aggregate keys). ``members`` are matched exactly."""
+
+    code: str
+    members: tuple[str, ...]
+
+
 def _common_parent(codes: Sequence[str]) -> str:
     prefix = os.path.commonprefix(list(codes))
     if all(c == prefix for c in codes):
@@ -44,14 +53,33 @@ def _common_parent(codes: Sequence[str]) -> str:
     return prefix[: prefix.rfind(".")] if "." in prefix else ""
 
 
-def input_sums(inputs: Iterable[str], areas: Sequence[str], months: Iterable[dt.date]) -> dict[tuple, float]:
-    """{(input, area, month): Σ value} for areas given by Kemendagri code (any level, mixed)."""
+def _group_sums(inputs, groups: Sequence[AreaGroup], months) -> dict[tuple, float]:
+    owners: dict[str, list[str]] = defaultdict(list)
+    for g in groups:
+        for m in g.members:
+            owners[m].append(g.code)
+    out: dict[tuple, float] = defaultdict(float)
+    qs = Aggregate.objects.filter(input__in=inputs, month__gte=months[0], month__lte=months[-1],
+                                  region_code__in=sorted(owners))
+    if len(months) < 40:
+        qs = qs.filter(month__in=months)
+    for inp, code, month, v in qs.values_list("input", "region_code", "month").annotate(v=Sum("value")).order_by():
+        for owner in owners[code]:
+            out[(inp, owner, month)] += float(v)
+    return dict(out)
+
+
+def input_sums(inputs: Iterable[str], areas: Sequence, months: Iterable[dt.date]) -> dict[tuple, float]:
+    """{(input, area, month): Σ value} for areas given by Kemendagri code (any level, mixed) or as AreaGroups."""
     inputs, months = sorted(set(inputs)), sorted(set(months))
     out: dict[tuple, float] = {}
     if not inputs or not months or not areas:
         return out
+    groups = [a for a in areas if isinstance(a, AreaGroup)]
+    if groups:
+        out.update(_group_sums(inputs, groups, months))
     by_length: dict[int, list[str]] = defaultdict(list)
-    for a in sorted(set(areas)):
+    for a in sorted({a for a in areas if not isinstance(a, AreaGroup)}):
         by_length[len(a)].append(a)
     for length, codes in by_length.items():
         qs = Aggregate.objects.filter(input__in=inputs, month__gte=months[0], month__lte=months[-1])
@@ -93,9 +121,9 @@ def value_of(indicator: Indicator, values: dict[str, float]) -> tuple[float | No
     return num, den, rules.ratio(num, den, indicator.factor)
 
 
-def evaluate(indicators: Sequence[Indicator], areas: Sequence[str], periods: Sequence[Period]) -> list[Value]:
-    """Every indicator × area × period. Areas are Kemendagri codes the caller has already checked against the
-    user's scope."""
+def evaluate(indicators: Sequence[Indicator], areas: Sequence, periods: Sequence[Period]) -> list[Value]:
+    """Every indicator × area × period. Areas are Kemendagri codes (or AreaGroups) the caller has already checked
+    against the user's scope; a group's rows carry its ``code``."""
     refresh_pending()
     names = {inp for ind in indicators for inp in ind.inputs()}
     known = kinds_of(names)
@@ -108,6 +136,7 @@ def evaluate(indicators: Sequence[Indicator], areas: Sequence[str], periods: Seq
     sums = input_sums(kinds, areas, months)
     out = []
     for area in areas:
+        area = area.code if isinstance(area, AreaGroup) else area
         for period in periods:
             values = _period_inputs(sums, kinds, area, period)
             for ind in indicators:

@@ -71,7 +71,8 @@ class Aggregate(models.Model):
 
     source = models.CharField(max_length=20)
     input = models.CharField(max_length=48)
-    region_code = models.CharField(max_length=13)
+    #: A Kemendagri code, or ``<kecamatan>.#<puskesmas code>`` for a puskesmas' own data.
+    region_code = models.CharField(max_length=48)
     month = models.DateField()
     value = models.FloatField()
 
@@ -91,7 +92,7 @@ class Pending(models.Model):
     recomputed stays pending."""
 
     source = models.CharField(max_length=20)
-    region_code = models.CharField(max_length=13, blank=True)
+    region_code = models.CharField(max_length=48, blank=True)
     #: None: every month of the area (or, without an area, the whole source).
     month = models.DateField(null=True)
     created_at = models.DateTimeField(auto_now_add=True)

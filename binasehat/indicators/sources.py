@@ -56,14 +56,18 @@ class ProgramsSource(Source):
 
     def compute(self, cells):
         from binasehat.programs.models import DataValue
+        from binasehat.programs.services import aggregate_key
 
         for month, codes in _cell_filters(cells):
             qs = DataValue.objects.all()
             if month is not None:
-                qs = qs.filter(period_start=month, region_id__in=codes)
-            for code, region, start, v in (qs.values_list("element__code", "region_id", "period_start")
-                                           .annotate(v=Sum("value")).order_by()):
-                yield f"de:{code}", region, start, float(v)
+                regions = [c for c in codes if ".#" not in c]
+                puskesmas = [c.split(".#", 1)[1] for c in codes if ".#" in c]
+                qs = qs.filter(Q(region_id__in=regions, puskesmas__isnull=True) | Q(puskesmas__code__in=puskesmas),
+                               period_start=month)
+            for code, region, pkm, start, v in (qs.values_list("element__code", "region_id", "puskesmas__code",
+                                                               "period_start").annotate(v=Sum("value")).order_by()):
+                yield f"de:{code}", aggregate_key(region, pkm), start, float(v)
 
 
 class PopulationSource(Source):

@@ -52,6 +52,13 @@ def org_units_for(scope, org_kind: str) -> list[OrgUnit]:
             for r in Region.objects.filter(level=level).filter(scope.region_q("code")).order_by("code")]
 
 
+def aggregate_key(region_code: str, puskesmas_code: str | None = None) -> str:
+    """Where a value is summed in the indicator aggregates: its region, or for a puskesmas' own data
+    ``<kecamatan>.#<puskesmas code>`` — below the kecamatan (so it counts in the kecamatan and every area above),
+    never mistaken for a desa, and kept apart per puskesmas for its wilayah kerja."""
+    return f"{region_code}.#{puskesmas_code}" if puskesmas_code else region_code
+
+
 def can_enter(scope, unit: OrgUnit) -> bool:
     if not scope.can("programs.enter"):
         return False
@@ -171,9 +178,11 @@ def datavalues_write(*, actor, values: list[NewValue], source: str = "web", impo
         else:
             summary.unchanged += 1
             continue
-        summary.cells.add((v.unit.region_id, v.period.start))
+        summary.cells.add((aggregate_key(v.unit.region_id, v.unit.code if v.unit.puskesmas_id else None),
+                           v.period.start))
     for old in deletes:
-        summary.cells.add((old.region_id, old.period_start))
+        summary.cells.add((aggregate_key(old.region_id, old.org_unit if old.puskesmas_id else None),
+                           old.period_start))
     summary.imported, summary.updated, summary.deleted = len(creates), len(updates), len(deletes)
     if dry_run:
         return summary

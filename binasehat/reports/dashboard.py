@@ -10,9 +10,11 @@ from django.utils.translation import gettext as _
 
 from binasehat.core.periods import Period, months_of_year
 from binasehat.core.scope import scope_of
+from binasehat.facilities.models import Puskesmas
 from binasehat.indicators import engine
 from binasehat.indicators.models import Indicator
 from binasehat.indicators.sources import kinds_of
+from binasehat.programs.services import aggregate_key
 from binasehat.regions.models import Region
 
 def program_choices():
@@ -20,14 +22,57 @@ def program_choices():
             ("tb", _("Tuberkulosis")), ("jiwa", _("Kesehatan jiwa")), ("dbd", _("DBD"))]
 
 
-def dashboard_areas(user) -> list[Region]:
-    """The areas a user may open a dashboard for: the scope's own areas (not a kader's posyandu)."""
+@dataclass
+class WorkArea:
+    """A puskesmas' wilayah kerja as a dashboard area: its desa, plus the puskesmas' own programme data."""
+
+    puskesmas: Puskesmas
+    desa: list[Region]
+    level = 3
+
+    @property
+    def code(self) -> str:
+        return f"pkm:{self.puskesmas.code}"
+
+    @property
+    def name(self) -> str:
+        return _("Wilayah kerja %(p)s") % {"p": self.puskesmas.name}
+
+    @property
+    def child_level_name(self) -> str:
+        return _("Desa/kelurahan")
+
+    def ancestor_codes(self) -> list[str]:
+        return [self.puskesmas.kecamatan_id]
+
+    @property
+    def group(self) -> engine.AreaGroup:
+        return engine.AreaGroup(self.code, (*(d.code for d in self.desa),
+                                            aggregate_key(self.puskesmas.kecamatan_id, self.puskesmas.code)))
+
+
+def spec(area):
+    """What the engine is given for an area: its code, or a wilayah kerja's group."""
+    return area.group if isinstance(area, WorkArea) else area.code
+
+
+def _work_areas(puskesmas_qs) -> list[WorkArea]:
+    out = []
+    for p in puskesmas_qs.prefetch_related("wilayah_kerja").order_by("name"):
+        out.append(WorkArea(p, sorted(p.wilayah_kerja.all(), key=lambda r: r.code)))
+    return out
+
+
+def dashboard_areas(user) -> list:
+    """The areas a user may open a dashboard for: the wilayah kerja of the puskesmas it is bound to, then the
+    scope's own areas (not a kader's posyandu)."""
     scope = scope_of(user)
     if scope.posyandu_ids is not None:
         return []
     if scope.everything:
         return list(Region.objects.filter(level=1).order_by("code"))
-    return list(Region.objects.filter(code__in=scope.top_codes()).order_by("code"))
+    work = _work_areas(Puskesmas.objects.filter(pk__in=scope.puskesmas_ids)) if scope.puskesmas_ids else []
+    return work + list(Region.objects.filter(code__in=scope.top_codes()).order_by("code"))
 
 
 def area_for(user, code: str | None) -> Region:
@@ -35,6 +80,11 @@ def area_for(user, code: str | None) -> Region:
     scope = scope_of(user)
     if scope.posyandu_ids is not None:
         raise Http404
+    if code and code.startswith("pkm:"):
+        work = _work_areas(Puskesmas.objects.filter(scope.puskesmas_q(), code=code[4:]))
+        if not work:
+            raise Http404
+        return work[0]
     if code:
         if not scope.covers(code):
             raise Http404
@@ -106,7 +156,7 @@ def cards(user, area: Region, year: int, program: str | None = None, last_month:
     inds = indicators(program)
     period = Period(year) if not last_month else None
     periods = [Period(year), Period(year - 1), *months_of_year(year), *months_of_year(year - 1)]
-    rows = engine.table(inds, [area.code], periods)
+    rows = engine.table(inds, [spec(area)], periods)
     kinds = kinds_of({i for ind in inds for i in ind.inputs()})
     out = []
     for ind in inds:
@@ -147,11 +197,15 @@ def _sum_months(ind, rows, area, year, last_month, kinds) -> engine.Value:
                         rules.meets(_round(ind, value), target, ind.target_op))
 
 
-def children_of(area: Region) -> list[Region]:
+def children_of(area) -> list[Region]:
+    if isinstance(area, WorkArea):
+        return area.desa
     return list(Region.objects.filter(parent=area).order_by("code"))
 
 
-def desa_of(area: Region) -> list[Region]:
+def desa_of(area) -> list[Region]:
+    if isinstance(area, WorkArea):
+        return area.desa
     if area.level == 4:
         return [area]
     return list(Region.objects.filter(code__startswith=area.code + ".", level=4).order_by("code"))
@@ -159,7 +213,7 @@ def desa_of(area: Region) -> list[Region]:
 
 def ranking(ind: Indicator, areas: list[Region], period: Period) -> list[tuple[Region, engine.Value]]:
     """Areas ordered from best to worst (by the indicator's direction); areas without a value last."""
-    rows = engine.table([ind], [a.code for a in areas], [period])
+    rows = engine.table([ind], [spec(a) for a in areas], [period])
     pairs = [(a, rows[(ind.code, a.code, str(period))]) for a in areas]
     with_value = [p for p in pairs if p[1].value is not None]
     without = [p for p in pairs if p[1].value is None]
@@ -169,7 +223,7 @@ def ranking(ind: Indicator, areas: list[Region], period: Period) -> list[tuple[R
 
 def pivot(inds: list[Indicator], areas: list[Region], periods: list[Period]):
     """Rows (indicator, area, [Value per period]) for the pivot table and its XLSX."""
-    rows = engine.table(inds, [a.code for a in areas], periods)
+    rows = engine.table(inds, [spec(a) for a in areas], periods)
     return [(ind, a, [rows[(ind.code, a.code, str(p))] for p in periods]) for ind in inds for a in areas]
 
 

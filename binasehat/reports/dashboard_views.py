@@ -205,9 +205,10 @@ def profile_pdf(request):
         "children": dashboard.ranking(ind, dashboard.children_of(area), Period(year)) if area.level < 4 else [],
         "selected": ind,
         "counts": {
-            "kecamatan": Region.objects.filter(code__startswith=area.code + ".", level=3).count(),
+            "kecamatan": len({d.parent_id for d in desa}),
             "desa": len(desa),
-            "puskesmas": Puskesmas.objects.filter(kecamatan__code__startswith=area.code).count(),
+            "puskesmas": 1 if isinstance(area, dashboard.WorkArea) else
+            Puskesmas.objects.filter(kecamatan__code__startswith=area.code).count(),
             "posyandu": Posyandu.objects.filter(desa_id__in=codes, active=True).count(),
             "penduduk": sum(Population.objects.filter(region_id__in=codes, year=year).values_list("total", flat=True)),
         },

@@ -148,3 +148,30 @@ def test_engine_queries_do_not_grow_with_areas(demo, django_assert_max_num_queri
     with django_assert_max_num_queries(40):
         rows = engine.evaluate(ind, desa, [Period(2025), Period(2024)])
     assert len(rows) == len(ind) * len(desa) * 2
+
+
+def test_a_puskesmas_wilayah_kerja_sums_its_desa_and_its_own_data(demo):
+    """Two puskesmas share kecamatan Toboali: each wilayah kerja gets its own TB data and its own desa's dengue,
+    and the kecamatan gets both."""
+    from binasehat.facilities.models import Puskesmas
+    from binasehat.programs.models import DataValue
+    from binasehat.programs.services import aggregate_key
+
+    first, second = Puskesmas.objects.filter(kecamatan_id="19.03.01").order_by("code")[:2]
+    inds = list(Indicator.objects.filter(code__in=["TB_TC", "DBD_IR"]))
+    groups = [engine.AreaGroup(f"pkm:{p.code}", (*p.wilayah_kerja.values_list("code", flat=True),
+                                                 aggregate_key(p.kecamatan_id, p.code))) for p in (first, second)]
+    rows = engine.table(inds, [*groups, "19.03.01"], [Period(2025)])
+
+    def total(**filters):
+        return sum(DataValue.objects.filter(**filters).values_list("value", flat=True))
+
+    for p, g in zip((first, second), groups):
+        notified = total(element__code="TB_NOTIFIKASI", puskesmas=p, period__startswith="2025-")
+        estimate = total(element__code="TB_ESTIMASI_INSIDEN", puskesmas=p, period="2025")
+        assert rows[("TB_TC", g.code, "2025")].numerator == notified
+        assert rows[("TB_TC", g.code, "2025")].denominator == estimate
+        cases = total(element__code="DBD_KASUS", region__in=p.wilayah_kerja.all(), period__startswith="2025-")
+        assert rows[("DBD_IR", g.code, "2025")].numerator == cases
+    both = rows[("TB_TC", "19.03.01", "2025")]
+    assert both.numerator == sum(rows[("TB_TC", g.code, "2025")].numerator for g in groups)

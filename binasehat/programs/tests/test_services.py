@@ -98,7 +98,8 @@ def test_equal_values_are_left_alone_and_comments_are_kept(demo):
     assert (summary.imported, summary.updated, summary.unchanged) == (0, 0, 1) and not summary.cells
     assert AuditEntry.objects.count() == n_audits
     summary = datavalues_write(actor=user, values=[_value("ODGJ_DILAYANI", unit, "2023-03", 3.0)])
-    assert summary.updated == 1 and summary.cells == {("19.03.02", Period.parse("2023-03").start)}
+    # A puskesmas' own data is summed under its kecamatan, kept apart per puskesmas.
+    assert summary.updated == 1 and summary.cells == {("19.03.02.#P19030201", Period.parse("2023-03").start)}
     value = DataValue.objects.get(element__code="ODGJ_DILAYANI", org_unit="P19030201", period="2023-03")
     assert value.value == 3.0 and value.comment == "2 dari kunjungan rumah"  # no comment given: kept
 

@@ -130,3 +130,19 @@ def test_boundary_upload(demo, client_for, tmp_path):
     with bad.open("rb") as f:
         assert "JSON tidak terbaca" in client.post(url, {"berkas": f}).content.decode()
     assert client_for("provinsi").get(url).status_code == 403
+
+
+def test_puskesmas_user_opens_on_its_wilayah_kerja(demo, client_for):
+    from binasehat.facilities.models import Puskesmas
+    from binasehat.programs.models import DataValue
+
+    pkm = Puskesmas.objects.get(code="P19030101")
+    html = client_for("puskesmas").get(reverse("reports:dashboard"), {"tahun": 2025}).content.decode()
+    assert "Wilayah kerja Puskesmas" in html
+    notified = sum(DataValue.objects.filter(element__code="TB_NOTIFIKASI", puskesmas=pkm, period__startswith="2025-")
+                   .values_list("value", flat=True))
+    estimate = DataValue.objects.get(element__code="TB_ESTIMASI_INSIDEN", puskesmas=pkm, period="2025").value
+    tc = Indicator.objects.get(code="TB_TC")
+    assert f"<b>{ivalue(notified / estimate * 100, tc)}</b>" in _row(html, "TB_TC")
+    other = Puskesmas.objects.exclude(pk=pkm.pk).first()
+    assert client_for("puskesmas").get(reverse("reports:dashboard"), {"wilayah": f"pkm:{other.code}"}).status_code == 404
