@@ -32,7 +32,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from binasehat.core.periods import YEAR, Period, PeriodError
@@ -41,8 +40,8 @@ from binasehat.facilities.models import Puskesmas
 from binasehat.regions.models import Region
 
 from .models import DataElement, DataSet, DataValue
-from .selectors import is_future
-from .services import InvalidValue, NewValue, can_enter, datavalues_write, org_unit_of, parse_value, period_for
+from .checks import RowProblem, ValueChecker
+from .services import NewValue, datavalues_write
 
 #: DHIS2's default category option combo, by UID and by code/name; empty means the same here.
 DEFAULT_COMBOS = frozenset({"", "hllvx50cxc0", "default"})
@@ -53,7 +52,6 @@ CREATE_AND_UPDATE, CREATE, UPDATE, DELETE = "CREATE_AND_UPDATE", "CREATE", "UPDA
 STRATEGIES = {CREATE_AND_UPDATE: CREATE_AND_UPDATE, CREATE: CREATE, UPDATE: UPDATE, DELETE: DELETE,
               "NEW_AND_UPDATES": CREATE_AND_UPDATE, "NEW": CREATE, "UPDATES": UPDATE, "DELETES": DELETE}
 TRUE_TEXTS = frozenset({"true", "1", "yes", "ya", "y", "t"})
-MAX_COMMENT = DataValue._meta.get_field("comment").max_length
 
 
 class ParameterError(ValueError):
@@ -375,97 +373,37 @@ def _failed(message: str, *, dry_run: bool, strategy: str) -> dict:
 
 
 class _Checker:
-    """Turns incoming rows into ``NewValue`` or a conflict, with the lookups cached across rows."""
+    """Turns incoming rows into ``NewValue`` or a conflict: the shared checks (``checks.ValueChecker``) plus
+    what only DHIS2 payloads carry (the header's data set, category option combos, deletion)."""
 
     def __init__(self, user, header_data_set: DataSet | None, strategy: str):
-        self.scope = None if user is None else user.scope
+        self.values = ValueChecker(None if user is None else user.scope)
         self.header_data_set = header_data_set
         self.strategy = strategy
-        self.elements = {e.code: e for e in DataElement.objects.select_related("data_set")}
-        self.units: dict[tuple[str, str], object] = {}
-        self.periods: dict[tuple[str, str], Period | str] = {}
-        self.today = timezone.localdate()
-        self.seen: dict[tuple, int] = {}
-
-    def _unit(self, code: str, org_kind: str):
-        key = (code, org_kind)
-        if key not in self.units:
-            self.units[key] = org_unit_of(code, org_kind)
-        return self.units[key]
-
-    def _period(self, text: str, period_type: str) -> Period:
-        """The period, or InvalidValue saying why it cannot be used (cached per text and period type)."""
-        key = (text, period_type)
-        if key not in self.periods:
-            try:
-                p = period_for(period_type, Period.parse(text))
-                if is_future(p, self.today):
-                    raise InvalidValue(_("Periode %(p)s belum dimulai: data untuk masa depan tidak diterima.")
-                                       % {"p": text})
-                self.periods[key] = p
-            except PeriodError:
-                self.periods[key] = _("Periode %(p)s tidak dikenal: tulis 202510 (bulan), 2025Q4 (triwulan) atau "
-                                      "2025 (tahun).") % {"p": text}
-            except InvalidValue as exc:
-                self.periods[key] = str(exc)
-        found = self.periods[key]
-        if isinstance(found, str):
-            raise InvalidValue(found)
-        return found
 
     def check(self, item: Incoming, conflicts: Conflicts) -> NewValue | None:
-        element = self.elements.get(item.element)
-        if element is None:
-            conflicts.add(item, item.element, "dataElement", _("Elemen data %(code)s tidak dikenal.")
-                          % {"code": item.element or "(kosong)"})
-            return None
-        data_set = element.data_set
-        if self.header_data_set is not None and data_set.pk != self.header_data_set.pk:
-            conflicts.add(item, item.element, "dataElement",
-                          _("Elemen data %(code)s bukan bagian dari kumpulan data %(ds)s.")
-                          % {"code": item.element, "ds": self.header_data_set.code})
-            return None
         for combo, prop in ((item.combo, "categoryOptionCombo"), (item.attribute_combo, "attributeOptionCombo")):
             if combo.lower() not in DEFAULT_COMBOS:
                 conflicts.add(item, combo, prop, _("Kombinasi kategori %(c)s tidak dikenal: Bina Sehat tidak memakai "
                                                    "disagregasi; kosongkan atau tulis default.") % {"c": combo})
                 return None
+        header = self.header_data_set
+        element = self.values.elements.get(item.element)
+        if header is not None and element is not None and element.data_set_id != header.pk:
+            conflicts.add(item, item.element, "dataElement",
+                          _("Elemen data %(code)s bukan bagian dari kumpulan data %(ds)s.")
+                          % {"code": item.element, "ds": header.code})
+            return None
         try:
-            period = self._period(item.period, data_set.period_type)
-        except InvalidValue as exc:
-            conflicts.add(item, item.period, "period", str(exc))
+            return self.values.check(element=item.element, period=item.period, org_unit=item.org_unit,
+                                     value=item.value, comment=item.comment,
+                                     delete=item.deleted or self.strategy == DELETE, index=item.index + 1)
+        except RowProblem as exc:
+            obj = {"dataElement": item.element, "period": item.period, "orgUnit": item.org_unit,
+                   "value": _text(item.value), "comment": item.element,
+                   "dataValue": f"{item.element}/{item.org_unit}/{item.period}"}[exc.field]
+            conflicts.add(item, obj or "(kosong)", exc.field, str(exc))
             return None
-        unit = self._unit(item.org_unit, data_set.org_kind)
-        if unit is None:
-            conflicts.add(item, item.org_unit, "orgUnit",
-                          _("Unit %(u)s tidak dikenal untuk kumpulan data %(ds)s (diisi per %(kind)s).")
-                          % {"u": item.org_unit or "(kosong)", "ds": data_set.code,
-                             "kind": data_set.get_org_kind_display()})
-            return None
-        if self.scope is not None and not can_enter(self.scope, unit):
-            conflicts.add(item, item.org_unit, "orgUnit",
-                          _("Anda tidak boleh mengisi data untuk %(u)s.") % {"u": unit.code})
-            return None
-        if item.deleted or self.strategy == DELETE:
-            value = None
-        else:
-            try:
-                value = parse_value(element, item.value)
-            except InvalidValue as exc:
-                conflicts.add(item, _text(item.value), "value", str(exc))
-                return None
-        if len(item.comment) > MAX_COMMENT:
-            conflicts.add(item, item.element, "comment",
-                          _("Catatan lebih dari %(n)s huruf.") % {"n": MAX_COMMENT})
-            return None
-        key = (element.pk, unit.code, str(period))
-        if key in self.seen:
-            conflicts.add(item, f"{element.code}/{unit.code}/{period.dhis2}", "dataValue",
-                          _("Nilai ganda: elemen, unit dan periode yang sama sudah ada pada nilai ke-%(n)s.")
-                          % {"n": self.seen[key] + 1})
-            return None
-        self.seen[key] = item.index
-        return NewValue(element, unit, period, value, item.comment)
 
 
 def _apply_strategy(strategy: str, accepted: list[tuple[Incoming, NewValue]], conflicts: Conflicts) -> list[NewValue]:

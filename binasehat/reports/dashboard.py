@@ -3,7 +3,7 @@ the one engine, for areas inside the user's scope."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -122,7 +122,6 @@ class Card:
     #: Monthly series for the trend chart: (this year, last year), each 12 values or None.
     series: tuple[list, list] = ((), ())
     cumulative: bool = False
-    ranking: list = field(default_factory=list)
 
 
 def _round(ind: Indicator, v: float | None) -> float | None:

@@ -171,7 +171,7 @@ def test_a_bidan_desa_exports_only_its_desa_and_cannot_import_elsewhere(demo, ma
     assert summary["status"] == "WARNING"
     assert summary["importCount"]["ignored"] == 1 and summary["importCount"]["updated"] == 1
     [conflict] = summary["conflicts"]
-    assert conflict["object"] == other and conflict["indexes"] == [0] and "tidak boleh" in conflict["value"]
+    assert conflict["object"] == other and conflict["indexes"] == [0] and "di luar wilayah Anda" in conflict["value"]
     assert DataValue.objects.get(element__code="DBD_KASUS", org_unit=other, period="2025-02").value == before
     assert DataValue.objects.get(element__code="DBD_KASUS", org_unit=desa, period="2025-02").value == 99
 

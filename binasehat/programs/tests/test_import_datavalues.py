@@ -109,13 +109,13 @@ def test_rejections_have_reasons_and_nothing_is_written(demo, tmp_path, import_d
     assert summary == "created=0 updated=0 unchanged=0 rejected=13"
     lines = {line.split(": ", 1)[0].removeprefix("baris "): line for line in text.splitlines() if line.startswith("baris ")}
     reasons = {
-        "3": "dataelement 'TB_XYZ' tidak dikenal.",
-        "4": "orgunit 'P99999' bukan puskesmas yang dikenal (TB_NOTIFIKASI diisi per puskesmas).",
-        "5": "orgunit '19.03.01.2004' bukan puskesmas yang dikenal",
-        "6": "orgunit P19030102 di luar wilayah Anda.",
+        "3": "Elemen data 'TB_XYZ' tidak dikenal.",
+        "4": "Unit 'P99999' tidak dikenal untuk TB_BULANAN (diisi per Puskesmas) atau di luar wilayah Anda.",
+        "5": "Unit '19.03.01.2004' tidak dikenal untuk TB_BULANAN",
+        "6": "Unit 'P19030102' tidak dikenal untuk TB_BULANAN (diisi per Puskesmas) atau di luar wilayah Anda.",
         "7": "Kumpulan data ini diisi per bulan (misalnya 2025-10), bukan 2025.",
-        "8": "period '2025-13' tidak dapat dibaca",
-        "9": "Periode 2099-01 belum terjadi.",
+        "8": "Periode '2025-13' tidak dikenal",
+        "9": "Periode 2099-01 belum dimulai",
         "10": "TB_NOTIFIKASI: 'abc' bukan angka.",
         "11": "TB_NOTIFIKASI: nilai tidak boleh negatif (-3).",
         "12": "TB_NOTIFIKASI: harus bilangan bulat (2.5).",
