@@ -136,6 +136,14 @@ class WriteSummaryOut(Schema):
 
 
 # --- indicators ----------------------------------------------------------------------------------------------
+class TargetOut(Schema):
+    value: float
+    from_year: int | None = Field(..., description="Berlaku sejak tahun ini (kosong: tanpa batas awal).")
+    to_year: int | None = Field(..., description="Berlaku sampai tahun ini (kosong: tanpa batas akhir).")
+    source: str
+    district: bool = Field(..., description="Target yang ditetapkan daerah sendiri (tidak ada target nasional).")
+
+
 class IndicatorOut(Schema):
     code: str
     name: str
@@ -151,15 +159,17 @@ class IndicatorOut(Schema):
     decimals: int
     formula: str
     direction: str = Field(..., description="up: makin tinggi makin baik; down: makin rendah makin baik.")
-    targets: dict[str, float] = Field(..., description="Target per tahun; \"default\" untuk tahun lain.")
-    target_note: str = Field(..., description="Asal target yang ditetapkan daerah (kosong: target nasional).")
+    behaviour: str = Field(..., description="Perilaku di bawah setahun: sum, annualised, yearly, distinct.")
+    targets: list[TargetOut] = Field(..., description="Target dengan masa berlaku (tahun dari–sampai) dan sumbernya.")
     target_op: str
     source: str
     description: str
 
     @staticmethod
-    def resolve_targets(obj) -> dict[str, float]:
-        return {k: float(v) for k, v in (obj.targets or {}).items() if k != "note"}
+    def resolve_targets(obj) -> list[dict]:
+        return [{"value": float(t["value"]), "from_year": t.get("from"), "to_year": t.get("to"),
+                 "source": t.get("source", ""), "district": bool(t.get("district"))}
+                for t in (obj.targets if isinstance(obj.targets, list) else [])]
 
 
 class IndicatorValueOut(Schema):
@@ -171,7 +181,7 @@ class IndicatorValueOut(Schema):
     denominator: float | None
     value: float | None = Field(..., description="pembilang ÷ penyebut × faktor, belum dibulatkan.")
     target: float | None
-    meets: bool | None = Field(..., description="Nilai (dibulatkan seperti ditampilkan) memenuhi target.")
+    meets: bool | None = Field(..., description="Nilai tepat (belum dibulatkan) memenuhi target.")
 
 
 # --- DHIS2 ---------------------------------------------------------------------------------------------------

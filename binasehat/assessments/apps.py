@@ -9,6 +9,12 @@ class AssessmentsConfig(AppConfig):
     verbose_name = _("Penilaian")
 
     def ready(self):
+        from binasehat.core.inputs import register
+
+        from .indicator_inputs import EvaluationSource
+
+        register(EvaluationSource())
+
         from binasehat.core.events import records_changed
 
         from . import services

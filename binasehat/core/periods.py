@@ -11,7 +11,11 @@ import re
 from dataclasses import dataclass
 
 MONTH, QUARTER, YEAR = "month", "quarter", "year"
+#: January through a month of the same year (``2026-01..11``): the cumulative period of the current year's
+#: dashboard (PWS, Pemantauan Wilayah Setempat).
+YTD = "ytd"
 _PATTERNS = (
+    (re.compile(r"^(\d{4})-01\.\.(\d{1,2})$"), YTD),
     (re.compile(r"^(\d{4})-(\d{1,2})$"), MONTH),
     (re.compile(r"^(\d{4})(\d{2})$"), MONTH),
     (re.compile(r"^(\d{4})[Qq]([1-4])$"), QUARTER),
@@ -51,7 +55,7 @@ class Period:
             if m:
                 year = int(m.group(1))
                 index = int(m.group(2)) if kind != YEAR else 1
-                if not 1900 <= year <= 2200 or (kind == MONTH and not 1 <= index <= 12):
+                if not 1900 <= year <= 2200 or (kind in (MONTH, YTD) and not 1 <= index <= 12):
                     break
                 return cls(year, kind, index)
         raise PeriodError(f"Periode {text!r} tidak dikenal: tulis 2025-10 (bulan), 2025Q4 (triwulan) atau 2025 (tahun).")
@@ -59,6 +63,11 @@ class Period:
     @classmethod
     def month(cls, year: int, month: int) -> Period:
         return cls(year, MONTH, month)
+
+    @classmethod
+    def to_month(cls, year: int, month: int) -> Period:
+        """January through ``month`` of ``year``."""
+        return cls(year, YTD, month)
 
     @classmethod
     def of_date(cls, day: dt.date, kind: str = MONTH) -> Period:
@@ -73,6 +82,8 @@ class Period:
             return f"{self.year}-{self.index:02d}"
         if self.kind == QUARTER:
             return f"{self.year}Q{self.index}"
+        if self.kind == YTD:
+            return f"{self.year}-01..{self.index:02d}"
         return str(self.year)
 
     @property
@@ -90,7 +101,7 @@ class Period:
 
     @property
     def last_month(self) -> int:
-        return self.first_month + {MONTH: 0, QUARTER: 2, YEAR: 11}[self.kind]
+        return self.first_month + {MONTH: 0, QUARTER: 2, YEAR: 11, YTD: self.index - 1}[self.kind]
 
     @property
     def start(self) -> dt.date:
@@ -108,9 +119,13 @@ class Period:
     def same_period_last_year(self) -> Period:
         return Period(self.year - 1, self.kind, self.index)
 
+    @property
+    def month_count(self) -> int:
+        return self.last_month - self.first_month + 1
+
     def previous(self) -> Period:
-        if self.kind == YEAR:
-            return Period(self.year - 1)
+        if self.kind in (YEAR, YTD):
+            return Period(self.year - 1, self.kind, self.index)
         n = 12 if self.kind == MONTH else 4
         return Period(self.year, self.kind, self.index - 1) if self.index > 1 else Period(self.year - 1, self.kind, n)
 
@@ -119,6 +134,8 @@ class Period:
             return f"{month_names[self.index - 1]} {self.year}"
         if self.kind == QUARTER:
             return f"Triwulan {self.index} {self.year}"
+        if self.kind == YTD and month_names:
+            return f"{month_names[0]}–{month_names[self.index - 1]} {self.year}"
         return str(self)
 
 

@@ -176,16 +176,25 @@ def build_demo(*, individuals: bool = True) -> dict:
     }
 
 
-#: Targets a district sets itself where no national target was found (the shipped definitions leave them empty).
-DISTRICT_TARGETS = {"POSYANDU_PURI": 50, "UNDERWEIGHT": 10, **{f"PISPK_{i:02d}": 80 for i in range(1, 13)}}
+#: Targets a district sets itself where no national target is in force (the shipped definitions have none, or
+#: theirs ended): (value, from year, to year).
+DISTRICT_TARGETS = {
+    "POSYANDU_AKTIF": (80, 2025, None), "POSYANDU_PURI": (50, 2025, None), "SKDN_DS": (80, 2025, None),
+    "SKDN_ND": (80, 2025, None), "STUNTING": (14, 2026, 2028), "WASTING": (7, 2025, None),
+    "UNDERWEIGHT": (10, 2025, None), "TB_TSR": (90, 2025, None), "DBD_IR": (49, 2025, 2029),
+    "JIWA_SKRINING": (90, 2025, None), **{f"PISPK_{i:02d}": (80, 2025, None) for i in range(1, 13)},
+}
+DISTRICT_TARGET_SOURCE = "target daerah (contoh demo)"
 
 
 def _district_targets() -> None:
     from binasehat.indicators.models import Indicator
 
     for ind in Indicator.objects.filter(code__in=DISTRICT_TARGETS):
-        if not ind.targets:
-            ind.targets = {"default": DISTRICT_TARGETS[ind.code], "note": "target daerah (contoh demo)"}
+        value, start, end = DISTRICT_TARGETS[ind.code]
+        entry = {"value": value, "from": start, "to": end, "source": DISTRICT_TARGET_SOURCE, "district": True}
+        if entry not in ind.targets:
+            ind.targets = [t for t in ind.targets if not t.get("district")] + [entry]
             ind.save(update_fields=["targets"])
 
 

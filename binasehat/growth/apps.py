@@ -6,3 +6,10 @@ class GrowthConfig(AppConfig):
     name = "binasehat.growth"
     label = "growth"
     verbose_name = _("Pertumbuhan anak")
+
+    def ready(self):
+        from binasehat.core.inputs import register
+
+        from .indicator_inputs import GrowthSource
+
+        register(GrowthSource())

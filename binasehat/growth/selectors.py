@@ -9,6 +9,7 @@ from django.db.models.functions import Substr
 
 from binasehat.core.scope import get_in_scope_or_404, scope_of
 
+from .indicator_inputs import MAX_AGE_DAYS
 from .models import Child, Measurement
 
 
@@ -70,16 +71,19 @@ def two_t_children(children, today: dt.date) -> list[int]:
     return [pk for pk, v in visits.items() if kbm.two_t(kbm.classify(v, births[pk]))]
 
 
-def prevalence(user, year: int, month: int, level_length: int | None, root: str | None):
-    """Per area (code prefix of ``level_length`` characters) for one month: children measured (0–60 months, latest
-    measurement of the month), and how many are stunted, wasted, underweight, overweight, with the number
-    assessable for each (the denominators)."""
-    qs = measurements_for_user(user).filter(measured_on__year=year, measured_on__month=month, age_days__lt=1827)
+def prevalence(user, period, level_length: int | None, root: str | None):
+    """Per area (code prefix of ``level_length`` characters, or per posyandu when None) for a period (a
+    ``core.periods.Period``: month, quarter or year): children measured aged 0–59 months, each counted **once, by
+    its latest measurement in the period**, and how many are stunted, wasted, underweight, overweight, with the
+    number assessable for each (the denominators). Areas without any measurement are absent."""
+    start, end = period.start, period.end + dt.timedelta(days=1)
+    in_period = {"measured_on__gte": start, "measured_on__lt": end, "age_days__lt": MAX_AGE_DAYS}
+    qs = measurements_for_user(user).filter(**in_period)
     if root:
         qs = qs.filter(Q(child__desa__code=root) | Q(child__desa__code__startswith=root + "."))
-    latest_day = Measurement.objects.filter(child=OuterRef("child"), measured_on__year=year,
-                                            measured_on__month=month).order_by("-measured_on").values("measured_on")[:1]
-    qs = qs.filter(measured_on=Subquery(latest_day))
+    latest = (Measurement.objects.filter(child=OuterRef("child"), **in_period)
+              .order_by("-measured_on", "-id").values("id")[:1])
+    qs = qs.filter(id=Subquery(latest))
     # By area code prefix, or (level_length None) by posyandu.
     qs = qs.annotate(area=Substr("child__desa__code", 1, level_length)) if level_length else \
         qs.annotate(area=F("child__posyandu_id"))

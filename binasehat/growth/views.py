@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
@@ -11,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _, gettext_lazy
 
 from binasehat.core.audit import history_for
+from binasehat.core.periods import YTD, Period, PeriodError
 from binasehat.core.listing import Column, export_response, paginate, search, wants_export
 from binasehat.core.scope import area_scoped, scope_of
 from binasehat.regions.models import Region
@@ -89,15 +88,24 @@ def child_detail(request, pk):
     })
 
 
+def _prevalence_period(request, user) -> Period:
+    """``periode`` (2025-07, 2025Q3 or 2025; ``bulan`` as before); by default the month of the latest
+    measurement in the user's scope."""
+    text = request.GET.get("periode") or request.GET.get("bulan") or ""
+    try:
+        period = Period.parse(text)
+        if period.kind == YTD or period.year > timezone.localdate().year:
+            raise PeriodError(text)
+        return period
+    except PeriodError:
+        last = (selectors.measurements_for_user(user).order_by("-measured_on").values_list("measured_on", flat=True)
+                .first() or timezone.localdate())
+        return Period.month(last.year, last.month)
+
+
 @area_scoped
 def prevalence(request):
-    today = timezone.localdate()
-    try:
-        year, month = (int(x) for x in request.GET.get("bulan", "").split("-"))
-        dt.date(year, month, 1)
-    except ValueError:
-        last = selectors.measurements_for_user(request.user).order_by("-measured_on").values_list("measured_on", flat=True).first() or today
-        year, month = last.year, last.month
+    period = _prevalence_period(request, request.user)
     code = request.GET.get("wilayah", "").strip()
     region = region_get(request.user, code) if code else None
     if region is None:
@@ -107,18 +115,21 @@ def prevalence(request):
         from binasehat.facilities.selectors import posyandu_for_user
 
         units = [(p, p.pk) for p in posyandu_for_user(request.user).filter(desa=region)]
-        data = selectors.prevalence(request.user, year, month, None, region.code)
+        data = selectors.prevalence(request.user, period, None, region.code)
     else:
         areas = list(Region.objects.filter(parent=region).filter(scope_of(request.user).region_q("code"))) \
             if region else list(top_regions_for_user(request.user))
         units = [(a, a.code) for a in areas]
-        data = selectors.prevalence(request.user, year, month, len(areas[0].code) if areas else 2,
+        data = selectors.prevalence(request.user, period, len(areas[0].code) if areas else 2,
                                     region.code if region else None)
     rows = [(unit, data.get(key)) for unit, key in units]
     total = {k: sum((d or {}).get(k, 0) for _c, d in rows) for k in
              ("children", "stunting", "stunting_n", "wasting", "wasting_n", "underweight", "underweight_n",
               "overweight", "overweight_n")}
+    year = period.year
     return render(request, "growth/prevalence.html", {
-        "rows": rows, "total": total, "region": region, "year": year, "month": month,
-        "month_value": f"{year}-{month:02d}",
+        "rows": rows, "total": total, "region": region, "period": period, "kind": period.kind,
+        "month_value": f"{year}-{period.index:02d}" if period.kind == "month" else "",
+        "quarters": [Period(year, "quarter", q) for q in range(1, 5)], "year": year,
+        "years": list(range(timezone.localdate().year, 2019, -1)),
     })

@@ -9,7 +9,6 @@ indicators_rebuild``) for recovery or after bulk loads that bypass the services.
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 from collections import defaultdict
 
@@ -18,11 +17,9 @@ from django.utils import timezone
 
 from binasehat.core.bulk import insert_dicts
 
-from .models import Aggregate, FillState, Pending
-from .sources import CHUNK, SOURCES
+from binasehat.core.inputs import CHUNK, SOURCES
 
-#: Sources whose inputs hold for a year: a change in any month marks January.
-YEARLY_SOURCES = {"regions", "assessments", "families"}
+from .models import Aggregate, FillState, Pending
 
 
 def on_data_changed(sender, source: str, cells=None, **kwargs) -> None:
@@ -33,8 +30,7 @@ def on_data_changed(sender, source: str, cells=None, **kwargs) -> None:
     else:
         marks = set()
         for code, day in cells:
-            day = dt.date(day.year, 1, 1) if source in YEARLY_SOURCES else day.replace(day=1)
-            marks.add((code, day))
+            marks.update(SOURCES[source].marks(code, day))
         Pending.objects.bulk_create([Pending(source=source, region_code=c, month=d) for c, d in sorted(marks)],
                                     batch_size=2000)
     transaction.on_commit(refresh_pending)

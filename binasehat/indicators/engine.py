@@ -9,16 +9,21 @@ import os
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 
 from django.db.models import Q, Sum
 from django.db.models.functions import Substr
 
 from binasehat.core.periods import Period, ordinal_date
 
+from binasehat.core.inputs import DISTINCT, MONTH, QUARTER_SUFFIX, YEAR, YTD_SUFFIX, kinds_of
+
 from . import rules
 from .aggregates import refresh_pending
 from .models import Aggregate, Indicator
-from .sources import kinds_of
+
+#: Programme data inputs: the sum of an element's values, and how many values were reported.
+VALUE_PREFIX, COUNT_PREFIX = "de:", "de#:"
 
 #: Up to this many areas of one level are filtered in SQL (substring IN …); beyond, the common parent's prefix
 #: filters and the rest is dropped in Python.
@@ -35,6 +40,9 @@ class Value:
     value: float | None
     target: float | None = None
     meets: bool | None = None
+    #: The annualisation factor applied to the value (12 ÷ months for an annualised indicator over a month or a
+    #: quarter; 1 otherwise).
+    scale: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -99,18 +107,38 @@ def input_sums(inputs: Iterable[str], areas: Sequence, months: Iterable[dt.date]
     return out
 
 
+def _reads(name: str, kind: str, period: Period) -> list[tuple[str, dt.date]]:
+    """The stored (input, month) cells an input of ``kind`` is read from for ``period`` (summed)."""
+    if kind == YEAR:
+        return [(name, dt.date(period.year, 1, 1))]
+    if kind == DISTINCT:
+        if period.kind == "month":
+            return [(name, period.start)]
+        if period.kind == "quarter":
+            return [(name + QUARTER_SUFFIX, period.start)]
+        return [(name + YTD_SUFFIX, ordinal_date(period.last_month))]
+    return [(name, ordinal_date(m)) for m in period.months()]
+
+
 def _period_inputs(sums: dict, kinds: dict[str, str], area: str, period: Period) -> dict[str, float]:
-    values: dict[str, float] = {}
-    for inp, kind in kinds.items():
-        if kind == "year":
-            values[inp] = sums.get((inp, area, dt.date(period.year, 1, 1)), 0.0)
-        else:
-            values[inp] = sum(sums.get((inp, area, ordinal_date(m)), 0.0) for m in period.months())
-    return values
+    return {inp: sum(sums.get((stored, area, month), 0.0) for stored, month in _reads(inp, kind, period))
+            for inp, kind in kinds.items()}
 
 
-def value_of(indicator: Indicator, values: dict[str, float]) -> tuple[float | None, float | None, float | None]:
-    """(numerator, denominator, value) of one indicator from its inputs' sums."""
+def _reported(indicator: Indicator, values: dict[str, float]) -> bool:
+    """False when the indicator reads programme data and none of its elements has a value reported in the area
+    and period (no report is "no data", never 0)."""
+    elements = [t for t in indicator.inputs() if t.startswith(VALUE_PREFIX)]
+    if not elements:
+        return True
+    return any(values.get(COUNT_PREFIX + t[len(VALUE_PREFIX):], 0.0) > 0 for t in elements)
+
+
+def value_of(indicator: Indicator, values: dict[str, float], scale: Fraction = Fraction(1)
+             ) -> tuple[float | None, float | None, Fraction | float | None]:
+    """(numerator, denominator, exact value) of one indicator from its inputs' sums."""
+    if not _reported(indicator, values):
+        return None, None, None
     if indicator.formula == Indicator.Formula.DENSITY_FIGURE:
         houses_pos, containers_pos = (rules.combine([t], values) for t in indicator.numerator)
         houses, containers = (rules.combine([t], values) for t in indicator.denominator)
@@ -118,33 +146,48 @@ def value_of(indicator: Indicator, values: dict[str, float]) -> tuple[float | No
         return None, None, None if hi is None and ci is None else rules.density_figure(hi, ci, bi)
     num = rules.combine(indicator.numerator, values)
     den = rules.combine(indicator.denominator, values) if indicator.denominator else None
-    return num, den, rules.ratio(num, den, indicator.factor)
+    return num, den, rules.exact_value(num, den, indicator.factor, scale)
+
+
+def input_names(indicators: Sequence[Indicator]) -> set[str]:
+    """Every input the indicators read, with the report counts of their programme data elements."""
+    names = set()
+    for ind in indicators:
+        for name in ind.inputs():
+            names.add(name)
+            if name.startswith(VALUE_PREFIX):
+                names.add(COUNT_PREFIX + name[len(VALUE_PREFIX):])
+    return names
 
 
 def evaluate(indicators: Sequence[Indicator], areas: Sequence, periods: Sequence[Period]) -> list[Value]:
     """Every indicator × area × period. Areas are Kemendagri codes (or AreaGroups) the caller has already checked
-    against the user's scope; a group's rows carry its ``code``."""
+    against the user's scope; a group's rows carry its ``code``. Periods: month, quarter, year, or January →
+    month (``Period.to_month``), each with the behaviour its indicator declares (``rules.py``)."""
     refresh_pending()
-    names = {inp for ind in indicators for inp in ind.inputs()}
+    names = input_names(indicators)
     known = kinds_of(names)
-    kinds = {name: known.get(name, "month") for name in names}
-    months = set()
+    kinds = {name: known.get(name, MONTH) for name in names}
+    stored, months = set(), set()
     for p in periods:
-        months.add(dt.date(p.year, 1, 1))
-        if any(k == "month" for k in kinds.values()):
-            months.update(ordinal_date(m) for m in p.months())
-    sums = input_sums(kinds, areas, months)
+        for name, kind in kinds.items():
+            for inp, month in _reads(name, kind, p):
+                stored.add(inp)
+                months.add(month)
+    sums = input_sums(stored, areas, months)
     out = []
     for area in areas:
         area = area.code if isinstance(area, AreaGroup) else area
         for period in periods:
             values = _period_inputs(sums, kinds, area, period)
             for ind in indicators:
-                num, den, value = value_of(ind, values)
-                target = ind.target_for(period.year)
-                shown = None if value is None else round(value, ind.decimals)
-                out.append(Value(ind.code, area, str(period), num, den, value, target,
-                                 rules.meets(shown, target, ind.target_op)))
+                count = period.month_count
+                scale = rules.period_scale(ind.behaviour, period.kind, count)
+                num, den, exact = value_of(ind, values, scale)
+                target = rules.target_in_period(ind.target_for(period.year), ind.behaviour, period.kind, count)
+                out.append(Value(ind.code, area, str(period), num, den, None if exact is None else float(exact),
+                                 None if target is None else float(target), rules.compare(exact, target, ind.target_op),
+                                 float(scale)))
     return out
 
 

@@ -11,6 +11,14 @@ class Indicator(models.Model):
         UP = "up", _("makin tinggi makin baik")
         DOWN = "down", _("makin rendah makin baik")
 
+    class Behaviour(models.TextChoices):
+        """How the indicator behaves for periods shorter than a year (``rules.py``)."""
+
+        SUM = "sum", _("jumlah bulan: pembilang dan penyebut dijumlahkan")
+        ANNUALISED = "annualised", _("disetahunkan: hitungan bulan/triwulan × 12 ÷ jumlah bulan terhadap penyebut tahunan")
+        YEARLY = "yearly", _("tahunan: nilai tahun itu berlaku untuk setiap periodenya")
+        DISTINCT = "distinct", _("per orang: setiap anak sekali per periode, dengan pengukuran terakhirnya")
+
     class Formula(models.TextChoices):
         RATIO = "ratio", _("pembilang ÷ penyebut × faktor")
         DENSITY_FIGURE = "density_figure", _("Density Figure dari HI, CI dan BI")
@@ -30,9 +38,13 @@ class Indicator(models.Model):
     decimals = models.PositiveSmallIntegerField(_("desimal"), default=1)
     formula = models.CharField(_("rumus"), max_length=20, choices=Formula.choices, default=Formula.RATIO)
     direction = models.CharField(_("arah"), max_length=4, choices=Direction.choices, default=Direction.UP)
-    #: Target per year ({"2024": 14}); "default" applies to years not listed; "note" says who set it when the
-    #: district did (no national target).
-    targets = models.JSONField(_("target per tahun"), default=dict, blank=True)
+    behaviour = models.CharField(_("perilaku periode"), max_length=12, choices=Behaviour.choices,
+                                 default=Behaviour.SUM)
+    #: Targets, each valid for a span of years and with its source:
+    #: ``[{"value": 14, "from": 2020, "to": 2024, "source": "Perpres 72/2021"}]`` ("from"/"to" null: open);
+    #: ``"district": true`` marks a target the district set itself (no national target). Where spans overlap,
+    #: the later entry wins.
+    targets = models.JSONField(_("target"), default=list, blank=True)
     #: How the value is compared with the target: ">=", ">", "<=" or "<".
     target_op = models.CharField(_("pembanding target"), max_length=2, default=">=")
     source = models.TextField(_("sumber"), blank=True)
@@ -51,15 +63,25 @@ class Indicator(models.Model):
     def display_name(self) -> str:
         return self.name_en if (get_language() or "id").startswith("en") and self.name_en else self.name
 
-    def target_for(self, year: int):
-        t = self.targets or {}
-        value = t.get(str(year), t.get("default"))
-        return None if value is None else float(value)
+    def target_entry(self, year: int) -> dict | None:
+        """The target in force in ``year`` (with its value, validity and source), or None."""
+        found = None
+        for t in self.targets if isinstance(self.targets, list) else []:
+            if (t.get("from") is None or t["from"] <= year) and (t.get("to") is None or year <= t["to"]):
+                found = t
+        return found
 
-    @property
-    def target_note(self) -> str:
-        """Where a target set by the district (not in the shipped definition) comes from."""
-        return (self.targets or {}).get("note", "")
+    def target_for(self, year: int) -> float | None:
+        entry = self.target_entry(year)
+        return None if entry is None else float(entry["value"])
+
+    def target_source(self, year: int) -> str:
+        entry = self.target_entry(year)
+        return "" if entry is None else entry.get("source", "")
+
+    def target_is_district(self, year: int) -> bool:
+        entry = self.target_entry(year)
+        return bool(entry and entry.get("district"))
 
     def inputs(self) -> list[str]:
         return sorted({term.lstrip("-") for term in [*self.numerator, *self.denominator]})

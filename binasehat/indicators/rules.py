@@ -3,12 +3,24 @@
 * A value is Σ numerator ÷ Σ denominator × factor. Areas and periods are combined by **summing numerators and
   denominators** (DESIGN.md, RULES.md §1.4), never by averaging percentages.
 * Density Figure (RULES.md §6.3, WHO 1972 table): DF 1–9 from HI, CI and BI.
+* Periods below a year (DESIGN.md): each indicator declares its behaviour.
+  - ``sum``: numerator and denominator are counts of months; a period sums them (D/S, ABJ, CFR, TSR).
+  - ``annualised``: a count of months over a yearly denominator (population, estimates, projections, yearly
+    targets). For a month or a quarter the value is annualised as DHIS2 does: value × 12 ÷ months in the period,
+    compared with the yearly target. For January → month m of the current year (PWS, Pemantauan Wilayah
+    Setempat) the value is cumulative, not annualised, and the yearly target is prorated to m/12.
+  - ``yearly``: inputs that hold for the year (evaluations, the year's family survey); every period of the year
+    has the year's value, counted once.
+  - ``distinct``: people counted once per period by their latest record in it (prevalence).
+* Targets are compared on the exact value (a fraction), never on the rounded one: ABJ 94.95 % does not meet
+  "≥ 95 %" although it is shown as 95.0.
 """
 
 from __future__ import annotations
 
 import math
 from bisect import bisect_right
+from fractions import Fraction
 from collections.abc import Sequence
 
 #: Lower bound of DF 1 … DF 9 for each index (RULES.md §6.3): DF1 HI 1–3 / CI 1–2 / BI 1–4; DF2 4–7 / 3–5 / 5–9;
@@ -70,12 +82,55 @@ def larva_indices(houses_positive: float, containers_positive: float, houses: fl
         ratio(containers_positive, houses, 100)
 
 
-def meets(value: float | None, target: float | None, op: str) -> bool | None:
-    """Whether ``value`` reaches ``target`` under ``op`` (">=", ">", "<=", "<"); None when either is missing.
-    The value is compared as shown: rounding is the caller's, so compare the rounded value."""
+SUM, ANNUALISED, YEARLY, DISTINCT = "sum", "annualised", "yearly", "distinct"
+YTD = "ytd"
+
+
+def period_scale(behaviour: str, kind: str, months: int) -> Fraction:
+    """What a value is multiplied by for a period of ``kind`` spanning ``months`` months: 12 ÷ months for an
+    annualised indicator over a month or a quarter (DHIS2's annualisation), else 1."""
+    if behaviour == ANNUALISED and kind in ("month", "quarter"):
+        return Fraction(12, months)
+    return Fraction(1)
+
+
+def target_in_period(target: float | None, behaviour: str, kind: str, months: int) -> Fraction | None:
+    """The yearly target as it applies to the period, exactly: prorated to months ÷ 12 for the cumulative
+    January → month period of an annualised indicator (PWS), unchanged otherwise."""
+    if target is None:
+        return None
+    if behaviour == ANNUALISED and kind == YTD:
+        return Fraction(str(target)) * months / 12
+    return Fraction(str(target))
+
+
+def _exact(x: float) -> Fraction:
+    """A number as the decimal it is written as (0.8 is 4/5, not the binary float nearest to it)."""
+    return x if isinstance(x, Fraction) else Fraction(repr(x) if isinstance(x, float) else str(x))
+
+
+def exact_value(numerator: float, denominator: float | None, factor: float, scale: Fraction = Fraction(1)
+                ) -> Fraction | None:
+    """numerator ÷ denominator × factor × scale as an exact fraction; None without a usable denominator."""
+    if denominator is not None and denominator == 0:
+        return None
+    value = _exact(numerator) * Fraction(str(factor)) * scale
+    return value if denominator is None else value / _exact(denominator)
+
+
+def compare(value: Fraction | float | None, target: float | Fraction | None, op: str) -> bool | None:
+    """Whether ``value`` reaches ``target`` under ``op`` (">=", ">", "<=", "<"), exactly; None when either is
+    missing. Give the unrounded value: rounding is for display only."""
     if value is None or target is None:
         return None
-    return {">=": value >= target, ">": value > target, "<=": value <= target, "<": value < target}[op]
+    v = value if isinstance(value, Fraction) else _exact(value)
+    t = target if isinstance(target, Fraction) else Fraction(str(target))
+    return {">=": v >= t, ">": v > t, "<=": v <= t, "<": v < t}[op]
+
+
+def meets(value: float | None, target: float | None, op: str) -> bool | None:
+    """``compare`` on a plain value (kept for callers with a value in hand)."""
+    return compare(value, target, op)
 
 
 def change(current: float | None, previous: float | None) -> float | None:

@@ -6,3 +6,10 @@ class PosyanduConfig(AppConfig):
     name = "binasehat.posyandu"
     label = "posyandu"
     verbose_name = _("Kegiatan posyandu")
+
+    def ready(self):
+        from binasehat.core.inputs import register
+
+        from .indicator_inputs import PosyanduMonthSource
+
+        register(PosyanduMonthSource())

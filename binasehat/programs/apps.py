@@ -9,6 +9,12 @@ class ProgramsConfig(AppConfig):
     verbose_name = _("Data program")
 
     def ready(self):
+        from binasehat.core.inputs import register
+
+        from .indicator_inputs import ProgramsSource
+
+        register(ProgramsSource())
+
         from .reference import load_reference
 
         from .validation import load_rules

@@ -6,3 +6,10 @@ class RegionsConfig(AppConfig):
     name = "binasehat.regions"
     label = "regions"
     verbose_name = _("Wilayah")
+
+    def ready(self):
+        from binasehat.core.inputs import register
+
+        from .indicator_inputs import PopulationSource
+
+        register(PopulationSource())

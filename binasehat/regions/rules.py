@@ -76,3 +76,31 @@ def validate_code(code: str) -> str:
 def is_below(code: str, area: str) -> bool:
     """Whether ``code`` is ``area`` itself or lies inside it."""
     return code == area or code.startswith(area + ".")
+
+
+def population_rows(own: dict[str, float]) -> dict[str, float]:
+    """Rows whose sums over a code prefix give every area its population by the rule (DESIGN.md, periods and
+    indicators): an area's **own figure where one exists, otherwise the sum of its children's** (recursively),
+    never both.
+
+    ``own`` maps region codes (any level) to the figure recorded for them. With eff(A) the population of A by the
+    rule, the row of A is eff(A) − Σ eff(children of A): 0 for an area without its own figure, and a reconciling
+    (possibly negative) difference where a figure exists at two levels. Then for every area, the sum of the rows
+    of A and everything below it is eff(A). Rows of 0 are left out.
+
+    Example: desa 19.03.01.2001 = 600 and 19.03.01.2002 = 400, kabupaten 19.03 = 1,100: kecamatan 19.03.01 has
+    1,000 (its desa), the kabupaten 1,100 (its own figure), rows {desa: 600, 400; 19.03: 100}."""
+    nodes: set[str] = set()
+    for code in own:
+        nodes.add(code)
+        nodes.update(ancestors_of(code))
+    children: dict[str, list[str]] = {}
+    for code in nodes:
+        parent = parent_of(code)
+        if parent is not None:
+            children.setdefault(parent, []).append(code)
+    eff: dict[str, float] = {}
+    for code in sorted(nodes, key=level_of, reverse=True):
+        eff[code] = own[code] if code in own else sum(eff[c] for c in children.get(code, ()))
+    rows = {code: eff[code] - sum(eff[c] for c in children.get(code, ())) for code in nodes}
+    return {code: v for code, v in rows.items() if v}

@@ -13,7 +13,6 @@ from binasehat.core.scope import scope_of
 from binasehat.facilities.models import Puskesmas
 from binasehat.indicators import engine
 from binasehat.indicators.models import Indicator
-from binasehat.indicators.sources import kinds_of
 from binasehat.programs.services import aggregate_key
 from binasehat.regions.models import Region
 
@@ -121,79 +120,75 @@ class Card:
     improved: bool | None
     #: Monthly series for the trend chart: (this year, last year), each 12 values or None.
     series: tuple[list, list] = ((), ())
+    #: Annualised indicators are plotted cumulatively from January against the prorated target (PWS).
     cumulative: bool = False
+    #: The target as plotted: a number, or 12 prorated monthly values for a cumulative chart.
+    target_line: object = None
+    #: Where the target comes from, and whether the district set it itself.
+    target_source: str = ""
+    target_district: bool = False
 
 
 def _round(ind: Indicator, v: float | None) -> float | None:
     return None if v is None else round(v, ind.decimals)
 
 
-def _cumulative(ind: Indicator, kinds: dict) -> bool:
-    """Monthly numerator over a yearly denominator (TB coverage, SPM): plot the year-to-date value."""
-    if not ind.denominator or ind.formula != Indicator.Formula.RATIO:
-        return False
-    den = [t.lstrip("-") for t in ind.denominator]
-    num = [t.lstrip("-") for t in ind.numerator]
-    return all(kinds.get(t) == "year" for t in den) and any(kinds.get(t) == "month" for t in num)
+def period_of(year: int, last_month: int | None) -> Period:
+    """The period a dashboard shows: the whole year, or January → the last complete month of the current year."""
+    return Period(year) if not last_month else Period.to_month(year, last_month)
 
 
-def _series(ind, rows, area, year, cumulative):
-    if not cumulative:
-        return [_round(ind, rows[(ind.code, area, str(p))].value) for p in months_of_year(year)]
-    out, total, den = [], 0.0, None
-    for p in months_of_year(year):
-        v = rows[(ind.code, area, str(p))]
-        total += v.numerator or 0
-        den = v.denominator
-        out.append(_round(ind, total / den * ind.factor) if den else None)
+def _series(ind, rows, area, year, cumulative, upto: int | None):
+    """12 monthly values: the month's value, or (cumulative) January → that month; None after ``upto``."""
+    out = []
+    for m in range(1, 13):
+        if upto is not None and m > upto:
+            out.append(None)
+            continue
+        p = Period.to_month(year, m) if cumulative else Period.month(year, m)
+        out.append(_round(ind, rows[(ind.code, area, str(p))].value))
     return out
+
+
+def _target_line(ind, year, cumulative):
+    if not cumulative:
+        return ind.target_for(year)
+    target = ind.target_for(year)
+    return None if target is None else [target * m / 12 for m in range(1, 13)]
 
 
 def cards(user, area: Region, year: int, program: str | None = None, last_month: int | None = None) -> list[Card]:
-    """One card per indicator: value for the year (or January–``last_month``), target, change from the same
-    period of the previous year, and the monthly trend of both years."""
+    """One card per indicator: value for the year (or January → ``last_month``, cumulative, with the target
+    prorated for annualised indicators), target with its source, change from the same period of the previous
+    year, and the monthly trend of both years."""
     inds = indicators(program)
-    period = Period(year) if not last_month else None
-    periods = [Period(year), Period(year - 1), *months_of_year(year), *months_of_year(year - 1)]
-    rows = engine.table(inds, [spec(area)], periods)
-    kinds = kinds_of({i for ind in inds for i in ind.inputs()})
+    period = period_of(year, last_month)
+    previous = period.previous()
+    trend_periods = [Period.month(y, m) for y in (year, year - 1) for m in range(1, 13)] + \
+        [Period.to_month(y, m) for y in (year, year - 1) for m in range(1, 13)]
+    rows = engine.table(inds, [spec(area)], [period, previous, *trend_periods])
     out = []
     for ind in inds:
-        if period is None:  # year to date: sum the months
-            cur = _sum_months(ind, rows, area.code, year, last_month, kinds)
-            prev = _sum_months(ind, rows, area.code, year - 1, last_month, kinds)
-        else:
-            cur, prev = rows[(ind.code, area.code, str(year))], rows[(ind.code, area.code, str(year - 1))]
+        cur, prev = rows[(ind.code, area.code, str(period))], rows[(ind.code, area.code, str(previous))]
         a, b = _round(ind, cur.value), _round(ind, prev.value)
         delta = None if a is None or b is None else round(a - b, ind.decimals)
         improved = None if not delta else (delta > 0) == (ind.direction == "up")
-        cumulative = _cumulative(ind, kinds)
+        cumulative = ind.behaviour == Indicator.Behaviour.ANNUALISED
         out.append(Card(ind, cur, prev, delta, improved,
-                        (_series(ind, rows, area.code, year, cumulative),
-                         _series(ind, rows, area.code, year - 1, cumulative)), cumulative))
+                        (_series(ind, rows, area.code, year, cumulative, last_month),
+                         _series(ind, rows, area.code, year - 1, cumulative, None)), cumulative,
+                        _target_line(ind, year, cumulative), ind.target_source(year), ind.target_is_district(year)))
     return out
 
 
-def _sum_months(ind, rows, area, year, last_month, kinds) -> engine.Value:
-    """Year to date from monthly rows: numerators summed; yearly denominators are the same every month."""
-    from binasehat.indicators import rules
+def population(area, year: int) -> float | None:
+    """The area's population in ``year`` by the rule (its own figure, else the sum of its children's); None when
+    no figure exists anywhere below it."""
+    import datetime as dt
 
-    vals = [rows[(ind.code, area, str(Period.month(year, m)))] for m in range(1, last_month + 1)]
-    if ind.formula != Indicator.Formula.RATIO:
-        full = rows[(ind.code, area, str(year))]
-        return full
-    num = sum(v.numerator or 0 for v in vals)
-    dens = [v.denominator for v in vals if v.denominator is not None]
-    if not ind.denominator:
-        den = None
-    elif all(kinds.get(t.lstrip("-")) == "year" for t in ind.denominator):
-        den = dens[-1] if dens else 0.0
-    else:
-        den = sum(dens)
-    value = rules.ratio(num, den, ind.factor)
-    target = ind.target_for(year)
-    return engine.Value(ind.code, area, f"{year}-01..{last_month:02d}", num, den, value, target,
-                        rules.meets(_round(ind, value), target, ind.target_op))
+    value = engine.input_sums(["penduduk"], [spec(area)], [dt.date(year, 1, 1)]).get(
+        ("penduduk", area.code, dt.date(year, 1, 1)))
+    return value or None
 
 
 def children_of(area) -> list[Region]:
@@ -210,7 +205,7 @@ def desa_of(area) -> list[Region]:
     return list(Region.objects.filter(code__startswith=area.code + ".", level=4).order_by("code"))
 
 
-def ranking(ind: Indicator, areas: list[Region], period: Period) -> list[tuple[Region, engine.Value]]:
+def ranking(ind: Indicator, areas: list, period: Period) -> list[tuple[Region, engine.Value]]:
     """Areas ordered from best to worst (by the indicator's direction); areas without a value last."""
     rows = engine.table([ind], [spec(a) for a in areas], [period])
     pairs = [(a, rows[(ind.code, a.code, str(period))]) for a in areas]

@@ -30,7 +30,7 @@ def _year(request) -> int:
     try:
         year = int(request.GET.get("tahun", ""))
     except ValueError:
-        year = today.year - 1
+        year = today.year
     return min(max(year, FIRST_YEAR), today.year)
 
 
@@ -64,7 +64,7 @@ def _indicator(request, default: str = "POSYANDU_AKTIF") -> Indicator:
 def map_context(area: Region, ind: Indicator, year: int) -> dict:
     """Desa boundaries coloured by the indicator (when uploaded) and posyandu points coloured by aktif."""
     desa = dashboard.desa_of(area)
-    rank = dict((r.code, v) for r, v in dashboard.ranking(ind, desa, Period(year)))
+    rank = dict((r.code, v) for r, v in dashboard.ranking(ind, desa, dashboard.period_of(year, _last_month(year))))
     boundaries = list(Boundary.objects.filter(region_id__in=[d.code for d in desa]).select_related("region"))
     posyandu = list(Posyandu.objects.filter(desa_id__in=[d.code for d in desa], latitude__isnull=False,
                                             longitude__isnull=False).order_by("code"))
@@ -103,7 +103,7 @@ def dashboard_page(request):
     last_month = _last_month(year)
     cards = dashboard.cards(request.user, area, year, program, last_month)
     selected = _indicator(request, cards[0].indicator.code if cards else "POSYANDU_AKTIF")
-    period = Period(year)
+    period = dashboard.period_of(year, last_month)
     context = {
         "area": area, "areas": dashboard.dashboard_areas(request.user), "year": year, "years": _years(),
         "program": program, "programs": dashboard.program_choices(), "cards": cards, "selected": selected,
@@ -202,7 +202,8 @@ def profile_pdf(request):
     context = {
         "area": area, "year": year, "last_month": _month_date(year, last_month), "generated": timezone.localtime(),
         "cards": dashboard.cards(request.user, area, year, None, last_month),
-        "children": dashboard.ranking(ind, dashboard.children_of(area), Period(year)) if area.level < 4 else [],
+        "children": dashboard.ranking(ind, dashboard.children_of(area), dashboard.period_of(year, last_month))
+        if area.level < 4 else [],
         "selected": ind,
         "counts": {
             "kecamatan": len({d.parent_id for d in desa}),
@@ -210,7 +211,7 @@ def profile_pdf(request):
             "puskesmas": 1 if isinstance(area, dashboard.WorkArea) else
             Puskesmas.objects.filter(kecamatan__code__startswith=area.code).count(),
             "posyandu": Posyandu.objects.filter(desa_id__in=codes, active=True).count(),
-            "penduduk": sum(Population.objects.filter(region_id__in=codes, year=year).values_list("total", flat=True)),
+            "penduduk": dashboard.population(area, year),
         },
         **map_context(area, ind, year),
     }

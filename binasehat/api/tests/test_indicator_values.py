@@ -62,7 +62,10 @@ def test_bad_periods_and_indicators_are_explained(dinkes):
 def test_indicator_definitions_carry_targets(dinkes):
     body = dinkes.get("/api/indicators?limit=1000").json()
     by_code = {i["code"]: i for i in body["items"]}
-    assert by_code["DBD_IR"]["targets"] == {"default": 49.0}
+    national = [t for t in by_code["DBD_IR"]["targets"] if not t["district"]]
+    assert national[0] == {"value": 49.0, "from_year": 2020, "to_year": 2024, "district": False,
+                           "source": "Renstra Kemenkes 2020–2024: IR DBD < 49 per 100.000 penduduk"}
+    assert by_code["DBD_IR"]["behaviour"] == "annualised"
     assert by_code["DBD_IR"]["factor"] == 100000
     assert by_code["DBD_IR"]["numerator"] == ["de:DBD_KASUS"]
     assert body["count"] == Indicator.objects.count()

@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from binasehat.accounts.models import User
+from binasehat.core.periods import Period
 from binasehat.growth import rules
 from binasehat.growth.models import Child, Measurement
 from binasehat.growth.selectors import prevalence
@@ -89,7 +90,7 @@ def test_follow_up_lists_and_prevalence_count_from_records(demo, client_for):
     latest_stunted = [c for c in Child.objects.all()
                       if (m := c.measurements.order_by("-measured_on").first()) is not None and m.stunting]
     assert f"({len(latest_stunted)})" in page
-    rows = prevalence(dinkes, 2026, 10, 8, "19.03")
+    rows = prevalence(dinkes, Period.month(2026, 10), 8, "19.03")
     stunted = sum(r["stunting"] for r in rows.values())
     assessable = sum(r["stunting_n"] for r in rows.values())
     october = Measurement.objects.filter(measured_on__year=2026, measured_on__month=10, age_days__lt=1827)

@@ -35,11 +35,22 @@ class _Whole:
     decimals = 0
 
 
+#: Presentation attributes, not CSS: WeasyPrint draws inline SVG without the page's stylesheet (a polyline
+#: without fill="none" prints as a solid black shape), and no inline style is needed on screen either.
+STROKES = {
+    "current": 'fill="none" stroke="#0f766e" stroke-width="1.6"',
+    "previous": 'fill="none" stroke="#94a3b8" stroke-width="1.2" stroke-dasharray="3 2"',
+    "target": 'fill="none" stroke="#9ca3af" stroke-width="0.8"',
+}
+
+
 @register.simple_tag
 def trend(series, target=None, width=220, height=64):
-    """Two lines: this year (solid) and the previous year (dashed), 12 months, and the target as a grey line."""
+    """Two lines: this year (solid) and the previous year (dashed), 12 months, and the target as a grey line
+    (a list of 12 values draws the target month by month: the prorated target of a cumulative indicator)."""
     this_year, last_year = series
-    values = [v for v in [*this_year, *last_year, target] if v is not None]
+    targets = list(target) if isinstance(target, (list, tuple)) else None
+    values = [v for v in [*this_year, *last_year, *(targets or [target])] if v is not None]
     if not values:
         return mark_safe('<span class="muted small">—</span>')
     lo, hi = min(0.0, min(values)), max(values) or 1.0
@@ -60,14 +71,17 @@ def trend(series, target=None, width=220, height=64):
                 current.append(xy(i, v))
         if current:
             runs.append(current)
-        return format_html_join("", '<polyline class="{}" points="{}"/>',
-                                ((cls, " ".join(f"{x:.1f},{y:.1f}" for x, y in run)) for run in runs))
+        return format_html_join("", '<polyline class="{}" {} points="{}"/>',
+                                ((cls, mark_safe(STROKES[cls]), " ".join(f"{x:.1f},{y:.1f}" for x, y in run))
+                                 for run in runs))
 
     target_line = ""
-    if target is not None:
+    if targets is not None:
+        target_line = line(targets, "target")
+    elif target is not None:
         y = xy(0, target)[1]
-        target_line = format_html('<line class="target" x1="{}" x2="{}" y1="{}" y2="{}"/>', pad, width - pad,
-                                  f"{y:.1f}", f"{y:.1f}")
+        target_line = format_html('<line class="target" {} x1="{}" x2="{}" y1="{}" y2="{}"/>', mark_safe(STROKES["target"]),
+                                  pad, width - pad, f"{y:.1f}", f"{y:.1f}")
     return format_html('<svg class="trend" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img">{t}{b}{a}</svg>',
                        w=width, h=height, t=target_line, b=line(last_year, "previous"), a=line(this_year, "current"))
 

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from binasehat.indicators import aggregates
-from binasehat.indicators.sources import SOURCES
+from binasehat.core.inputs import SOURCES
 
 
 class Command(BaseCommand):
