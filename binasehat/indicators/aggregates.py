@@ -9,10 +9,11 @@ indicators_rebuild``) for recovery or after bulk loads that bypass the services.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections import defaultdict
 
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from binasehat.core.bulk import insert_dicts
@@ -20,6 +21,12 @@ from binasehat.core.bulk import insert_dicts
 from binasehat.core.inputs import CHUNK, SOURCES
 
 from .models import Aggregate, FillState, Pending
+
+log = logging.getLogger("binasehat.indicators")
+#: One lock for every refresh (PostgreSQL advisory lock): two refreshes never interleave, so they cannot
+#: deadlock on FillState rows or insert the same aggregate twice. SQLite serialises writers by itself.
+REFRESH_LOCK = 0x42494E41  # "BINA"
+RETRIES = 3
 
 
 def on_data_changed(sender, source: str, cells=None, **kwargs) -> None:
@@ -33,7 +40,33 @@ def on_data_changed(sender, source: str, cells=None, **kwargs) -> None:
             marks.update(SOURCES[source].marks(code, day))
         Pending.objects.bulk_create([Pending(source=source, region_code=c, month=d) for c, d in sorted(marks)],
                                     batch_size=2000)
-    transaction.on_commit(refresh_pending)
+    transaction.on_commit(refresh_after_commit)
+
+
+def refresh_after_commit() -> None:
+    """Bring the aggregates up to date after a write committed. Never fails the request that wrote: the write is
+    stored and its cells stay marked in ``Pending``, so a failed refresh is retried, and if it still fails the
+    cells are recomputed by the next reader (``refresh_pending``) or ``indicators_rebuild``."""
+    refresh_safely()
+
+
+def refresh_safely() -> int:
+    """``refresh_pending`` with retries; on lasting failure the marks stay pending (logged), nothing is raised."""
+    for attempt in range(RETRIES):
+        try:
+            return refresh_pending()
+        except DatabaseError:
+            if attempt == RETRIES - 1:
+                log.exception("aggregate refresh failed %d times; the cells stay pending", RETRIES)
+                return 0
+            time.sleep(0.05 * (attempt + 1))
+    return 0
+
+
+def _lock() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", [REFRESH_LOCK])
 
 
 def _insert(source: str, rows) -> int:
@@ -74,6 +107,7 @@ def rebuild(sources: list[str] | None = None) -> dict[str, int]:
     for name in sources or list(SOURCES):
         started = time.monotonic()
         with transaction.atomic():
+            _lock()
             FillState.objects.select_for_update().get_or_create(source=name)
             max_id = Pending.objects.filter(source=name).order_by("-id").values_list("id", flat=True).first()
             Aggregate.objects.filter(source=name).delete()
@@ -90,6 +124,7 @@ def refresh_pending() -> int:
         return 0
     written = 0
     with transaction.atomic():
+        _lock()
         marks = list(Pending.objects.order_by("id").values_list("id", "source", "region_code", "month"))
         if not marks:
             return 0

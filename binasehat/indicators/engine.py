@@ -19,7 +19,7 @@ from binasehat.core.periods import Period, ordinal_date
 from binasehat.core.inputs import DISTINCT, MONTH, QUARTER_SUFFIX, YEAR, YTD_SUFFIX, kinds_of
 
 from . import rules
-from .aggregates import refresh_pending
+from .aggregates import refresh_safely
 from .models import Aggregate, Indicator
 
 #: Programme data inputs: the sum of an element's values, and how many values were reported.
@@ -164,7 +164,7 @@ def evaluate(indicators: Sequence[Indicator], areas: Sequence, periods: Sequence
     """Every indicator × area × period. Areas are Kemendagri codes (or AreaGroups) the caller has already checked
     against the user's scope; a group's rows carry its ``code``. Periods: month, quarter, year, or January →
     month (``Period.to_month``), each with the behaviour its indicator declares (``rules.py``)."""
-    refresh_pending()
+    refresh_safely()
     names = input_names(indicators)
     known = kinds_of(names)
     kinds = {name: known.get(name, MONTH) for name in names}

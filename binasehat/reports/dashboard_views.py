@@ -10,12 +10,11 @@ from django.utils.translation import gettext as _
 
 from binasehat.assessments.models import PosyanduEvaluation
 from binasehat.core.listing import pdf_response, xlsx_report
-from binasehat.core.periods import Period
 from binasehat.core.scope import area_scoped, scope_of
 from binasehat.facilities.models import Posyandu, Puskesmas
 from binasehat.indicators.aggregates import fill_state
 from binasehat.indicators.models import Indicator
-from binasehat.regions.models import Population, Region
+from binasehat.regions.models import Region
 
 from . import dashboard, maps
 from .models import Boundary
@@ -150,7 +149,8 @@ def pivot_page(request):
                    *[None if v.value is None else round(v.value, ind.decimals) for v in values]]
                   for ind, a, values in rows),
             title=_("Indikator %(area)s %(year)s") % {"area": area.name, "year": year},
-            note=_("Nilai = jumlah pembilang ÷ jumlah penyebut × faktor, dihitung dari data (bukan rerata persentase)."),
+            note=_("Nilai = jumlah pembilang ÷ jumlah penyebut × faktor, dihitung dari data (bukan rerata persentase); "
+                   "indikator dengan penyebut setahun disetahunkan untuk triwulan dan bulan (× 12 ÷ jumlah bulan)."),
             widths=[(0, 0, 16), (1, 1, 48), (2, 3, 14), (4, 4, 24), (5, 5 + len(periods), 11)])
     return render(request, "reports/pivot.html", {
         "area": area, "year": year, "years": _years(), "level": level, "levels": LEVELS, "kind": kind,

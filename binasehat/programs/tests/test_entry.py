@@ -218,7 +218,8 @@ def test_a_saved_value_reaches_the_indicators(demo, client_for):
     people = Population.objects.get(region_id=desa, year=2025).total
     value = evaluate([ir], [desa], [Period.parse(month)])[0]
     assert value.numerator == 7 and value.denominator == people
-    assert value.value == pytest.approx(7 * 100_000 / people)
+    # A month's cases against a yearly population: annualised (× 12), as DHIS2 does.
+    assert value.value == pytest.approx(7 * 100_000 / people * 12)
     kecamatan = evaluate([ir], ["19.03.01"], [Period.parse(month)])[0]
     assert kecamatan.numerator - kecamatan_before.numerator == 7 - before["DBD_KASUS"]
     assert kecamatan.denominator == kecamatan_before.denominator
