@@ -42,7 +42,7 @@ def test_dashboard_shows_every_indicator_with_target_trend_and_map(demo, client_
         if target is not None:
             assert ivalue(target, ind) in row
             if ind.target_is_district(2025):
-                assert "target daerah" in row
+                assert "target daerah (contoh demo)" in row
     assert html.count("<path class=\"map-shape\"") == 53  # the demo's (stand-in) desa boundaries
     assert html.count("<circle class=\"map-point\"") == 122
 
