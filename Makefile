@@ -40,12 +40,15 @@ run: demo
 	@echo "Bina Sehat: http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-# Browser tests drive Debian's Chromium; install it when we may (root or passwordless sudo).
+# Browser tests drive Debian's Chromium and PDF tests read text with poppler's pdftotext; install them when we
+# may (root or passwordless sudo).
 test-browser-deps:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	  elif sudo -n true 2>/dev/null; then sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	  else echo "chromium is not installed and cannot be installed here: browser tests will be skipped"; fi; }
+	@missing=""; command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v pdftotext >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  elif sudo -n true 2>/dev/null; then sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "$$missing not installed and cannot be installed here: browser and PDF-text tests will be skipped"; fi; fi
 
 test: install test-browser-deps
 	DJANGO_ALLOW_ASYNC_UNSAFE=true IMPORTS_RUN_INLINE=true $(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -166,6 +166,7 @@ def build_demo(*, individuals: bool = True) -> dict:
 
     rebuild()
     _district_targets()
+    _letterhead()
 
     users = _users()
     Flag.objects.update_or_create(name="demo", defaults={"value": {"district": DISTRICT, "seed": SEED}})
@@ -185,6 +186,19 @@ DISTRICT_TARGETS = {
     "JIWA_SKRINING": (90, 2025, None), **{f"PISPK_{i:02d}": (80, 2025, None) for i in range(1, 13)},
 }
 DISTRICT_TARGET_SOURCE = "target daerah (contoh demo)"
+
+
+def _letterhead() -> None:
+    """The demo Dinas Kesehatan's kop surat and signatory (invented name and NIP)."""
+    from binasehat.regions.models import Letterhead
+
+    Letterhead.objects.update_or_create(region_id=DISTRICT, defaults={
+        "government": "Pemerintah Kabupaten Bangka Selatan", "office": "Dinas Kesehatan",
+        "address": "Jalan Jenderal Sudirman, Toboali 33783 (alamat contoh demo)",
+        "contact": "dinkes@contoh.invalid", "place": "Toboali",
+        "signatory_title": "Kepala Dinas Kesehatan Kabupaten Bangka Selatan",
+        "signatory_name": "dr. Contoh Demo, M.Kes.", "signatory_rank": "Pembina Utama Muda (IV/c)",
+        "signatory_nip": "197503152000031002"})
 
 
 def _district_targets() -> None:

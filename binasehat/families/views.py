@@ -188,6 +188,10 @@ def area_report(request):
     if fmt == "xlsx":
         return _report_xlsx(context, filename)
     if fmt == "pdf":
+        from binasehat.regions.selectors import letterhead_for, top_regions_for_user
+
+        top = region or top_regions_for_user(request.user).first()
+        context["letterhead"] = letterhead_for(top.code if top else None)
         return pdf_response(request, "families/report_pdf.html", context, filename)
     return render(request, "families/report.html", context)
 

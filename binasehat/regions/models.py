@@ -72,3 +72,46 @@ class Population(models.Model):
 
     def __str__(self):
         return f"{self.region_id} {self.year}: {self.total}"
+
+
+class Letterhead(models.Model):
+    """The kop surat and signature block of an office bound to an area (a Dinas Kesehatan of a kabupaten/kota,
+    or of a province), printed on every report sent upward. A report uses the letterhead of its area or of the
+    nearest area above it that has one."""
+
+    region = models.OneToOneField(Region, verbose_name=_("wilayah"), on_delete=models.CASCADE,
+                                  related_name="letterhead")
+    government = models.CharField(_("pemerintah daerah"), max_length=120,
+                                  help_text=_("mis. Pemerintah Kabupaten Bangka Selatan"))
+    office = models.CharField(_("instansi"), max_length=120, help_text=_("mis. Dinas Kesehatan"))
+    address = models.CharField(_("alamat"), max_length=255, blank=True)
+    contact = models.CharField(_("telepon, surel, laman"), max_length=255, blank=True)
+    place = models.CharField(_("tempat penandatanganan"), max_length=60, blank=True, help_text=_("mis. Toboali"))
+    signatory_title = models.CharField(_("jabatan penanda tangan"), max_length=160, blank=True,
+                                       help_text=_("mis. Kepala Dinas Kesehatan Kabupaten Bangka Selatan"))
+    signatory_name = models.CharField(_("nama penanda tangan"), max_length=120, blank=True)
+    signatory_rank = models.CharField(_("pangkat/golongan"), max_length=80, blank=True)
+    signatory_nip = models.CharField(_("NIP"), max_length=18, blank=True)
+    #: The logo itself (PNG or JPEG, at most ``LOGO_MAX_BYTES``): kept in the database so that the PDF embeds it
+    #: without a media server and a backup carries it.
+    logo = models.BinaryField(_("logo"), blank=True, null=True, editable=False)
+    logo_type = models.CharField(max_length=20, blank=True, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    LOGO_MAX_BYTES = 512 * 1024
+
+    class Meta:
+        verbose_name = _("kop surat")
+        verbose_name_plural = _("kop surat")
+
+    def __str__(self):
+        return f"{self.office} — {self.government}"
+
+    @property
+    def logo_data_uri(self) -> str:
+        import base64
+
+        if not self.logo:
+            return ""
+        return f"data:{self.logo_type};base64,{base64.b64encode(bytes(self.logo)).decode()}"

@@ -104,3 +104,22 @@ def population_rows(own: dict[str, float]) -> dict[str, float]:
         eff[code] = own[code] if code in own else sum(eff[c] for c in children.get(code, ()))
     rows = {code: eff[code] - sum(eff[c] for c in children.get(code, ())) for code in nodes}
     return {code: v for code, v in rows.items() if v}
+
+
+def nip_problem(nip: str) -> str | None:
+    """Which part of ``nip`` is wrong ("length", "birth", "appointment", "sex") for a valid NIP (Nomor Induk Pegawai of a civil servant, PP 17/2020 and BKN practice),
+    or None. 18 digits: birth date YYYYMMDD, appointment YYYYMM, sex (1 man, 2 woman), serial number NNN.
+    Example: 197503152000031002 — born 15 March 1975, appointed March 2000, a woman, number 002."""
+    import datetime as dt
+
+    if not re.fullmatch(r"\d{18}", nip or ""):
+        return "length"
+    try:
+        dt.date(int(nip[0:4]), int(nip[4:6]), int(nip[6:8]))
+    except ValueError:
+        return "birth"
+    if not 1 <= int(nip[12:14]) <= 12 or int(nip[8:12]) < int(nip[0:4]):
+        return "appointment"
+    if nip[14] not in "12":
+        return "sex"
+    return None

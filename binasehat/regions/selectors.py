@@ -56,3 +56,15 @@ def population_rollup(codes: list[str]) -> dict[str, PopulationTotal]:
         if r["area"] not in result:
             result[r["area"]] = PopulationTotal(year=r["year"], total=r["total"], desa=r["desa"])
     return result
+
+
+def letterhead_for(code: str | None):
+    """The letterhead of the area ``code`` or of the nearest area above it that has one (None if none)."""
+    from . import rules
+    from .models import Letterhead
+
+    if not code or code.startswith("pkm:"):
+        return None
+    codes = [code, *reversed(rules.ancestors_of(code))]
+    found = {lh.region_id: lh for lh in Letterhead.objects.filter(region_id__in=codes)}
+    return next((found[c] for c in codes if c in found), None)

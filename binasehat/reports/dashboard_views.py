@@ -15,6 +15,7 @@ from binasehat.facilities.models import Posyandu, Puskesmas
 from binasehat.indicators.aggregates import fill_state
 from binasehat.indicators.models import Indicator
 from binasehat.regions.models import Region
+from binasehat.regions.selectors import letterhead_for
 
 from . import dashboard, maps
 from .models import Boundary
@@ -112,6 +113,7 @@ def dashboard_page(request):
         "ancestors": Region.objects.filter(code__in=area.ancestor_codes()).filter(
             scope_of(request.user).region_q("code")),
         "fill": fill_state(), **map_context(area, selected, year),
+        "can_letterhead": scope_of(request.user).can("regions.import"),
     }
     return render(request, "reports/dashboard.html", context)
 
@@ -214,5 +216,6 @@ def profile_pdf(request):
             "penduduk": dashboard.population(area, year),
         },
         **map_context(area, ind, year),
+        "letterhead": letterhead_for(area.puskesmas.kecamatan_id if isinstance(area, dashboard.WorkArea) else area.code),
     }
     return pdf_response(request, "reports/profile_pdf.html", context, f"profil-{area.code}-{year}")

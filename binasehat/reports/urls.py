@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import dashboard_views, views
+from . import dashboard_views, letterhead_views, views
 
 app_name = "reports"
 
@@ -12,4 +12,5 @@ urlpatterns = [
     path("peta/", dashboard_views.map_page, name="map"),
     path("peta/batas/", dashboard_views.boundaries_page, name="boundaries"),
     path("profil/", dashboard_views.profile_pdf, name="profile"),
+    path("kop/", letterhead_views.letterhead_page, name="letterhead"),
 ]

@@ -14,7 +14,7 @@ from binasehat.facilities.models import Posyandu
 from binasehat.facilities.selectors import posyandu_for_user, posyandu_get
 from binasehat.posyandu.models import PosyanduMonth
 from binasehat.regions.models import Region
-from binasehat.regions.selectors import region_get
+from binasehat.regions.selectors import letterhead_for, region_get, top_regions_for_user
 
 from .selectors import STRATA, pokjanal_recap
 
@@ -26,7 +26,7 @@ def _year(request) -> int:
     try:
         year = int(request.GET.get("tahun", ""))
     except ValueError:
-        year = today.year - 1
+        year = today.year
     return min(max(year, 2000), today.year)
 
 
@@ -60,6 +60,8 @@ def pokjanal(request):
     if fmt == "xlsx":
         return _xlsx(context, filename)
     if fmt == "pdf":
+        top = region or top_regions_for_user(request.user).first()
+        context.update(letterhead=letterhead_for(top.code if top else None), area_name=top.name if top else "")
         return pdf_response(request, "reports/pokjanal_pdf.html", context, filename)
     return render(request, "reports/pokjanal.html", context)
 
