@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from binasehat.core.audit import audit_record, snapshot
 
@@ -14,10 +15,10 @@ from .models import Letterhead, Region
 AUDITED = ("government", "office", "address", "contact", "place", "signatory_title", "signatory_name",
            "signatory_rank", "signatory_nip", "logo_type")
 NIP_MESSAGES = {
-    "length": "NIP harus 18 angka.",
-    "birth": "Delapan angka pertama NIP bukan tanggal lahir yang sah (TTTTBBHH).",
-    "appointment": "Angka ke-9 sampai ke-14 NIP bukan tahun dan bulan pengangkatan yang sah (TTTTBB).",
-    "sex": "Angka ke-15 NIP harus 1 (laki-laki) atau 2 (perempuan).",
+    "length": gettext_noop("NIP harus 18 angka."),
+    "birth": gettext_noop("Delapan angka pertama NIP bukan tanggal lahir yang sah (TTTTBBHH)."),
+    "appointment": gettext_noop("Angka ke-9 sampai ke-14 NIP bukan tahun dan bulan pengangkatan yang sah (TTTTBB)."),
+    "sex": gettext_noop("Angka ke-15 NIP harus 1 (laki-laki) atau 2 (perempuan)."),
 }
 LOGO_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
 
