@@ -115,7 +115,8 @@ def posyandu_evaluate(*, year: int, posyandu_ids: Iterable[int] | None = None, t
     return len(ids)
 
 
-def stale_posyandu(*, year: int, posyandu_queryset=None, today: dt.date | None = None) -> list[int]:
+def stale_posyandu(*, year: int, posyandu_queryset=None, today: dt.date | None = None,
+                   missing: bool = True) -> list[int]:
     """Posyandu of ``posyandu_queryset`` (default: all) that existed in ``year`` and whose verdict is missing or
     stale: it covers other months than the year has now completed (a month closed, or the year ended), or it used
     another rule set version than the one in force that year. Two indexed queries; nothing is evaluated."""
@@ -133,15 +134,17 @@ def stale_posyandu(*, year: int, posyandu_queryset=None, today: dt.date | None =
                 .values_list("posyandu_id", flat=True))
     complete = (evaluated.values("posyandu_id").annotate(n=Count("id")).filter(n=len(RULESETS))
                 .values_list("posyandu_id", flat=True))
-    missing = set(existing.exclude(pk__in=complete).values_list("pk", flat=True))
-    return sorted(stale | missing)
+    if not missing:
+        return sorted(stale)
+    return sorted(stale | set(existing.exclude(pk__in=complete).values_list("pk", flat=True)))
 
 
-def verdicts_refresh(*, year: int, posyandu_queryset=None, today: dt.date | None = None) -> int:
+def verdicts_refresh(*, year: int, posyandu_queryset=None, today: dt.date | None = None,
+                     missing: bool = True) -> int:
     """Re-evaluate only the missing or stale verdicts of ``year`` (see ``stale_posyandu``); returns how many
     posyandu were re-evaluated. Called by the pages before they show verdicts and by ``posyandu_assess
-    --refresh-stale`` (cron, after a month closes)."""
-    ids = stale_posyandu(year=year, posyandu_queryset=posyandu_queryset, today=today)
+    --refresh-stale`` (cron, after a month closes). ``missing=False``: only verdicts that exist and are stale."""
+    ids = stale_posyandu(year=year, posyandu_queryset=posyandu_queryset, today=today, missing=missing)
     if ids:
         posyandu_evaluate(year=year, posyandu_ids=ids, today=today)
     return len(ids)

@@ -69,7 +69,8 @@ def map_context(area: Region, ind: Indicator, year: int) -> dict:
     boundaries = list(Boundary.objects.filter(region_id__in=[d.code for d in desa]).select_related("region"))
     posyandu = list(Posyandu.objects.filter(desa_id__in=[d.code for d in desa], latitude__isnull=False,
                                             longitude__isnull=False).order_by("code"))
-    verdicts_refresh(year=year, posyandu_queryset=Posyandu.objects.filter(pk__in=[p.pk for p in posyandu]))
+    verdicts_refresh(year=year, posyandu_queryset=Posyandu.objects.filter(pk__in=[p.pk for p in posyandu]),
+                     missing=False)
     aktif = dict(PosyanduEvaluation.objects.filter(year=year, ruleset_code="posyandu-aktif",
                                                    posyandu_id__in=[p.pk for p in posyandu])
                  .values_list("posyandu_id", "result"))
