@@ -283,10 +283,12 @@ def _kader_and_months(rng: random.Random, posyandu: list[dict], months: list[tup
         dana = int(kk * rng.uniform(0.2, 0.8))
         on_duty = {"strong": (5.0, 7.0), "typical": (4.5, 6.5), "weak": (3.6, 5.0)}[profile]
         closed_months = {}
-        for y in years:  # months not opened: at most three a year, so every posyandu opens ≥ 8 months
+        # Months not opened: at most three a year, so every posyandu opens ≥ 8 months; none for the first posyandu
+        # (the demo kader's own, which opens every month).
+        for y in years:
             n_closed = {"strong": rng.choice([0, 0, 1]), "typical": rng.choice([0, 1, 1, 2]),
                         "weak": rng.choice([1, 2, 3])}[profile]
-            closed_months[y] = set(rng.sample(range(1, 13), n_closed))
+            closed_months[y] = set(rng.sample(range(1, 13), n_closed)) if p is not posyandu[0] else set()
         last_open = 6 if reason == "stopped" else 11  # the posyandu that stops in June did its extras before
         extra_months = {y: set(rng.sample([m for m in range(1, last_open + 1) if m not in closed_months[y]],
                                           rng.randint(1, 4))) for y in years}
