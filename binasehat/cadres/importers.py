@@ -113,8 +113,8 @@ class KaderSkillImporter(Importer):
 
     kind = "kader-skills"
     label = gettext_lazy("Keterampilan dasar yang lulus (kader)")
-    description = gettext_lazy("Satu baris per keterampilan yang lulus: NIK kader, kode keterampilan (P1–P4, B1–B7, "
-                               "H1–H6, R1–R4, D1–D4), tanggal lulus.")
+    description = gettext_lazy("Satu baris per keterampilan yang lulus: NIK kader, kode keterampilan "
+                               "(P1–P4, B1–B7, H1–H6, R1–R4, D1–D4), tanggal lulus.")
     required = ("nik", "skill_code")
     optional = ("passed_on",)
     permission = "facilities.change"

@@ -99,7 +99,8 @@ def test_past_year_keeps_the_rule_set_version_in_force_that_year(stops_in_june):
     p = stops_in_june
     base = in_force("posyandu-aktif", 2025)
     stricter = {**base.definition, "version": "2027.1", "valid_from": 2027}
-    stricter["criteria"] = [dict(c, value=6) if c["indicator"] == "kader_sk" else c for c in base.definition["criteria"]]
+    stricter["criteria"] = [dict(c, value=6) if c["indicator"] == "kader_sk" else c
+                            for c in base.definition["criteria"]]
     RuleSet.objects.create(code="posyandu-aktif", version="2027.1", title="uji", source="uji", definition=stricter,
                            valid_from=2027)
     assert in_force("posyandu-aktif", 2025) == base

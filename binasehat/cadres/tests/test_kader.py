@@ -90,7 +90,8 @@ def test_training_is_recorded_and_audited(demo, client_for):
 
 def test_skill_reference_ships_with_sources():
     """25 skills in the five Kemenkes groups (4 + 7 + 6 + 4 + 4); each states its source and whether its wording
-    was found; the wording of Pengelolaan Posyandu 1–4 and Bayi dan Balita 1–4 is the one RULES-2.md §1.3 quotes."""
+    was found; the wording of Pengelolaan Posyandu 1–4 and Bayi dan Balita 1–4 is the one RULES-2.md §1.3
+    quotes."""
     import json
 
     from binasehat.cadres.reference import REFERENCE
