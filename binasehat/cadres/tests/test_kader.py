@@ -122,3 +122,20 @@ def test_level_rule_is_stated_on_the_kader_page(demo, client_for):
     kader = Kader.objects.first()
     page = client_for("dinkes").get(reverse("cadres:detail", args=[kader.pk])).content.decode()
     assert "tidak disyaratkan" in page and 'id="level-rule"' in page
+
+
+def test_import_of_passed_skills(demo, tmp_path, import_data):
+    """One row per skill passed (NIK + skill code is the key): a re-import changes nothing; an unknown code or a
+    NIK that is not registered is rejected with the reason."""
+    kader = Kader.objects.exclude(passed_skills__skill_id="P1").first()
+    path = tmp_path / "skills.csv"
+    path.write_text("nik,skill_code,passed_on\n"
+                    f"{kader.nik},P1,2025-03-10\n"
+                    f"{kader.nik},Z9,2025-03-10\n"
+                    "1903014101990009,P2,2025-03-10\n", encoding="utf-8")
+    code, out, err = import_data("kader-skills", str(path), "--partial")
+    assert out.strip().splitlines()[-1] == "created=1 updated=0 unchanged=0 rejected=2"
+    assert "tidak dikenal" in out and "tidak terdaftar" in out
+    assert KaderSkill.objects.get(kader=kader, skill_id="P1").passed_on.isoformat() == "2025-03-10"
+    code, out, err = import_data("kader-skills", str(path), "--partial")
+    assert out.strip().splitlines()[-1] == "created=0 updated=0 unchanged=1 rejected=2"
