@@ -1,4 +1,7 @@
-"""Rule sets ship as JSON files in ``rulesets/``; each (code, version) is loaded into the database once."""
+"""Rule sets ship as JSON files in ``rulesets/``; each (code, version) is loaded into the database once.
+
+Every version states the years it is valid for (``valid_from``/``valid_to``, open-ended when null): a year is
+judged with the version in force that year, so a later version never rewrites the verdict of a past year."""
 
 import json
 from pathlib import Path
@@ -13,12 +16,32 @@ def load_rulesets(**kwargs) -> None:
         data = json.loads(path.read_text(encoding="utf-8"))
         RuleSet.objects.update_or_create(
             code=data["code"], version=data["version"],
-            defaults={"title": data["title"], "source": data["source"], "definition": data},
+            defaults={"title": data["title"], "source": data["source"], "definition": data,
+                      "valid_from": data.get("valid_from"), "valid_to": data.get("valid_to")},
         )
+
+
+def _version_key(version: str) -> tuple:
+    return tuple(int(p) if p.isdigit() else p for p in version.split("."))
 
 
 def current(code: str):
     """The newest version of a rule set."""
     from .models import RuleSet
 
-    return RuleSet.objects.filter(code=code).order_by("-version").first()
+    versions = list(RuleSet.objects.filter(code=code))
+    return max(versions, key=lambda r: _version_key(r.version)) if versions else None
+
+
+def in_force(code: str, year: int):
+    """The version of rule set ``code`` in force in ``year``: the newest whose validity covers the year (versions
+    without a validity, e.g. left from an older release, are never chosen when a dated one exists)."""
+    from django.db.models import Q
+
+    from .models import RuleSet
+
+    versions = list(RuleSet.objects.filter(code=code, valid_from__lte=year)
+                    .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=year)))
+    if not versions:
+        return current(code)
+    return max(versions, key=lambda r: _version_key(r.version))

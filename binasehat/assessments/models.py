@@ -12,6 +12,8 @@ class RuleSet(models.Model):
     title = models.CharField(_("judul"), max_length=200)
     source = models.TextField(_("sumber"))
     definition = models.JSONField(_("definisi"))
+    valid_from = models.PositiveSmallIntegerField(_("berlaku mulai tahun"), null=True, blank=True)
+    valid_to = models.PositiveSmallIntegerField(_("berlaku sampai tahun"), null=True, blank=True)
     loaded_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -36,6 +38,8 @@ class PosyanduEvaluation(models.Model):
     criteria = models.JSONField(_("kriteria"))
     missing = models.JSONField(_("yang belum terpenuhi"), default=list)
     next_level = models.CharField(_("tingkat berikutnya"), max_length=20, blank=True)
+    months_covered = models.PositiveSmallIntegerField(
+        _("bulan yang dinilai"), default=12, help_text=_("Januari sampai bulan ke-n; 12 = tahun penuh (final)."))
     evaluated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -45,3 +49,15 @@ class PosyanduEvaluation(models.Model):
             models.UniqueConstraint(fields=["posyandu", "year", "ruleset_code"], name="posyandu_eval_unique")
         ]
         indexes = [models.Index(fields=["ruleset_code", "year"], name="eval_code_year_idx")]
+
+    @property
+    def final(self) -> bool:
+        """A verdict over the whole year; otherwise provisional ("sementara s.d. <bulan>")."""
+        return self.months_covered >= 12
+
+    @property
+    def through(self):
+        """The first day of the last month the verdict covers."""
+        import datetime as dt
+
+        return dt.date(self.year, max(self.months_covered, 1), 1)

@@ -9,8 +9,12 @@ Sources (RULES.md):
   their sasaran in ≥ 8 months; growth-monitoring tools; additional activities.
 
 Implementation choices (the sources do not say; shown to users with the result):
-* "Rerata cakupan D/S" is the mean of the monthly D/S over the months of the period (12 for a past year, the
-  months elapsed for the current one); a month without a record, not opened, or without S counts as 0 %.
+* "Rerata cakupan D/S" is the mean of the monthly D/S over the months the posyandu OPENED (with S reported): a
+  month not opened is not counted as 0 %, because the first criterion (frekuensi penimbangan, months opened)
+  already counts it; counting it again as 0 % would penalise one missed month twice. No opened month: 0 %.
+* The period of a verdict: a year that is over uses its twelve months; the current year uses January to the last
+  complete month (a provisional verdict, "sementara s.d. <bulan>"), see ``months_covered``. Thresholds are the
+  yearly ones in both cases.
 * "Cakupan kumulatif" KIA/KB/imunisasi = Σ served / Σ sasaran over the period's records (0 when Σ sasaran = 0).
 * Dana sehat = KK peserta / KK of the latest record that has a KK count.
 * A month's service coverage counts towards "≥ 50 % in ≥ 8 months" only when its sasaran is above 0.
@@ -38,6 +42,18 @@ SERVICES = {  # service: (served, target) — gizi is D/S
     "kb": ("kb_dilayani", "kb_sasaran"),
     "imunisasi": ("imunisasi_dilayani", "imunisasi_sasaran"),
 }
+
+
+def months_covered(year: int, today_year: int, today_month: int) -> int:
+    """Months of ``year`` a verdict uses, seen from the month ``today_year-today_month``: 12 for a year that is
+    over, January to the last complete month for the current year (0 in January), 0 for a future year.
+
+    Depends only on the month of ``today``, never the day: a verdict computed on 3 or on 28 July is the same."""
+    if year < today_year:
+        return 12
+    if year > today_year:
+        return 0
+    return today_month - 1
 
 
 def empty_months(count: int) -> dict[str, np.ndarray]:
@@ -73,8 +89,9 @@ def yearly_inputs(m: dict[str, np.ndarray], kader_sk: np.ndarray, months_in_peri
     kader_sum = np.where(opened, _z(mm["kader_on_duty"]), 0).sum(axis=1)
     kader_avg = _ratio(kader_sum, opening_months.astype(float))
     s, d = _z(mm["s"]), _z(mm["d"])
-    ds_month = np.where(opened & (s > 0), _ratio(d, s), 0.0)
-    ds_avg = 100 * ds_month.sum(axis=1) / months_in_period
+    ds_counted = opened & (s > 0)
+    ds_month = np.where(ds_counted, _ratio(d, s), 0.0)
+    ds_avg = 100 * _ratio(ds_month.sum(axis=1), ds_counted.sum(axis=1).astype(float))
 
     def cumulative(served, target):
         return 100 * _ratio(_z(mm[served]).sum(axis=1), _z(mm[target]).sum(axis=1))

@@ -1,5 +1,9 @@
 """Evaluating posyandu per year: inputs from the monthly records and the kader registry, one evaluator, results
-stored with the rule set version, every criterion and what is missing. Re-run when the records change."""
+stored with the rule set version in force that year, the months covered, every criterion and what is missing.
+
+Re-run when the records change, and when a month closes: a verdict of the current year covers January to the
+last complete month and is provisional; once the next month closes (or the year ends) it is stale and is
+refreshed by ``posyandu_assess --refresh-stale`` (cron) or, on read, by the selectors that show verdicts."""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from collections.abc import Iterable
 
 import numpy as np
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from binasehat.cadres.selectors import kader_counts_by_posyandu
@@ -19,20 +23,18 @@ from binasehat.facilities.models import Posyandu
 from binasehat.posyandu.models import PosyanduMonth
 
 from . import rules
-from .loading import current, load_rulesets
+from .loading import current, in_force, load_rulesets
 from .models import PosyanduEvaluation
 
 log = logging.getLogger("binasehat.assessments")
 RULESETS = ("posyandu-strata-2011", "posyandu-aktif")
 
 
-def months_in_period(year: int, today: dt.date | None = None) -> int:
+def months_covered(year: int, today: dt.date | None = None) -> int:
+    """Months of ``year`` a verdict computed now covers (12 once the year is over; January to the last complete
+    month for the current year). Only the month of ``today`` matters, never the day."""
     today = today or timezone.localdate()
-    if year < today.year:
-        return 12
-    if year > today.year:
-        return 0
-    return today.month
+    return rules.months_covered(year, today.year, today.month)
 
 
 def posyandu_existing_in(year: int):
@@ -63,27 +65,39 @@ def month_arrays(posyandu_ids: list[int], year: int) -> dict[str, np.ndarray]:
     return arrays
 
 
-def compute(posyandu_ids: list[int], year: int) -> tuple[dict[str, np.ndarray], dict]:
-    """Inputs of every posyandu (vectorised) and the rule sets used."""
+def compute(posyandu_ids: list[int], year: int, months: int) -> tuple[dict[str, np.ndarray], dict]:
+    """Inputs of every posyandu over January..``months`` (vectorised) and the rule set versions in force that year."""
     if not current(RULESETS[0]):
         load_rulesets()
     arrays = month_arrays(posyandu_ids, year)
-    counts = kader_counts_by_posyandu(posyandu_ids, on_date=dt.date(year, 12, 31))
+    on_date = dt.date(year, 12, 31) if months >= 12 else dt.date(year, months + 1, 1) - dt.timedelta(days=1)
+    counts = kader_counts_by_posyandu(posyandu_ids, on_date=on_date)
     kader_sk = np.array([counts.get(pk, {}).get("n_sk", 0) for pk in posyandu_ids])
-    inputs = rules.yearly_inputs(arrays, kader_sk, months_in_period=max(months_in_period(year), 1))
-    return inputs, {code: current(code) for code in RULESETS}
+    inputs = rules.yearly_inputs(arrays, kader_sk, months_in_period=months)
+    return inputs, {code: in_force(code, year) for code in RULESETS}
 
 
 @transaction.atomic
-def posyandu_evaluate(*, year: int, posyandu_ids: Iterable[int] | None = None) -> int:
-    """(Re-)evaluate posyandu for ``year`` (all that existed that year when ``posyandu_ids`` is None)."""
+def posyandu_evaluate(*, year: int, posyandu_ids: Iterable[int] | None = None, today: dt.date | None = None) -> int:
+    """(Re-)evaluate posyandu for ``year`` (all that existed that year when ``posyandu_ids`` is None) over the months
+    the year has completed (see ``months_covered``); a year with no complete month has no verdict yet."""
     qs = posyandu_existing_in(year)
     if posyandu_ids is not None:
         qs = qs.filter(pk__in=list(posyandu_ids))
     ids = sorted(qs.values_list("pk", flat=True))
+    months = months_covered(year, today)
     if not ids:
         return 0
-    inputs, rulesets = compute(ids, year)
+    for start in range(0, len(ids), 5000):  # one refresh of a posyandu at a time (concurrent reads refresh too)
+        list(Posyandu.objects.select_for_update().filter(pk__in=ids[start:start + 5000]).values_list("pk"))
+    if posyandu_ids is None:  # every posyandu of the year is re-evaluated
+        PosyanduEvaluation.objects.filter(year=year).delete()
+    else:
+        for start in range(0, len(ids), 5000):  # IN lists of bounded size
+            PosyanduEvaluation.objects.filter(year=year, posyandu_id__in=ids[start:start + 5000]).delete()
+    if months <= 0:
+        return 0
+    inputs, rulesets = compute(ids, year, months)
     rows = []
     for i, pk in enumerate(ids):
         one = {k: rules._plain(v[i]) for k, v in inputs.items()}
@@ -93,27 +107,59 @@ def posyandu_evaluate(*, year: int, posyandu_ids: Iterable[int] | None = None) -
             rows.append({
                 "posyandu_id": pk, "year": year, "ruleset_id": ruleset.pk, "ruleset_code": code, "result": result,
                 "inputs": one, "criteria": outcome.criteria, "missing": outcome.missing,
-                "next_level": outcome.next_level or "",
+                "next_level": outcome.next_level or "", "months_covered": months,
             })
-    if posyandu_ids is None:  # every posyandu of the year is re-evaluated
-        PosyanduEvaluation.objects.filter(year=year).delete()
-    else:
-        for start in range(0, len(ids), 5000):  # IN lists of bounded size
-            PosyanduEvaluation.objects.filter(year=year, posyandu_id__in=ids[start:start + 5000]).delete()
     insert_dicts(PosyanduEvaluation, rows)
     data_changed.send(sender=PosyanduEvaluation, source="assessments",
                       cells={(desa, dt.date(year, 1, 1)) for desa in qs.values_list("desa_id", flat=True).distinct()})
     return len(ids)
 
 
+def stale_posyandu(*, year: int, posyandu_queryset=None, today: dt.date | None = None,
+                   missing: bool = True) -> list[int]:
+    """Posyandu of ``posyandu_queryset`` (default: all) that existed in ``year`` and whose verdict is missing or
+    stale: it covers other months than the year has now completed (a month closed, or the year ended), or it used
+    another rule set version than the one in force that year. Two indexed queries; nothing is evaluated."""
+    existing = posyandu_existing_in(year)
+    if posyandu_queryset is not None:
+        existing = existing.filter(pk__in=posyandu_queryset.values("pk"))
+    months = months_covered(year, today)
+    if months <= 0:
+        return []
+    if not current(RULESETS[0]):
+        load_rulesets()
+    in_force_ids = [r.pk for r in (in_force(code, year) for code in RULESETS) if r is not None]
+    evaluated = PosyanduEvaluation.objects.filter(year=year, posyandu__in=existing)
+    stale = set(evaluated.filter(~Q(months_covered=months) | ~Q(ruleset_id__in=in_force_ids))
+                .values_list("posyandu_id", flat=True))
+    complete = (evaluated.values("posyandu_id").annotate(n=Count("id")).filter(n=len(RULESETS))
+                .values_list("posyandu_id", flat=True))
+    if not missing:
+        return sorted(stale)
+    return sorted(stale | set(existing.exclude(pk__in=complete).values_list("pk", flat=True)))
+
+
+def verdicts_refresh(*, year: int, posyandu_queryset=None, today: dt.date | None = None,
+                     missing: bool = True) -> int:
+    """Re-evaluate only the missing or stale verdicts of ``year`` (see ``stale_posyandu``); returns how many
+    posyandu were re-evaluated. Called by the pages before they show verdicts and by ``posyandu_assess
+    --refresh-stale`` (cron, after a month closes). ``missing=False``: only verdicts that exist and are stale."""
+    ids = stale_posyandu(year=year, posyandu_queryset=posyandu_queryset, today=today, missing=missing)
+    if ids:
+        posyandu_evaluate(year=year, posyandu_ids=ids, today=today)
+    return len(ids)
+
+
 def ensure_evaluated(*, year: int, posyandu_queryset) -> int:
-    """Evaluate the posyandu of ``posyandu_queryset`` that existed in ``year`` but have no evaluation yet (a
-    posyandu without any record that year, or evaluations never built); returns how many were added."""
-    existing = posyandu_existing_in(year).filter(pk__in=posyandu_queryset.values("pk"))
-    missing = list(existing.exclude(evaluations__year=year).values_list("pk", flat=True))
-    if missing:
-        posyandu_evaluate(year=year, posyandu_ids=missing)
-    return len(missing)
+    """Kept for callers of the earlier name: refresh missing or stale verdicts of ``posyandu_queryset``."""
+    return verdicts_refresh(year=year, posyandu_queryset=posyandu_queryset)
+
+
+def years_with_verdicts() -> list[int]:
+    """Years that have monthly records or verdicts (what ``--refresh-stale`` looks at)."""
+    years = set(PosyanduEvaluation.objects.values_list("year", flat=True).distinct())
+    years |= {d.year for d in PosyanduMonth.objects.dates("month", "year")}
+    return sorted(years)
 
 
 def on_records_changed(sender, posyandu_ids=(), months=None, **kwargs):

@@ -104,3 +104,65 @@ class KaderImporter(Importer):
         touched = sorted({o.data["posyandu_id"] for o in [*creates, *updates]}
                          | {self.existing[o.key]["posyandu_id"] for o in updates})
         transaction.on_commit(lambda: records_changed.send(sender=Kader, posyandu_ids=touched))
+
+
+@register
+class KaderSkillImporter(Importer):
+    """`import_data kader-skills`: nik,skill_code,passed_on — one row per skill a kader passed (natural key: NIK +
+    skill code), as on the kader's certificate (Plataran Sehat)."""
+
+    kind = "kader-skills"
+    label = gettext_lazy("Keterampilan dasar yang lulus (kader)")
+    description = gettext_lazy("Satu baris per keterampilan yang lulus: NIK kader, kode keterampilan "
+                               "(P1–P4, B1–B7, H1–H6, R1–R4, D1–D4), tanggal lulus.")
+    required = ("nik", "skill_code")
+    optional = ("passed_on",)
+    permission = "facilities.change"
+    example = [{"nik": "1903014101850003", "skill_code": "P1", "passed_on": "2025-03-10"}]
+
+    def begin(self):
+        from .models import KaderSkill, Skill
+
+        self.skills = set(Skill.objects.values_list("code", flat=True))
+        self.kader = {}
+        for pk, nik, desa, posyandu_id in Kader.objects.values_list("id", "nik", "posyandu__desa_id", "posyandu_id"):
+            if self.scope.covers(desa) and (self.scope.posyandu_ids is None or posyandu_id in self.scope.posyandu_ids):
+                self.kader[nik] = (pk, desa)
+        self.existing = {(k, s): (pk, _plain(d)) for pk, k, s, d in
+                         KaderSkill.objects.values_list("id", "kader_id", "skill_id", "passed_on")}
+        self.area = {}
+
+    def check_row(self, row: Row):
+        nik = row.get("nik").replace(" ", "")
+        kader = self.kader.get(nik)
+        if kader is None:
+            raise RowError(_("Kader dengan NIK ini tidak terdaftar di wilayah Anda."))
+        code = row.get("skill_code").strip().upper()
+        if code not in self.skills:
+            raise RowError(_("skill_code %(c)r tidak dikenal.") % {"c": row.get("skill_code")})
+        passed_on = parse_date(row.get("passed_on"), "passed_on")
+        key = f"{nik}/{code}"
+        self.area[key] = kader[1]
+        old = self.existing.get((kader[0], code))
+        data = {"kader_id": kader[0], "skill_id": code, "passed_on": passed_on}
+        if old is None:
+            return create(key, data)
+        if old[1] == _plain(passed_on):
+            return unchanged(key)
+        return update(key, {**data, "id": old[0]}, {"passed_on": [old[1], _plain(passed_on)]})
+
+    def write(self, creates, updates):
+        from .models import KaderSkill
+
+        insert_dicts(KaderSkill, (o.data for o in creates))
+        KaderSkill.objects.bulk_update([KaderSkill(**o.data) for o in updates], ["passed_on"], batch_size=2000)
+        audit_bulk(
+            [*({"action": "create", "obj": Kader(id=o.data["kader_id"], name=o.key), "before": None,
+                "after": {"skill": o.data["skill_id"], "passed_on": _plain(o.data["passed_on"])},
+                "area_code": self.area[o.key]} for o in creates),
+             *({"action": "update", "obj": Kader(id=o.data["kader_id"], name=o.key),
+                "before": {"skill": o.data["skill_id"], "passed_on": o.changes["passed_on"][0]},
+                "after": {"skill": o.data["skill_id"], "passed_on": o.changes["passed_on"][1]},
+                "area_code": self.area[o.key]} for o in updates)],
+            **self.audit_kwargs(),
+        )

@@ -19,12 +19,20 @@ class SkillGroup(models.Model):
 
 
 class Skill(models.Model):
-    """One of the 25 keterampilan dasar (reference data; placeholders are marked until the curriculum is typed in)."""
+    """One of the 25 keterampilan dasar (reference data with its source). A skill whose wording was not found is a
+    placeholder: shown, recordable, never required by the level rule."""
+
+    class Status(models.TextChoices):
+        FOUND = "found", _("ditemukan")
+        UNCONFIRMED = "unconfirmed", _("belum terkonfirmasi")
+        NOT_FOUND = "not_found", _("rumusan belum ditemukan")
 
     code = models.CharField(_("kode"), max_length=10, primary_key=True)
     group = models.ForeignKey(SkillGroup, on_delete=models.PROTECT, related_name="skills", verbose_name=_("kelompok"))
     name = models.CharField(_("keterampilan"), max_length=255)
     placeholder = models.BooleanField(_("belum diisi dari kurikulum"), default=False)
+    status = models.CharField(_("status rumusan"), max_length=12, choices=Status.choices, default=Status.FOUND)
+    source = models.TextField(_("sumber"), blank=True)
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:

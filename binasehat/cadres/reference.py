@@ -1,6 +1,7 @@
 """Load the skills and level rules shipped in ``reference/skills.json`` into the database.
 
-Existing rows are left as an administrator edited them; only missing codes are added."""
+Rows an administrator edited are left alone; rows still as shipped (or still placeholders) are brought up to the
+shipped wording, status and source, so a newer reference file fills in what was found since."""
 
 import json
 from pathlib import Path
@@ -15,8 +16,14 @@ def load_reference(**kwargs) -> None:
     for g_order, group in enumerate(data["groups"], start=1):
         g, _ = SkillGroup.objects.get_or_create(code=group["code"], defaults={"name": group["name"], "order": g_order})
         for s_order, skill in enumerate(group["skills"], start=1):
-            Skill.objects.get_or_create(code=skill["code"], defaults={
-                "group": g, "name": skill["name"], "placeholder": skill.get("placeholder", False), "order": s_order})
+            status = skill.get("status", "found")
+            values = {"group": g, "name": skill["name"], "placeholder": status == "not_found", "status": status,
+                      "source": skill.get("source", data["source"]), "order": s_order}
+            row, created = Skill.objects.get_or_create(code=skill["code"], defaults=values)
+            if not created and (row.placeholder or not row.source):
+                for field, value in values.items():
+                    setattr(row, field, value)
+                row.save()
     for level in data["levels"]:
         Level.objects.get_or_create(code=level["code"], defaults={
             "name": level["name"], "order": level["order"], "required_groups": level["required_groups"],

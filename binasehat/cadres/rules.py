@@ -30,10 +30,25 @@ def nik_problem(nik: str, lookup_region=None) -> str | None:
     return None
 
 
-def completed_groups(passed: Iterable[str], skills_by_group: Mapping[str, Sequence[str]]) -> set[str]:
-    """Groups in which every skill is passed."""
-    done = set(passed)
-    return {g for g, skills in skills_by_group.items() if skills and all(s in done for s in skills)}
+def completed_groups(passed: Iterable[str], skills_by_group: Mapping[str, Sequence[str]],
+                     not_required: Iterable[str] = ()) -> set[str]:
+    """Groups the kader has completed (earned the group's tanda kecakapan).
+
+    Rule (RULES-2.md §1.4 reading, with the gaps of the reference list): a group is complete when every skill of
+    the group whose wording was found is passed; a skill whose wording was not found (``not_required``) is never
+    required. A group none of whose skills was found is complete when at least one pass in that group is recorded
+    (the group's TKK as written on the kader's certificate)."""
+    done, skip = set(passed), set(not_required)
+    out = set()
+    for group, skills in skills_by_group.items():
+        if not skills:
+            continue
+        required = [s for s in skills if s not in skip]
+        if required and all(s in done for s in required):
+            out.add(group)
+        elif not required and any(s in done for s in skills):
+            out.add(group)
+    return out
 
 
 def level_of(groups_done: set[str], levels: Sequence[Mapping]) -> str | None:

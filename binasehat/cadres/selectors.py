@@ -30,11 +30,18 @@ def skills_by_group() -> dict[str, list[str]]:
 def levels_for(kader_ids) -> dict[int, str | None]:
     """The level (Purwa/Madya/Utama code, or None) of each kader, from its passed skills."""
     by_group = skills_by_group()
+    not_required = set(Skill.objects.filter(placeholder=True).values_list("code", flat=True))
     level_rules = [l.as_rule() for l in Level.objects.all()]
     passed: dict[int, list[str]] = {}
-    for kader_id, skill in KaderSkill.objects.filter(kader_id__in=list(kader_ids)).values_list("kader_id", "skill_id"):
-        passed.setdefault(kader_id, []).append(skill)
-    return {k: rules.level_of(rules.completed_groups(passed.get(k, []), by_group), level_rules) for k in kader_ids}
+    ids = list(kader_ids)
+    qs = KaderSkill.objects.values_list("kader_id", "skill_id")
+    qs = qs.filter(kader_id__in=ids) if len(ids) <= 5000 else qs
+    wanted = set(ids)
+    for kader_id, skill in qs:
+        if kader_id in wanted:
+            passed.setdefault(kader_id, []).append(skill)
+    return {k: rules.level_of(rules.completed_groups(passed.get(k, []), by_group, not_required), level_rules)
+            for k in ids}
 
 
 def kader_counts_by_posyandu(posyandu_ids, on_date=None) -> dict[int, dict[str, int]]:

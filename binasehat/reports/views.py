@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from binasehat.assessments.selectors import evaluation_pair
-from binasehat.assessments.services import ensure_evaluated
+from binasehat.assessments.selectors import evaluation_pair, provisional_through
 from binasehat.core.listing import pdf_response, xlsx_report
 from binasehat.core.scope import area_scoped, scope_of
 from binasehat.facilities.models import Posyandu
@@ -40,15 +40,13 @@ def pokjanal(request):
     year = _year(request)
     code = request.GET.get("wilayah", "").strip()
     region = region_get(request.user, code) if code else None
-    if year <= timezone.localdate().year:
-        ensure_evaluated(year=year, posyandu_queryset=posyandu_for_user(request.user))
     rows, total = pokjanal_recap(request.user, year, region)
     if region is None and len(rows) == 1 and rows[0].link_code:
         region = region_get(request.user, rows[0].link_code)
         rows, total = pokjanal_recap(request.user, year, region)
     context = {
         "year": year, "years": _years(timezone.localdate().year), "region": region, "rows": rows, "total": total,
-        "strata": STRATA, "colours": STRATA_COLOURS,
+        "strata": STRATA, "colours": STRATA_COLOURS, "provisional": provisional_through(year),
         "ancestors": Region.objects.filter(code__in=region.ancestor_codes()).filter(
             scope_of(request.user).region_q("code")) if region else [],
         "level_name": (_("Posyandu") if region and region.level == 4 else
@@ -85,7 +83,8 @@ def _xlsx(context, filename):
         title=_("Rekapitulasi posyandu %(area)s tahun %(year)s") % {
             "area": region.name if region else _("wilayah Anda"), "year": context["year"]},
         note=_("Persentase dihitung dari jumlah (bukan rerata persentase). Sumber: laporan bulanan posyandu dan "
-               "register kader."),
+               "register kader.") + ((" " + _("Penilaian sementara s.d. %(month)s.") % {
+                   "month": date_format(context["provisional"], "F Y")}) if context["provisional"] else ""),
         widths=[(0, 0, 28), (1, len(header), 9)],
     )
 
@@ -99,7 +98,6 @@ def posyandu_year(request, pk):
 
     weighed = weighed_per_posyandu_month(posyandu.pk, year)
     months = [(i, records.get(i), weighed.get(i)) for i in range(1, 13)]
-    ensure_evaluated(year=year, posyandu_queryset=Posyandu.objects.filter(pk=posyandu.pk))
     evaluations = evaluation_pair(posyandu, year)
     from binasehat.cadres.selectors import kader_for_user, levels_for
     from binasehat.posyandu.services import can_record
@@ -112,5 +110,6 @@ def posyandu_year(request, pk):
         "strata": evaluations.get("posyandu-strata-2011"), "aktif": evaluations.get("posyandu-aktif"),
         "kader": [(k, levels.get(k.pk)) for k in kader], "can_record": can_record(request.user, posyandu),
         "colours": STRATA_COLOURS, "current_month": (today.year, today.month),
+        "provisional": provisional_through(year),
         "sensitive": scope_of(request.user).can("sensitive.view"),
     })

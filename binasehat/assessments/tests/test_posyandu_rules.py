@@ -60,12 +60,15 @@ def test_exactly_at_every_threshold_is_mandiri_and_aktif():
 
 
 def test_exactly_eight_opening_months():
-    """8 months opened (the minimum, ≥ 8) — Madya and aktif need it; D/S averages over 12 months: 8 × 50 % / 12."""
+    """8 months opened (the minimum, ≥ 8) — Madya and aktif need it. Rerata D/S is the mean over the 8 opened
+    months: 8 × 50 % / 8 = 50 % (met). The cumulative coverages count the 4 unopened months' sasaran: KIA
+    8 × 2 / (12 × 4) = 33 % < 50 %, so not Purnama."""
     strata, aktif, inputs = assess(year(opened_months=8))
     assert inputs["opening_months"] == 8
-    assert inputs["ds_avg"] == pytest.approx(100 * 8 * 0.5 / 12)  # 33.3 % < 50 %: not Purnama
+    assert inputs["ds_avg"] == pytest.approx(50.0)
+    assert inputs["kia_cum"] == pytest.approx(100 * 16 / 48)
     assert strata.result == "Madya"
-    assert {c["indicator"] for c in strata.missing} == {"ds_avg", "kia_cum", "kb_cum", "imunisasi_cum"}
+    assert {c["indicator"] for c in strata.missing} == {"kia_cum", "kb_cum", "imunisasi_cum"}
     assert strata.next_level == "Purnama"
     # Aktif: 8 different months, and each service reached 50 % in exactly 8 months.
     assert inputs["services_8_months"] == 4
@@ -108,11 +111,35 @@ def test_coverage_just_below_half():
 
 
 def test_missing_months_count_as_not_opened():
-    """Only 9 monthly records, all opened: 9 ≥ 8 opening months; the 3 months without a record count 0 % D/S."""
+    """Only 9 monthly records, all opened: 9 ≥ 8 opening months (the 3 months without a record are not opened).
+    Rerata D/S is over the 9 opened months (50 %), not 9 × 50 % / 12 = 37.5 %: a missed month already counts
+    against the frequency criterion and is not counted a second time as 0 % D/S."""
     strata, aktif, inputs = assess(year(recorded=9, opened_months=9))
     assert inputs["recorded_months"] == 9 and inputs["opening_months"] == 9
-    assert inputs["ds_avg"] == pytest.approx(100 * 9 * 0.5 / 12)
-    assert strata.result == "Madya" and aktif.result is True
+    assert inputs["ds_avg"] == pytest.approx(50.0)
+    assert strata.result == "Mandiri" and aktif.result is True
+
+
+def test_rerata_ds_is_over_opened_months_only():
+    """Hand case, rule of strata version 2011.2 ("rerata D/S = mean of the monthly D/S over the months the posyandu
+    opened"): opened Jan–Oct with D/S 24/40 = 60 % each month, closed Nov–Dec (records with 0 opening days).
+    Mean over opened months = 60 %; the 2011.1 reading gave 10 × 60 / 12 = 50 %. Opened with S = 0 is not a month
+    with a D/S and is left out too."""
+    m = year(opened_months=10, d=24)
+    _strata, _aktif, inputs = assess(m)
+    assert inputs["opening_months"] == 10 and inputs["ds_avg"] == pytest.approx(60.0)
+    m["s"][0, 0] = 0  # January opened but S not reported: mean over the 9 other opened months, still 60 %
+    assert assess(m)[2]["ds_avg"] == pytest.approx(60.0)
+
+
+def test_months_covered_by_a_verdict():
+    """A year that is over: 12 months. The current year: January to the last complete month (seen in July: 6,
+    on any day of July). A future year or January of the current year: none yet."""
+    assert rules.months_covered(2025, 2026, 1) == 12
+    assert rules.months_covered(2025, 2025, 7) == 6
+    assert rules.months_covered(2026, 2026, 12) == 11
+    assert rules.months_covered(2026, 2026, 1) == 0
+    assert rules.months_covered(2027, 2026, 5) == 0
 
 
 def test_no_records_at_all():

@@ -86,3 +86,56 @@ def test_training_is_recorded_and_audited(demo, client_for):
     # Read-only roles see the list but cannot add.
     assert client_for("provinsi").post(reverse("cadres:detail", args=[kader.pk]), {"name": "x"}).status_code == 200
     assert kader.trainings.count() == 1
+
+
+def test_skill_reference_ships_with_sources():
+    """25 skills in the five Kemenkes groups (4 + 7 + 6 + 4 + 4); each states its source and whether its wording
+    was found; the wording of Pengelolaan Posyandu 1–4 and Bayi dan Balita 1–4 is the one RULES-2.md §1.3
+    quotes."""
+    import json
+
+    from binasehat.cadres.reference import REFERENCE
+
+    data = json.loads(REFERENCE.read_text(encoding="utf-8"))
+    groups = {g["code"]: g["skills"] for g in data["groups"]}
+    assert [len(groups[g]) for g in ("pengelolaan", "balita", "ibu", "remaja", "dewasa")] == [4, 7, 6, 4, 4]
+    assert all(s["source"] and s["status"] in ("found", "unconfirmed", "not_found") for g in groups.values()
+               for s in g)
+    assert groups["balita"][0]["name"] == "Menjelaskan penggunaan buku KIA bagian balita"
+    assert groups["pengelolaan"][3]["name"] == "Melakukan komunikasi efektif"
+    assert {s["code"] for g in groups.values() for s in g if s["status"] == "not_found"} == \
+        {"B5", "B6", "B7", "R1", "R2", "R3", "R4", "D1", "D2", "D3", "D4"}
+
+
+def test_items_not_found_are_not_required():
+    """Hand case: Bayi dan Balita has B1–B4 found and B5–B7 not found. A kader who passed B1–B4 completed the
+    group; one who passed B1–B3 did not. Usia Sekolah dan Remaja has no item found: one recorded pass (R1) completes
+    it, none does not."""
+    groups = {"balita": ["B1", "B2", "B3", "B4", "B5", "B6", "B7"], "remaja": ["R1", "R2", "R3", "R4"]}
+    not_found = {"B5", "B6", "B7", "R1", "R2", "R3", "R4"}
+    assert rules.completed_groups(["B1", "B2", "B3", "B4"], groups, not_found) == {"balita"}
+    assert rules.completed_groups(["B1", "B2", "B3", "B5", "B6", "B7"], groups, not_found) == set()
+    assert rules.completed_groups(["B1", "B2", "B3", "B4", "R1"], groups, not_found) == {"balita", "remaja"}
+
+
+def test_level_rule_is_stated_on_the_kader_page(demo, client_for):
+    kader = Kader.objects.first()
+    page = client_for("dinkes").get(reverse("cadres:detail", args=[kader.pk])).content.decode()
+    assert "tidak disyaratkan" in page and 'id="level-rule"' in page
+
+
+def test_import_of_passed_skills(demo, tmp_path, import_data):
+    """One row per skill passed (NIK + skill code is the key): a re-import changes nothing; an unknown code or a
+    NIK that is not registered is rejected with the reason."""
+    kader = Kader.objects.exclude(passed_skills__skill_id="P1").first()
+    path = tmp_path / "skills.csv"
+    path.write_text("nik,skill_code,passed_on\n"
+                    f"{kader.nik},P1,2025-03-10\n"
+                    f"{kader.nik},Z9,2025-03-10\n"
+                    "1903014101990009,P2,2025-03-10\n", encoding="utf-8")
+    code, out, err = import_data("kader-skills", str(path), "--partial")
+    assert out.strip().splitlines()[-1] == "created=1 updated=0 unchanged=0 rejected=2"
+    assert "tidak dikenal" in out and "tidak terdaftar" in out
+    assert KaderSkill.objects.get(kader=kader, skill_id="P1").passed_on.isoformat() == "2025-03-10"
+    code, out, err = import_data("kader-skills", str(path), "--partial")
+    assert out.strip().splitlines()[-1] == "created=0 updated=0 unchanged=1 rejected=2"

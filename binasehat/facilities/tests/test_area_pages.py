@@ -19,14 +19,14 @@ def test_district_breakdown_matches_records(demo):
     rows = area_breakdown(dinkes, Region.objects.get(code="19.03"))
     assert len(rows) == 8
     t = totals(rows)
-    assert t["posyandu"] == 122 and t["posyandu_active"] == 117 and t["desa_kelurahan"] == 53
+    assert t["posyandu"] == 122 and t["posyandu_active"] == 122 and t["desa_kelurahan"] == 53
     for row in rows:
         assert row.posyandu == Posyandu.objects.filter(desa__code__startswith=row.region.code + ".").count()
 
 
 def test_home_sentence_comes_from_records(demo, client_for):
     page = client_for("dinkes").get("/").content.decode()
-    assert "117 dari 122 posyandu di 8 wilayah tercatat beroperasi" in page
+    assert "122 dari 122 posyandu di 8 wilayah tercatat beroperasi" in page
 
 
 @pytest.mark.parametrize("url", ["/", "/wilayah/19.03/", "/wilayah/19.03.01/", "/posyandu/", "/puskesmas/", "/pustu/"])

@@ -15,8 +15,8 @@ from binasehat.programs.models import DataSet, DataValue
 from binasehat.regions.models import Population
 
 OWN = "P19030101"  # the demo user "puskesmas" is bound to this puskesmas (kecamatan 19.03.01)
-TB_MONTH = ["TB_TERDUGA_DILAYANI", "TB_NOTIFIKASI", "TB_DIOBATI", "TB_KOHORT_DIOBATI", "TB_KOHORT_SEMBUH",
-            "TB_KOHORT_LENGKAP"]
+TB_MONTH = ["TB_TERDUGA_DILAYANI", "TB_NOTIFIKASI", "TB_KASUS_BARU_KAMBUH", "TB_DIOBATI", "TB_KOHORT_DIOBATI",
+            "TB_KOHORT_SEMBUH", "TB_KOHORT_LENGKAP"]
 
 
 def entry(dataset="TB_BULANAN", **params):
@@ -70,7 +70,7 @@ def test_saving_updates_deletes_and_audits(demo, client_for):
     assert response.status_code == 302
     assert response["Location"] == entry(unit=OWN, period="2025-03")
     page = client.get(response["Location"]).content.decode()
-    assert "0 baru, 1 diubah, 1 dihapus, 4 tetap" in page
+    assert "0 baru, 1 diubah, 1 dihapus, 5 tetap" in page
     after = stored(OWN, "2025-03")
     assert after["TB_NOTIFIKASI"] == before["TB_NOTIFIKASI"] + 3
     assert "TB_DIOBATI" not in after

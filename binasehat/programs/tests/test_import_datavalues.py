@@ -171,7 +171,7 @@ def test_export_reimports_unchanged(demo, client_for, tmp_path, import_data, fmt
         header = path.read_text(encoding="utf-8-sig").splitlines()[0]
         assert header == "dataelement,period,orgunit,value,comment"
     n = DataValue.objects.filter(period="2025-06").count()
-    assert n == 10 * 8 + 53 * 6  # the demo fills every monthly element: 8 per puskesmas, 6 per desa
+    assert n == 10 * 9 + 53 * 6  # the demo fills every monthly element: 9 per puskesmas, 6 per desa
     code, summary, text = last_line(import_data("datavalues", str(path)))
     assert summary == f"created=0 updated=0 unchanged={n} rejected=0", text
     assert "diabaikan" not in text

@@ -109,13 +109,13 @@ def test_selectors_keep_values_inside_the_scope(demo):
     seen = selectors.datavalues_filtered(puskesmas, period="2025-10")
     units = set(seen.values_list("org_unit", flat=True))
     assert units == {"P19030101", "19.03.01.1001", "19.03.01.1002", "19.03.01.1003", "19.03.01.2004", "19.03.01.2005"}
-    # Per unit in October: 8 monthly puskesmas elements, 6 per desa.
-    assert seen.count() == 8 + 5 * 6
+    # Per unit in October: 9 monthly puskesmas elements, 6 per desa.
+    assert seen.count() == 9 + 5 * 6
     assert selectors.datavalues_filtered(puskesmas, period="2025-10", data_set="DBD_BULANAN").count() == 5 * 6
     assert selectors.datavalues_filtered(puskesmas, period="2025-10", area="19.03.01.2004").count() == 6
     assert selectors.datavalues_filtered(puskesmas, org_unit="P19030102").count() == 0
-    # A year keeps its months and its own yearly values: 12 × 38 + 4 yearly elements of the puskesmas.
-    assert selectors.datavalues_filtered(puskesmas, period="2025").count() == 12 * 38 + 4
+    # A year keeps its months and its own yearly values: 12 × 39 + 4 yearly elements of the puskesmas.
+    assert selectors.datavalues_filtered(puskesmas, period="2025").count() == 12 * 39 + 4
     assert selectors.datavalues_filtered(puskesmas, period="bukan-periode").count() == 0
     kader = User.objects.get(username="kader")
     assert set(selectors.datavalues_for(kader).values_list("element__data_set__code", flat=True)) <= {"DBD_BULANAN"}

@@ -25,6 +25,10 @@ class Command(BaseCommand):
             f"{summary['kader']} kader, {summary['months']} laporan bulanan posyandu, {summary['children']} anak, "
             f"{summary['measurements']} pengukuran, {summary['families'].get('families', 0)} keluarga PIS-PK."
         )
+        year, month = summary["through"]
+        self.stdout.write(f"Monthly records January 2025 to {year}-{month:02d}. Posyandu not aktif in 2025:")
+        for code, (name, reason) in sorted(summary["failing"].items()):
+            self.stdout.write(f"  {name} ({code}): {reason}")
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for username, role, where in summary["users"]:
             self.stdout.write(f"  {username:<10} {role:<11} {where}")
