@@ -62,6 +62,13 @@ def _indicator(request, default: str = "POSYANDU_AKTIF") -> Indicator:
     return ind
 
 
+def fresh_verdicts(area, year: int) -> None:
+    """Re-evaluate the area's posyandu verdicts of ``year`` that went stale when a month closed, so that the
+    indicators read from them (posyandu aktif, strata) are current; cheap when none is stale."""
+    codes = [d.code for d in dashboard.desa_of(area)]
+    verdicts_refresh(year=year, posyandu_queryset=Posyandu.objects.filter(desa_id__in=codes), missing=False)
+
+
 def map_context(area: Region, ind: Indicator, year: int) -> dict:
     """Desa boundaries coloured by the indicator (when uploaded) and posyandu points coloured by aktif."""
     desa = dashboard.desa_of(area)
@@ -104,6 +111,7 @@ def dashboard_page(request):
     if program and program not in dict(dashboard.program_choices()):
         program = None
     last_month = _last_month(year)
+    fresh_verdicts(area, year)
     cards = dashboard.cards(request.user, area, year, program, last_month)
     selected = _indicator(request, cards[0].indicator.code if cards else "POSYANDU_AKTIF")
     period = dashboard.period_of(year, last_month)
@@ -202,6 +210,7 @@ def profile_pdf(request):
     year = _year(request)
     last_month = _last_month(year)
     ind = _indicator(request)
+    fresh_verdicts(area, year)
     desa = dashboard.desa_of(area)
     codes = [d.code for d in desa]
     context = {

@@ -96,8 +96,8 @@ def test_dashboard_pivot_api_and_command_show_no_impossible_value(demo, client_f
             if limit is not None and item["value"] is not None:
                 assert item["value"] <= limit + 1e-9, item
     out = io.StringIO()
-    call_command("indicators", area=["19.03"], children=True,
-                 period=[str(today.year), f"{today.year}Q1", f"{today.year - 1}-07"], stdout=out)
+    call_command("indicators", "--area", "19.03", "--children", "--period", str(today.year),
+                 "--period", f"{today.year}Q1", "--period", f"{today.year - 1}-07", stdout=out)
     rows = list(csv.DictReader(io.StringIO(out.getvalue())))
     assert rows and list(rows[0]) == ["indicator", "area", "period", "numerator", "denominator", "value", "target",
                                       "meets"]
