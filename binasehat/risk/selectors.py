@@ -62,7 +62,9 @@ def area_for(user, code: str | None) -> Region:
             code = first.code if first else ""
         elif tops:
             code = tops[0] if len(tops) == 1 else district_of(tops[0])
-    region = Region.objects.filter(code=code or "", level__gte=2).first()
+    region = Region.objects.filter(code=code or "").first()
+    if region is not None and region.level == 1:  # a province: its first kabupaten/kota
+        region = Region.objects.filter(level=2, code__startswith=region.code + ".").order_by("code").first()
     if region is None:
         raise Http404
     if not scope.covers(region.code) and not (region.level == 2 and any(
