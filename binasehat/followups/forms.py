@@ -11,7 +11,7 @@ from binasehat.risk.models import Designation
 
 from .models import ActionItem, Meeting, Visit
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TRISTATE = [("", "—"), ("ya", _("ya")), ("tidak", _("tidak"))]
 
 

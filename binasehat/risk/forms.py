@@ -8,7 +8,7 @@ from binasehat.indicators.models import Indicator
 from . import rules
 from .models import Activity, Problem
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class RuleItemForm(forms.Form):
