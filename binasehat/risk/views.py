@@ -244,8 +244,13 @@ def attachment(request, pk: int):
 def plan_pdf(request, pk: int):
     d = selectors.designation_for(request.user, pk)
     ctx = _plan_context(request, d)
-    rows = [selectors.area_result(request.user, d.region_id, d.score_snapshot.get("year", d.year - 1))] \
-        if not ctx["partner"] else []
+    rows = []
+    if not ctx["partner"]:  # the kecamatan around the area, coloured by score (aggregates only)
+        from .scoring import district_of, district_scores
+
+        kecamatan = d.region.parent_id
+        rows = [r for c, r in district_scores(district_of(d.region_id), d.score_snapshot.get("year", d.year - 1))
+                .items() if c.startswith(kecamatan + ".")]
     ctx.update({"map": risk_map(rows) if rows else None, "generated": timezone.localtime()})
     return pdf_response(request, "risk/plan_pdf.html", ctx, f"wilayah-berisiko-{d.region_id}-{d.year}")
 
