@@ -140,8 +140,13 @@ def ruleset_page(request):
                 messages.success(request, _("Aturan %(code)s tersimpan.") % {"code": item.code})
             return redirect("risk:ruleset")
         messages.error(request, _("Periksa isian aturan."))
-    forms = [(i, RuleItemForm(prefix=f"i{i.pk}", initial={"op": i.op, "threshold": i.threshold, "weight": i.weight,
-                                                          "active": i.active, "note": i.note})) for i in items]
+    forms = []
+    for i in items:
+        form = RuleItemForm(prefix=f"i{i.pk}", initial={"op": i.op, "threshold": i.threshold, "weight": i.weight,
+                                                        "active": i.active, "note": i.note})
+        for field in form.fields.values():  # the row's inputs belong to the form in its last cell
+            field.widget.attrs["form"] = f"rule-form-{i.pk}"
+        forms.append((i, form))
     from binasehat.core.models import AuditEntry
 
     history = AuditEntry.objects.filter(model=RuleItem._meta.label_lower).order_by("-pk")[:20]
@@ -227,8 +232,6 @@ def activity_progress(request, pk: int):
                                    files=form.cleaned_data["files"])
     except ValidationError as e:
         messages.error(request, " ".join(e.messages))
-    except PermissionError:
-        raise Http404 from None
     else:
         messages.success(request, _("Catatan kemajuan tersimpan."))
     return redirect("risk:plan", activity.designation_id)
