@@ -17,12 +17,15 @@ from binasehat.regions.models import Region
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers need a server database")
 @pytest.mark.django_db(transaction=True)
 def test_two_concurrent_writers_never_lose_an_update():
-    province = Region.objects.create(code="19", name="Kepulauan Bangka Belitung", kind="provinsi")
-    district = Region.objects.create(code="19.03", name="Bangka Selatan", kind="kabupaten", parent=province)
+    # The tables may hold the session's demo district or, after another transactional test, nothing.
+    province, _ = Region.objects.get_or_create(code="19", defaults={"name": "Kepulauan Bangka Belitung",
+                                                                    "kind": "provinsi"})
+    district, _ = Region.objects.get_or_create(code="19.03", defaults={"name": "Bangka Selatan", "kind": "kabupaten",
+                                                                       "parent": province})
     dinkes = User.objects.create_user("dinkes_c", password="Rahasia-Sekali-2025", role="dinkes")
     dinkes.areas.set([district])
     item = ActionItem.objects.create(region=district, decision="Data dimutakhirkan", owner_name="A",
-                                     institution=Institution.objects.create(name="Kecamatan", kind="kecamatan"),
+                                     institution=Institution.objects.get_or_create(name="Kecamatan (tes)", kind="kecamatan")[0],
                                      due="2026-01-31")
     results, barrier = [], threading.Barrier(2)
 
