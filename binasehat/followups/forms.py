@@ -7,7 +7,7 @@ from binasehat.core.scope import scope_of
 from binasehat.facilities.models import Posyandu, Puskesmas
 from binasehat.regions.models import Region
 from binasehat.risk.forms import MultipleFileField
-from binasehat.risk.models import Designation
+from binasehat.risk.models import Activity, Designation
 
 from .models import ActionItem, Meeting, Visit
 
@@ -78,6 +78,14 @@ class DecisionForm(forms.Form):
     owner_email = forms.EmailField(label=_("surel penanggung jawab"), required=False)
     institution = forms.ModelChoiceField(label=_("lembaga"), queryset=Institution.objects.all())
     due = forms.DateField(label=_("tenggat"), widget=DATE)
+    activity = forms.ModelChoiceField(label=_("kegiatan rencana"), queryset=Activity.objects.none(), required=False)
+
+    def __init__(self, *args, meeting=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if meeting is not None and meeting.designation_id:
+            self.fields["activity"].queryset = Activity.objects.filter(designation_id=meeting.designation_id)
+        else:
+            del self.fields["activity"]
 
 
 class ActionUpdateForm(forms.Form):

@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from binasehat.accounts.models import Institution
-from binasehat.core.listing import paginate, xlsx_report
+from binasehat.core.audit import history_for
+from binasehat.core.listing import paginate, search, xlsx_report
 from binasehat.core.scope import area_scoped
 
 from . import selectors, services
@@ -39,6 +40,9 @@ def _filtered(request):
     area = request.GET.get("wilayah", "")
     if area:
         qs = qs.filter(region__code__startswith=area)
+    q = request.GET.get("q", "").strip()
+    if q:
+        qs = search(qs, q, ["decision", "owner_name", "institution__name", "region__name"])
     return qs.order_by("due", "pk"), status, institution, area
 
 
@@ -56,7 +60,7 @@ def action_list(request):
                            number_format="0")
     institutions = Institution.objects.filter(pk__in=selectors.action_items(request.user).values("institution"))
     return render(request, "followups/actions.html", {
-        "page": paginate(request, qs), "status": status, "institution": institution, "area": area,
+        "page": paginate(request, qs), "status": status, "q": request.GET.get("q", ""), "institution": institution, "area": area,
         "statuses": ActionItem.Status.choices, "institutions": institutions,
         "summary": selectors.overdue_summary(request.user)})
 
@@ -95,8 +99,10 @@ def action_detail(request, pk: int):
     else:
         form = ActionUpdateForm(can_manage=can_manage, initial={"version": item.version, "status": item.status,
                                                                 "evidence": item.evidence, "due": item.due})
-    return render(request, "followups/action.html", {"item": item, "form": form, "stale": stale,
-                                                     "files": item.files.all()})
+    context = {"item": item, "form": form, "stale": stale, "files": item.files.all()}
+    if request.user.can("audit.view"):
+        context["history"] = history_for(item)[:50]
+    return render(request, "followups/action.html", context)
 
 
 @area_scoped
@@ -131,14 +137,14 @@ def meeting_detail(request, pk: int):
     return render(request, "followups/meeting.html", {
         "m": m, "attendees": m.attendees.all(), "actions": m.actions.select_related("institution"),
         "can_manage": request.user.can("followups.manage"), "attendee_form": AttendeeForm(),
-        "decision_form": DecisionForm()})
+        "decision_form": DecisionForm(meeting=m)})
 
 
 @area_scoped(permission="followups.manage")
 @require_POST
 def meeting_add(request, pk: int, what: str):
     m = selectors.meeting_for(request.user, pk)
-    form = AttendeeForm(request.POST) if what == "peserta" else DecisionForm(request.POST)
+    form = AttendeeForm(request.POST) if what == "peserta" else DecisionForm(request.POST, meeting=m)
     if not form.is_valid():
         messages.error(request, _form_errors(form))
         return redirect("followups:meeting", m.pk)
@@ -146,7 +152,7 @@ def meeting_add(request, pk: int, what: str):
         if what == "peserta":
             services.attendee_add(actor=request.user, meeting=m, **form.cleaned_data)
         else:
-            services.decision_record(actor=request.user, meeting=m, activity=None, **form.cleaned_data)
+            services.decision_record(actor=request.user, meeting=m, **form.cleaned_data)
     except ValidationError as e:
         messages.error(request, " ".join(e.messages))
     else:

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from binasehat.core.listing import pdf_response, xlsx_report
+from binasehat.core.listing import paginate, pdf_response, xlsx_report
 from binasehat.core.scope import area_scoped, scope_of
 from binasehat.regions.models import Region
 from binasehat.reports import maps
@@ -157,7 +157,8 @@ def ruleset_page(request):
 @area_scoped
 def designation_list(request):
     qs = selectors.designations(request.user).order_by("-year", "region__code")
-    return render(request, "risk/designations.html", {"designations": qs,
+    page = paginate(request, qs)
+    return render(request, "risk/designations.html", {"designations": page.object_list, "page": page,
                                                        "partner": selectors.is_partner(request.user)})
 
 

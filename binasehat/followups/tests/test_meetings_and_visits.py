@@ -59,3 +59,27 @@ def test_visit_with_findings_per_posyandu(demo, client_for):
     # The demo's visit to Teladan: findings for each of its posyandu.
     demo_visit = Visit.objects.get(region_id="19.03.01.1002")
     assert demo_visit.findings_per_posyandu.count() == Posyandu.objects.filter(desa_id="19.03.01.1002").count()
+
+
+def test_decision_linked_to_a_plan_activity_and_searchable(demo, client_for):
+    from binasehat.risk.models import Activity, Designation
+
+    client = client_for("dinkes")
+    d = Designation.objects.get(region_id="19.03.01.1002")
+    activity = Activity.objects.filter(designation=d).first()
+    client.post(reverse("followups:meetings"), {
+        "kind": "lokmin", "level": "desa", "region": d.region_id, "designation": d.pk, "date": "2026-06-04",
+        "place": "Puskesmas", "agenda": "Evaluasi"})
+    m = Meeting.objects.get(kind="lokmin", region_id=d.region_id, date="2026-06-04")
+    assert f'<option value="{activity.pk}">' in client.get(reverse("followups:meeting", args=[m.pk])).content.decode()
+    client.post(reverse("followups:meeting_add", args=[m.pk, "keputusan"]), {
+        "decision": "Tambah 3 kunjungan rumah", "owner_name": "Bidan", "due": "2026-07-01",
+        "institution": Institution.objects.get(name="Kecamatan Toboali").pk, "activity": activity.pk})
+    item = ActionItem.objects.get(decision="Tambah 3 kunjungan rumah")
+    assert item.activity == activity
+    plan = client.get(reverse("risk:plan", args=[d.pk])).content.decode()
+    assert reverse("followups:action", args=[item.pk]) in plan
+    found = client.get(reverse("followups:actions"), {"q": "kunjungan rumah"}).content.decode()
+    assert "Tambah 3 kunjungan rumah" in found and "Jumantik" not in found
+    page = client.get(reverse("followups:action", args=[item.pk])).content.decode()
+    assert 'class="history"' in page  # the audit trail of the item
