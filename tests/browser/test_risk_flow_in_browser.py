@@ -11,7 +11,7 @@ pytestmark = pytest.mark.browser
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
-def test_from_score_to_evaluation(demo, page, login, artifacts_dir, tmp_path, settings):
+def test_from_score_to_evaluation(demo, page, new_page, login, artifacts_dir, tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
     login(page, "dinkes")
     page.goto("/risiko/?wilayah=19.03&tahun=2025")
@@ -106,3 +106,16 @@ def test_from_score_to_evaluation(demo, page, login, artifacts_dir, tmp_path, se
     assert "stunting" in evaluation.first.inner_text().lower()
     assert "(2025)" in evaluation.first.inner_text() and "(2026)" in evaluation.first.inner_text()
     page.screenshot(path=str(artifacts_dir / "risk-plan.png"), full_page=True)
+
+    # The partner, on a phone: its plan and its action item, nothing wider than the screen.
+    phone = new_page(phone=True)
+    login(phone, "mitra")
+    phone.goto("/risiko/penetapan/")
+    phone.locator("#designations a").first.click()
+    phone.wait_for_load_state()
+    assert phone.locator(".activity").count() == 1
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390 + 1
+    phone.goto("/tindak-lanjut/")
+    assert phone.locator("#actions tbody tr").count() == 1
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390 + 1
+    phone.screenshot(path=str(artifacts_dir / "risk-mitra-phone.png"), full_page=True)
