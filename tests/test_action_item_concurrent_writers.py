@@ -24,9 +24,9 @@ def test_two_concurrent_writers_never_lose_an_update():
                                                                        "parent": province})
     dinkes = User.objects.create_user("dinkes_c", password="Rahasia-Sekali-2025", role="dinkes")
     dinkes.areas.set([district])
+    institution, _ = Institution.objects.get_or_create(name="Kecamatan (tes)", kind="kecamatan")
     item = ActionItem.objects.create(region=district, decision="Data dimutakhirkan", owner_name="A",
-                                     institution=Institution.objects.get_or_create(name="Kecamatan (tes)", kind="kecamatan")[0],
-                                     due="2026-01-31")
+                                     institution=institution, due="2026-01-31")
     results, barrier = [], threading.Barrier(2)
 
     def write(text):

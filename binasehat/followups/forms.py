@@ -1,5 +1,4 @@
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from binasehat.accounts.models import Institution
@@ -99,7 +98,3 @@ class ActionUpdateForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not can_manage:
             del self.fields["due"]
-
-
-def today():
-    return timezone.localdate()

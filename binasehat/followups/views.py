@@ -60,7 +60,8 @@ def action_list(request):
                            number_format="0")
     institutions = Institution.objects.filter(pk__in=selectors.action_items(request.user).values("institution"))
     return render(request, "followups/actions.html", {
-        "page": paginate(request, qs), "status": status, "q": request.GET.get("q", ""), "institution": institution, "area": area,
+        "page": paginate(request, qs), "status": status, "q": request.GET.get("q", ""), "institution": institution,
+        "area": area,
         "statuses": ActionItem.Status.choices, "institutions": institutions,
         "summary": selectors.overdue_summary(request.user)})
 

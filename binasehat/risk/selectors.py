@@ -3,7 +3,7 @@ its institution takes part in; everyone else reaches what lies in their area."""
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 
 from binasehat.accounts import roles
