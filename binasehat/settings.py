@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "binasehat.programs",
     "binasehat.indicators",
     "binasehat.reports",
+    "binasehat.risk",
+    "binasehat.followups",
     "binasehat.api",
     "binasehat.demo",
 ]
@@ -176,6 +178,8 @@ MEDIA_URL = "/media/"  # never served: uploaded files are read only by the impor
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+#: Photos and documents attached to plans and action items.
+FOLLOWUP_UPLOAD_MAX_BYTES = int(os.environ.get("FOLLOWUP_UPLOAD_MAX_BYTES", str(5 * 1024 * 1024)))
 IMPORT_MAX_UPLOAD_BYTES = int(os.environ.get("IMPORT_MAX_UPLOAD_BYTES", str(200 * 1024 * 1024)))
 # Web imports validate and commit in a background thread so that the page can show progress.
 # Tests run them inline.
@@ -183,6 +187,15 @@ IMPORTS_RUN_INLINE = env_bool("IMPORTS_RUN_INLINE", "pytest" in sys.modules)
 
 # Demo data is marked on every page while this is on (the `demo` command turns it on in the database too).
 PAGE_SIZE = 25
+
+# E-mail (the weekly follow-up digest): printed to the console unless a backend is configured.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Bina Sehat <noreply@localhost>")
 
 LOGGING = {
     "version": 1,

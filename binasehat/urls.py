@@ -17,6 +17,8 @@ urlpatterns = [
     path("data/validasi/", include("binasehat.programs.validation_urls")),
     path("data/", include("binasehat.programs.urls")),
     path("laporan/", include("binasehat.reports.urls")),
+    path("risiko/", include("binasehat.risk.urls")),
+    path("tindak-lanjut/", include("binasehat.followups.urls")),
     path("api/", include("binasehat.api.urls")),
     path("", include("binasehat.facilities.urls")),
     path("admin/", admin.site.urls),

@@ -3,9 +3,9 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from binasehat.core.audit import audit_record, snapshot
 
-from .models import User
+from .models import Institution, User
 
-AUDITED = ["username", "first_name", "last_name", "email", "role", "is_active", "is_staff", "is_superuser", "phone"]
+AUDITED = ["username", "first_name", "last_name", "email", "role", "is_active", "is_staff", "is_superuser", "phone", "institution_id"]
 
 
 def _state(user: User) -> dict:
@@ -23,7 +23,7 @@ class UserAdmin(BaseUserAdmin):
 
     list_display = ("username", "first_name", "last_name", "role", "is_active")
     list_filter = ("role", "is_active")
-    fieldsets = (*BaseUserAdmin.fieldsets, ("Bina Sehat", {"fields": ("role", "phone", "areas", "posyandu", "puskesmas")}))
+    fieldsets = (*BaseUserAdmin.fieldsets, ("Bina Sehat", {"fields": ("role", "phone", "institution", "areas", "posyandu", "puskesmas")}))
     filter_horizontal = ("groups", "user_permissions")
     raw_id_fields = ("areas", "posyandu", "puskesmas")
 
@@ -42,3 +42,10 @@ class UserAdmin(BaseUserAdmin):
     def delete_model(self, request, obj):
         audit_record(actor=request.user, action="delete", obj=obj, before=_state(obj), after=None, source="admin")
         super().delete_model(request, obj)
+
+
+@admin.register(Institution)
+class InstitutionAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind")
+    list_filter = ("kind",)
+    search_fields = ("name",)

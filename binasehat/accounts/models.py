@@ -10,6 +10,33 @@ from binasehat.regions.models import Region
 from . import roles
 
 
+class Institution(models.Model):
+    """A sector partner: desa/kelurahan government, PKK, an NGO (LSM), a CSR company, an OPD, a school …"""
+
+    class Kind(models.TextChoices):
+        DESA = "desa", _("pemerintah desa/kelurahan")
+        KECAMATAN = "kecamatan", _("kecamatan")
+        PKK = "pkk", _("PKK")
+        KADER = "kader", _("kader")
+        LSM = "lsm", _("LSM")
+        CSR = "csr", _("perusahaan (CSR)")
+        OPD = "opd", _("OPD")
+        SEKOLAH = "sekolah", _("sekolah")
+        TOKOH = "tokoh", _("tokoh agama/masyarakat")
+        KESEHATAN = "kesehatan", _("dinas kesehatan/puskesmas")
+
+    name = models.CharField(_("nama"), max_length=200, unique=True)
+    kind = models.CharField(_("jenis"), max_length=20, choices=Kind.choices)
+
+    class Meta:
+        verbose_name = _("lembaga mitra")
+        verbose_name_plural = _("lembaga mitra")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
 class User(AbstractUser):
     """A person using Bina Sehat, with one role and the areas or facilities it is bound to."""
 
@@ -18,6 +45,9 @@ class User(AbstractUser):
     posyandu = models.ManyToManyField(Posyandu, verbose_name=_("posyandu"), blank=True, related_name="users")
     puskesmas = models.ManyToManyField(Puskesmas, verbose_name=_("puskesmas"), blank=True, related_name="users")
     phone = models.CharField(_("telepon"), max_length=30, blank=True)
+    #: The institution a ``mitra`` user acts for (its only binding).
+    institution = models.ForeignKey(Institution, verbose_name=_("lembaga"), null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="users")
 
     class Meta:
         verbose_name = _("pengguna")
@@ -32,6 +62,8 @@ class User(AbstractUser):
         if self.role == roles.ADMIN and self.is_superuser and not self.areas.exists():
             return Scope(role=self.role, everything=True, permissions=permissions)
         binding = roles.BINDING.get(self.role)
+        if binding == "institution":  # no area at all: partner pages select by institution
+            return Scope(role=self.role, permissions=permissions)
         if binding == "posyandu":
             rows = list(self.posyandu.filter(active=True).values_list("id", "desa_id"))
             return Scope(

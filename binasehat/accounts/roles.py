@@ -3,6 +3,9 @@
 from django.utils.translation import gettext_lazy as _
 
 KADER, BIDAN_DESA, PUSKESMAS, DINKES, PROVINSI, ADMIN = "kader", "bidan_desa", "puskesmas", "dinkes", "provinsi", "admin"
+#: A partner (LSM, CSR company, OPD …) bound to its institution: it sees only the plans, activities and action
+#: items its institution is part of, never an area's records.
+MITRA = "mitra"
 
 ROLE_CHOICES = [
     (KADER, _("Kader posyandu")),
@@ -11,6 +14,7 @@ ROLE_CHOICES = [
     (DINKES, _("Dinas Kesehatan kabupaten/kota")),
     (PROVINSI, _("Dinas Kesehatan provinsi (baca saja)")),
     (ADMIN, _("Administrator")),
+    (MITRA, _("Mitra lintas sektor (LSM, CSR, OPD)")),
 ]
 
 #: What each role may do inside its area. Reading is governed by the area scope alone.
@@ -20,17 +24,20 @@ PERMISSIONS: dict[str, frozenset[str]] = {
                            "programs.enter"}),
     PUSKESMAS: frozenset({
         "posyandu.record", "facilities.change", "audit.view", "sensitive.view", "imports.run",
-        "individuals.export", "programs.enter",
+        "individuals.export", "programs.enter", "risk.plan", "followups.manage",
     }),
     DINKES: frozenset({
         "posyandu.record", "facilities.change", "puskesmas.change", "audit.view", "sensitive.view", "imports.run",
         "individuals.export", "regions.import", "users.manage", "programs.enter", "indicators.manage",
+        "risk.plan", "risk.rules", "followups.manage",
     }),
     PROVINSI: frozenset(),
     ADMIN: frozenset({
         "posyandu.record", "facilities.change", "puskesmas.change", "audit.view", "sensitive.view", "imports.run",
         "individuals.export", "regions.import", "users.manage", "programs.enter", "indicators.manage",
+        "risk.plan", "risk.rules", "followups.manage",
     }),
+    MITRA: frozenset({"partner.update"}),
 }
 
 #: How a role is bound: to areas (Kemendagri codes) or to facilities.
@@ -41,4 +48,5 @@ BINDING = {
     DINKES: "area",
     PROVINSI: "area",
     ADMIN: "area",
+    MITRA: "institution",
 }

@@ -203,6 +203,11 @@ def build_demo(*, individuals: bool = True, today: dt.date | None = None) -> dic
     _letterhead()
 
     users = _users()
+    from binasehat.followups import demo as followups_demo
+    from binasehat.risk import demo as risk_demo
+
+    risk_demo.build()
+    followups_demo.build()
     Flag.objects.update_or_create(name="demo", defaults={"value": {"district": DISTRICT, "seed": SEED}})
     return {
         "kecamatan": len(kecamatan), "desa": len(desa), "puskesmas": len(puskesmas), "pustu": len(pustu),
