@@ -285,7 +285,8 @@ class Table:
         row = {}
         for i, h in enumerate(self.headers):
             if h:
-                row[h] = values[i].strip() if i < len(values) else ""
+                # NUL cannot be stored in PostgreSQL text and is never typed by a person.
+                row[h] = values[i].replace("\x00", "").strip() if i < len(values) else ""
         return Row(number=number, values=row, source=self.name)
 
     def rows(self) -> Iterator[Row]:
@@ -306,7 +307,8 @@ class MemoryTable:
 
     def rows(self) -> Iterator[Row]:
         for i, values in enumerate(self._rows, start=2):
-            yield Row(number=i, values={k: cell_text(v) for k, v in values.items()}, source=self.name)
+            yield Row(number=i, values={k: cell_text(v).replace("\x00", "") for k, v in values.items()},
+                      source=self.name)
 
     def progress(self) -> float:
         return 1.0

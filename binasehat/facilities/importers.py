@@ -163,8 +163,10 @@ class PustuImporter(FacilityImporter):
 
     def begin(self):
         super().begin()
-        # Only a puskesmas the importer may see can become a pustu's parent.
-        self.puskesmas = dict(Puskesmas.objects.filter(self.scope.puskesmas_q()).values_list("code", "id"))
+        # Only a puskesmas inside the importer's scope, or one serving a desa inside it, can be a pustu's parent.
+        visible = Puskesmas.objects.filter(self.scope.puskesmas_q()).values_list("code", "id")
+        serving = Puskesmas.objects.filter(wilayah_kerja__code__in=self.areas).values_list("code", "id")
+        self.puskesmas = {**dict(visible), **dict(serving)}
 
     def check_row(self, row: Row):
         code = self.code_of(row)

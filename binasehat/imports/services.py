@@ -41,6 +41,7 @@ def job_create(*, actor, kind: str, upload, partial: bool = False) -> ImportJob:
     job = ImportJob.objects.create(kind=kind, file=upload, original_name=upload.name[:255], size=upload.size,
                                    created_by=actor, partial=partial)
     _start(job.pk, commit=False)
+    job.refresh_from_db()
     return job
 
 
