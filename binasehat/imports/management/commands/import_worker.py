@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 
 from binasehat.imports import services
 
@@ -22,7 +22,8 @@ class Command(BaseCommand):
         stale = timedelta(seconds=int(getattr(settings, "IMPORT_JOB_STALE_SECONDS", 6 * 3600)))
         done = 0
         while True:
-            close_old_connections()
+            if not connection.in_atomic_block:  # (inside one only when called from a test)
+                close_old_connections()
             services.jobs_fail_stale(older_than=stale)
             claimed = services.job_claim_next()
             if claimed is None:
