@@ -33,6 +33,7 @@ class KaderImporter(Importer):
     required = ("nik", "name", "sex", "posyandu_code", "sk_number", "sk_date", "active")
     optional = ("birth_date", "phone")
     permission = "facilities.change"
+    versioned_model = Kader
     example = [{"nik": "1903014101850003", "name": "Siti Aminah", "sex": "P", "posyandu_code": "190301100101",
                 "sk_number": "141/05/SK/2024", "sk_date": "2024-01-15", "active": "ya", "birth_date": "1985-01-01",
                 "phone": "081234567890"}]

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from . import limits
@@ -91,6 +91,7 @@ class ImportResult:
     committed: bool = False
     #: Rows whose stored record changed between the preview and the commit.
     conflicts: list[dict] = field(default_factory=list)
+    conflicted: int = 0
     #: One fingerprint per row (what the row would do, and to which stored state): kept with the preview.
     fingerprints: bytearray = field(default_factory=bytearray, repr=False)
 
@@ -117,6 +118,7 @@ class ImportResult:
             "kind": self.kind, "dry_run": self.dry_run, "partial": self.partial, "rows": self.rows,
             "planned": self.planned, "rejections": self.rejections, "samples": self.samples,
             "notices": self.notices, "error": self.error, "committed": self.committed, "conflicts": self.conflicts,
+            "conflicted": self.conflicted,
         }
 
 
@@ -133,6 +135,9 @@ class Importer:
     permission: ClassVar[str] = "imports.run"
     #: Example rows for the downloadable template.
     example: ClassVar[list[dict[str, str]]] = []
+    #: The model of the records this import updates when they carry a ``version``: each update's ``state`` then
+    #: holds the ``id`` and ``version`` it was decided on, and the commit locks and re-checks them.
+    versioned_model: ClassVar[Any] = None
 
     def __init__(self, *, actor=None, scope: Scope | None = None, source: str = "import", job_id: int | None = None):
         self.actor = actor
@@ -228,6 +233,27 @@ def _describe(outcome: Outcome) -> str:
     return _("ditolak: %(reason)s") % {"reason": outcome.reason}
 
 
+class _Changed(Exception):
+    def __init__(self, outcomes: list[Outcome]):
+        super().__init__(len(outcomes))
+        self.outcomes = outcomes
+
+
+def _changed_since_validation(importer: Importer, updates: list[Outcome]) -> list[Outcome]:
+    """Lock the records about to be updated and return the updates whose record changed after it was read."""
+    model = importer.versioned_model
+    if model is None:
+        return []
+    seen = {o.state["id"]: o for o in updates
+            if isinstance(o.state, dict) and "id" in o.state and "version" in o.state}
+    ids = sorted(seen)
+    current = {}
+    for start in range(0, len(ids), 2000):
+        current.update(model.objects.select_for_update().filter(pk__in=ids[start:start + 2000])
+                       .values_list("pk", "version"))
+    return [o for pk, o in seen.items() if current.get(pk) != o.state["version"]]
+
+
 def run_import(
     importer: Importer,
     tables: list[Table],
@@ -262,11 +288,13 @@ def run_import(
         fingerprint = _fingerprint(outcome)
         if expected is not None:
             at = len(result.fingerprints)
-            if expected[at:at + FINGERPRINT_BYTES] != fingerprint and len(result.conflicts) < MAX_KEPT_CONFLICTS:
-                result.conflicts.append({
-                    "row": outcome.where, "key": outcome.key, "now": _describe(outcome),
-                    "changes": outcome.changes or {},
-                })
+            if expected[at:at + FINGERPRINT_BYTES] != fingerprint:
+                result.conflicted += 1
+                if len(result.conflicts) < MAX_KEPT_CONFLICTS:
+                    result.conflicts.append({
+                        "row": outcome.where, "key": outcome.key, "now": _describe(outcome),
+                        "changes": outcome.changes or {},
+                    })
         result.fingerprints += fingerprint
         result.planned[outcome.action] += 1
         if outcome.action == REJECT:
@@ -303,15 +331,16 @@ def run_import(
         return result
     if progress:
         progress(result.rows, 1.0)
-    if expected is not None and len(expected) != len(result.fingerprints) and not result.conflicts:
+    if expected is not None and len(expected) != len(result.fingerprints) and not result.conflicted:
+        result.conflicted = 1
         result.conflicts.append({"row": "", "key": "", "now": _("jumlah baris berbeda dengan pratinjau"),
                                  "changes": {}})
-    if result.conflicts:
+    if result.conflicted:
         result.error = _(
             "Data di basis data berubah sejak pratinjau pada %(n)s baris (misalnya diubah lewat formulir atau "
             "impor lain). Tidak ada yang disimpan. Periksa baris di bawah, lalu unggah ulang berkas untuk "
             "pratinjau baru."
-        ) % {"n": len(result.conflicts)}
+        ) % {"n": result.conflicted}
         return result
     if dry_run or (result.rejected and not partial):
         return result
@@ -321,7 +350,21 @@ def run_import(
             # Registered first, so it runs first after the commit: the data is then stored whatever the
             # after-commit work (aggregates, evaluations) does.
             transaction.on_commit(lambda: done.append(True))
+            stale = _changed_since_validation(importer, updates)
+            if stale:
+                raise _Changed(stale)
             importer.write(creates, updates)
+    except _Changed as exc:
+        result.conflicted = len(exc.outcomes)
+        result.conflicts = [{"row": o.where, "key": o.key, "now": _("diubah orang lain saat impor sedang disimpan"),
+                             "changes": o.changes or {}} for o in exc.outcomes[:MAX_KEPT_CONFLICTS]]
+        result.error = _("Sementara impor disimpan, %(n)s data diubah orang lain. Tidak ada yang disimpan; "
+                         "unggah ulang berkas untuk pratinjau baru.") % {"n": result.conflicted}
+        return result
+    except IntegrityError:
+        result.error = _("Sementara impor disimpan, data dengan kunci yang sama dibuat orang lain. Tidak ada yang "
+                         "disimpan; unggah ulang berkas untuk pratinjau baru.")
+        return result
     except Exception:
         if not done:
             raise

@@ -34,6 +34,10 @@ class FacilityImporter(Importer):
     fields: tuple[str, ...] = ()
     permission = "facilities.change"
 
+    @property
+    def versioned_model(self):
+        return self.model
+
     def begin(self):
         self.areas = set(
             Region.objects.filter(level=self.area_level).filter(self.scope.region_q("code")).values_list("code", flat=True)

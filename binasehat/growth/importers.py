@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _, gettext_lazy
 
@@ -45,6 +46,7 @@ class ChildImporter(Importer):
     required = ("name", "sex", "birth_date", "desa_code")
     optional = ("nik", "mother_name", "posyandu_code")
     permission = "imports.run"
+    versioned_model = Child
     example = [{"nik": "1903015505230001", "name": "Aisyah Putri", "sex": "P", "birth_date": "2023-05-15",
                 "mother_name": "Siti Aminah", "desa_code": "19.03.01.1001", "posyandu_code": "190301100101"}]
     fields = ("nik", "name", "sex", "birth_date", "mother_name", "desa_id", "posyandu_id")
@@ -110,6 +112,7 @@ class ChildImporter(Importer):
         insert_dicts(Child, (o.data for o in creates))
         changed = [Child(**o.data) for o in updates]
         Child.objects.bulk_update(changed, list(self.fields), batch_size=2000)
+        Child.objects.filter(pk__in=[c.pk for c in changed]).update(version=F("version") + 1)
         new_ids = {}
         if creates:
             wanted = {(o.data["name"], o.data["birth_date"], o.data["mother_name"]) for o in creates}

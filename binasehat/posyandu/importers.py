@@ -43,6 +43,7 @@ class PosyanduMonthImporter(Importer):
     required = REQUIRED
     optional = (*OPTIONAL_COUNTS, "kegiatan_tambahan_uraian")
     permission = "imports.run"
+    versioned_model = PosyanduMonth
     example = [{
         "posyandu_code": "190301100101", "month": "2025-03", "opening_days": "1", "kader_on_duty": "5", "s": "40",
         "k": "38", "d": "32", "n": "25", "ibu_hamil_sasaran": "6", "ibu_hamil_dilayani": "4", "kb_sasaran": "30",

@@ -194,7 +194,8 @@ def test_finding_1e_same_children_file_committed_twice_at_once_creates_each_chil
     if other.status == "validated":
         services.job_commit(actor=user, job=other)
         other.refresh_from_db()
-    assert other.status == "invalid" and len(other.result["conflicts"]) == 20_000 or other.result["conflicts"]
+    assert other.status == "invalid" and other.result["conflicted"] == 20_000
+    assert "pada 20000 baris" in other.result["error"]
     assert Child.objects.count() == before + 20_000
 
 
@@ -347,3 +348,29 @@ def test_finding_11_kk_and_nik_outside_the_area_are_only_said_to_be_unusable(bid
     upload(bidan, "anggota.csv", (",".join(columns) + "\n" + ",".join(values) + "\n").encode(), "members")
     result = ImportJob.objects.latest("pk").result
     _never_says_where(result["rejections"][0]["reason"])
+
+
+def test_finding_1d_an_edit_between_validation_and_write_stops_the_commit(dinkes, record):
+    """The web edit lands after the rows were checked and before they are written (the progress call at the end
+    of validation is that moment): the commit re-reads the versions under lock and writes nothing."""
+    from binasehat.core.importing import run_import
+    from binasehat.core.tabular import MemoryTable
+
+    user, client = dinkes
+    import csv
+
+    row = next(csv.DictReader(io.StringIO(month_csv(record, d=record.d - 1).decode())))
+    edits = []
+
+    def progress(rows, fraction):
+        if fraction == 1.0 and not edits:
+            edits.append(posyandu_services.month_record(
+                actor=user, posyandu=record.posyandu, month=record.month,
+                data=month_data(record, n=record.n - 1), version=record.version))
+
+    result = run_import(PosyanduMonthImporter(actor=user, scope=user.scope), [MemoryTable("bulan.csv", [row])],
+                        progress=progress)
+    assert edits and not result.committed and result.conflicted == 1
+    assert "diubah orang lain" in result.error
+    stored = PosyanduMonth.objects.get(pk=record.pk)
+    assert (stored.d, stored.n, stored.version) == (record.d, record.n - 1, edits[0].version)
