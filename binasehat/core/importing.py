@@ -361,12 +361,12 @@ def run_import(
         result.error = _("Sementara impor disimpan, %(n)s data diubah orang lain. Tidak ada yang disimpan; "
                          "unggah ulang berkas untuk pratinjau baru.") % {"n": result.conflicted}
         return result
-    except IntegrityError:
-        result.error = _("Sementara impor disimpan, data dengan kunci yang sama dibuat orang lain. Tidak ada yang "
-                         "disimpan; unggah ulang berkas untuk pratinjau baru.")
-        return result
-    except Exception:
+    except Exception as exc:
         if not done:
+            if isinstance(exc, IntegrityError):
+                result.error = _("Sementara impor disimpan, data dengan kunci yang sama dibuat orang lain. Tidak ada "
+                                 "yang disimpan; unggah ulang berkas untuk pratinjau baru.")
+                return result
             raise
         log.exception("after-commit work of a %s import failed; the data was stored", importer.kind)
         result.notices.append(_("Data tersimpan, tetapi ringkasan dan penilaian belum diperbarui; "

@@ -374,3 +374,25 @@ def test_finding_1d_an_edit_between_validation_and_write_stops_the_commit(dinkes
     assert "diubah orang lain" in result.error
     stored = PosyanduMonth.objects.get(pk=record.pk)
     assert (stored.d, stored.n, stored.version) == (record.d, record.n - 1, edits[0].version)
+
+
+def test_finding_1e_a_key_created_between_validation_and_write_is_a_conflict_not_a_failure(dinkes):
+    from binasehat.core.importing import get_importer, run_import
+    from binasehat.core.tabular import MemoryTable
+    from binasehat.facilities import services as facilities
+    from binasehat.facilities.models import Posyandu
+
+    user, client = dinkes
+    rows = [{"code": "Q-SAMA", "name": "Posyandu Berkas", "desa_code": "19.03.01.2008"},
+            {"code": "Q-LAIN", "name": "Posyandu Lain", "desa_code": "19.03.01.2008"}]
+
+    def progress(count, fraction):
+        if fraction == 1.0 and not Posyandu.objects.filter(code="Q-SAMA").exists():
+            facilities.posyandu_register(actor=user, data={"code": "Q-SAMA", "name": "Posyandu Formulir",
+                                                           "desa_id": "19.03.01.2008"})
+
+    result = run_import(get_importer("posyandu")(actor=user, scope=user.scope), [MemoryTable("p.csv", rows)],
+                        progress=progress)
+    assert not result.committed and "kunci yang sama" in result.error
+    assert Posyandu.objects.get(code="Q-SAMA").name == "Posyandu Formulir"
+    assert not Posyandu.objects.filter(code="Q-LAIN").exists()  # all or nothing
