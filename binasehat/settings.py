@@ -181,9 +181,15 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 #: Photos and documents attached to plans and action items.
 FOLLOWUP_UPLOAD_MAX_BYTES = int(os.environ.get("FOLLOWUP_UPLOAD_MAX_BYTES", str(5 * 1024 * 1024)))
 IMPORT_MAX_UPLOAD_BYTES = int(os.environ.get("IMPORT_MAX_UPLOAD_BYTES", str(200 * 1024 * 1024)))
-# Web imports validate and commit in a background thread so that the page can show progress.
-# Tests run them inline.
-IMPORTS_RUN_INLINE = env_bool("IMPORTS_RUN_INLINE", "pytest" in sys.modules)
+# Web imports are queued and run by `manage.py import_worker` (its own process; the job page shows progress).
+# Inline (in the request) for tests and for development with DEBUG on, unless IMPORTS_RUN_INLINE says otherwise.
+IMPORTS_RUN_INLINE = env_bool("IMPORTS_RUN_INLINE", "pytest" in sys.modules or DEBUG)
+# Caps per import (the XLSX sheet is measured by streaming before it is loaded).
+IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "1000000"))
+IMPORT_MAX_CELLS = int(os.environ.get("IMPORT_MAX_CELLS", "20000000"))
+# Uploaded files are deleted after the commit or a refusal; `manage.py import_cleanup` (cron) deletes previews
+# older than this.
+IMPORT_FILE_RETENTION_HOURS = float(os.environ.get("IMPORT_FILE_RETENTION_HOURS", "72"))
 
 # Demo data is marked on every page while this is on (the `demo` command turns it on in the database too).
 PAGE_SIZE = 25

@@ -33,6 +33,7 @@ class KaderImporter(Importer):
     required = ("nik", "name", "sex", "posyandu_code", "sk_number", "sk_date", "active")
     optional = ("birth_date", "phone")
     permission = "facilities.change"
+    versioned_model = Kader
     example = [{"nik": "1903014101850003", "name": "Siti Aminah", "sex": "P", "posyandu_code": "190301100101",
                 "sk_number": "141/05/SK/2024", "sk_date": "2024-01-15", "active": "ya", "birth_date": "1985-01-01",
                 "phone": "081234567890"}]
@@ -44,7 +45,8 @@ class KaderImporter(Importer):
         }
         self.existing = {}
         self.elsewhere = set()
-        for row in Kader.objects.values("id", "nik", "posyandu__desa_id", "posyandu_id", *FIELDS[:4], *FIELDS[5:]):
+        for row in Kader.objects.values("id", "nik", "version", "posyandu__desa_id", "posyandu_id", *FIELDS[:4],
+                                        *FIELDS[5:]):
             inside = self.scope.covers(row["posyandu__desa_id"]) and (
                 self.scope.posyandu_ids is None or row["posyandu_id"] in self.scope.posyandu_ids)
             (self.existing.__setitem__(row["nik"], row) if inside else self.elsewhere.add(row["nik"]))
@@ -55,7 +57,8 @@ class KaderImporter(Importer):
         if problem:
             raise RowError(problem)
         if nik in self.elsewhere:
-            raise RowError(_("Kader dengan NIK ini terdaftar di posyandu di luar wilayah Anda."))
+            # Never say where (or that) it exists: only that it cannot be used here.
+            raise RowError(_("NIK ini tidak dapat dipakai di sini. Bila NIK sudah benar, hubungi Dinas Kesehatan."))
         name = " ".join(row.get("name").split())
         if not name:
             raise RowError(_("Nama kosong."))
@@ -73,6 +76,7 @@ class KaderImporter(Importer):
             "phone": row.get("phone")[:30], "posyandu_id": posyandu[0], "sk_number": sk_number, "sk_date": sk_date,
             "active": parse_bool(row.get("active"), "active", default=True),
         }
+        self.check_limits(Kader, {**data, "nik": nik}, row, {"posyandu_id": "posyandu_code"})
         old = self.existing.get(nik)
         self.area = getattr(self, "area", {})
         self.area[nik] = posyandu[1]
@@ -80,8 +84,8 @@ class KaderImporter(Importer):
             return create(nik, {**data, "nik": nik})
         changes = diff({k: _plain(old[k]) for k in FIELDS}, {k: _plain(data[k]) for k in FIELDS})
         if not changes:
-            return unchanged(nik)
-        return update(nik, {**data, "nik": nik, "id": old["id"]}, changes)
+            return unchanged(nik, state=old)
+        return update(nik, {**data, "nik": nik, "id": old["id"]}, changes, state=old)
 
     def write(self, creates, updates):
         insert_dicts(Kader, (o.data for o in creates))
@@ -103,7 +107,7 @@ class KaderImporter(Importer):
         )
         touched = sorted({o.data["posyandu_id"] for o in [*creates, *updates]}
                          | {self.existing[o.key]["posyandu_id"] for o in updates})
-        transaction.on_commit(lambda: records_changed.send(sender=Kader, posyandu_ids=touched))
+        transaction.on_commit(lambda: records_changed.send(sender=Kader, posyandu_ids=touched), robust=True)
 
 
 @register

@@ -42,18 +42,21 @@ def kader_register(*, actor, data: dict, skills=(), source: str = "web") -> Kade
 
 
 @transaction.atomic
-def kader_update(*, actor, kader: Kader, data: dict, skills=None, version: int | None = None,
+def kader_update(*, actor, kader: Kader, data: dict, skills=None, version: int | None,
                  source: str = "web") -> Kader:
+    """Update a kader; ``version`` is the version the form was opened with (None is refused, never applied)."""
     stored = Kader.objects.select_related("posyandu").get(pk=kader.pk)
     _check(actor, stored.posyandu)
+    if version is None:
+        raise StaleEdit(_("Formulir ini tidak menyebut versi data kader yang dibuka, jadi tidak disimpan. Muat ulang "
+                          "halaman lalu ulangi."))
     before = snapshot(stored, AUDITED)
     before["skills"] = sorted(stored.skills.values_list("code", flat=True))
     for k, v in data.items():
         setattr(kader, k, v)
     _check(actor, kader.posyandu)
     kader.full_clean()
-    expected = stored.version if version is None else version
-    if not Kader.objects.filter(pk=kader.pk, version=expected).update(**data, version=F("version") + 1):
+    if not Kader.objects.filter(pk=kader.pk, version=version).update(**data, version=F("version") + 1):
         raise StaleEdit(_("Data kader ini sudah diubah orang lain sejak formulir dibuka. Muat ulang lalu ulangi."))
     if skills is not None:
         kader.skills.set(skills)

@@ -73,7 +73,9 @@ def insert_dicts(model: type[models.Model], rows: Iterable[dict], *, batch_size:
         # the database, a related object's __str__), and an open COPY holds the connection.
         for chunk in _chunks(rows, max(batch_size, 20_000)):
             ready = list(prepared(chunk))
-            with connection.cursor() as cursor, cursor.cursor.copy(copy_sql) as copy:
+            # The raw COPY bypasses Django's cursor: wrap it so that errors arrive as Django's (IntegrityError...).
+            with connection.wrap_database_errors, connection.cursor() as cursor, \
+                    cursor.cursor.copy(copy_sql) as copy:
                 for data in ready:
                     copy.write_row(data)
             count += len(ready)

@@ -11,23 +11,32 @@ The web pages and ``manage.py import_data`` both call ``run_import``.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
+import logging
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from . import limits
 from .scope import Scope
 from .tabular import Row, Table, TableError
+
+log = logging.getLogger("binasehat.imports")
 
 CREATE, UPDATE, UNCHANGED, REJECT = "create", "update", "unchanged", "reject"
 #: Decided only in ``Importer.finish`` (not counted when returned by ``check_row``).
 DEFER = "defer"
 MAX_KEPT_REJECTIONS = 5000
 MAX_SAMPLES = 50
+MAX_KEPT_CONFLICTS = 5000
+#: Bytes of the fingerprint kept per row between the preview and the commit.
+FINGERPRINT_BYTES = 8
 
 
 class RowError(Exception):
@@ -43,18 +52,21 @@ class Outcome:
     #: For updates: {field: [before, after]} shown in the preview.
     changes: dict | None = None
     where: str = ""
+    #: The stored record the decision was made on (None: there was none). The commit compares it with what the
+    #: preview saw, so that an edit made in between is reported, never overwritten.
+    state: Any = None
 
 
 def create(key: str, data: Any) -> Outcome:
     return Outcome(CREATE, key=key, data=data)
 
 
-def update(key: str, data: Any, changes: dict) -> Outcome:
-    return Outcome(UPDATE, key=key, data=data, changes=changes)
+def update(key: str, data: Any, changes: dict, *, state: Any = None) -> Outcome:
+    return Outcome(UPDATE, key=key, data=data, changes=changes, state=state)
 
 
-def unchanged(key: str) -> Outcome:
-    return Outcome(UNCHANGED, key=key)
+def unchanged(key: str, *, state: Any = None) -> Outcome:
+    return Outcome(UNCHANGED, key=key, state=state)
 
 
 def reject(reason: str, key: str = "") -> Outcome:
@@ -77,6 +89,11 @@ class ImportResult:
     notices: list[str] = field(default_factory=list)
     error: str = ""
     committed: bool = False
+    #: Rows whose stored record changed between the preview and the commit.
+    conflicts: list[dict] = field(default_factory=list)
+    conflicted: int = 0
+    #: One fingerprint per row (what the row would do, and to which stored state): kept with the preview.
+    fingerprints: bytearray = field(default_factory=bytearray, repr=False)
 
     @property
     def rejected(self) -> int:
@@ -100,7 +117,8 @@ class ImportResult:
         return {
             "kind": self.kind, "dry_run": self.dry_run, "partial": self.partial, "rows": self.rows,
             "planned": self.planned, "rejections": self.rejections, "samples": self.samples,
-            "notices": self.notices, "error": self.error, "committed": self.committed,
+            "notices": self.notices, "error": self.error, "committed": self.committed, "conflicts": self.conflicts,
+            "conflicted": self.conflicted,
         }
 
 
@@ -117,6 +135,9 @@ class Importer:
     permission: ClassVar[str] = "imports.run"
     #: Example rows for the downloadable template.
     example: ClassVar[list[dict[str, str]]] = []
+    #: The model of the records this import updates when they carry a ``version``: each update's ``state`` then
+    #: holds the ``id`` and ``version`` it was decided on, and the commit locks and re-checks them.
+    versioned_model: ClassVar[Any] = None
 
     def __init__(self, *, actor=None, scope: Scope | None = None, source: str = "import", job_id: int | None = None):
         self.actor = actor
@@ -143,6 +164,15 @@ class Importer:
 
     def audit_kwargs(self) -> dict:
         return {"actor": self.actor, "source": self.source, "import_job_id": self.job_id}
+
+    @staticmethod
+    def check_limits(model, data: dict, row: Row, columns: dict[str, str] | None = None) -> None:
+        """Refuse the row when a value does not fit its database column (read from ``model``'s fields)."""
+        found = limits.problems(model, data)
+        if found:
+            name, problem = next(iter(found.items()))
+            column = (columns or {}).get(name, name)
+            raise RowError(limits.message(column, row.get(column) or data[name], problem, row=row.where))
 
 
 _REGISTRY: dict[str, type[Importer]] = {}
@@ -185,6 +215,45 @@ def check_columns(importer: Importer, table: Table, result: ImportResult) -> Non
         )
 
 
+def _fingerprint(outcome: Outcome) -> bytes:
+    state = outcome.state
+    if state is None and outcome.action == UPDATE and outcome.changes:
+        state = {k: v[0] for k, v in outcome.changes.items()}  # the stored values this update replaces
+    text = json.dumps([outcome.where, outcome.key, outcome.action, state], sort_keys=True, default=str)
+    return hashlib.blake2b(text.encode(), digest_size=FINGERPRINT_BYTES).digest()
+
+
+def _describe(outcome: Outcome) -> str:
+    if outcome.action == CREATE:
+        return _("belum ada di basis data, akan dibuat")
+    if outcome.action == UPDATE:
+        return _("akan mengubah %(fields)s") % {"fields": ", ".join(outcome.changes or {}) or "-"}
+    if outcome.action == UNCHANGED:
+        return _("sudah sama dengan isi berkas")
+    return _("ditolak: %(reason)s") % {"reason": outcome.reason}
+
+
+class _Changed(Exception):
+    def __init__(self, outcomes: list[Outcome]):
+        super().__init__(len(outcomes))
+        self.outcomes = outcomes
+
+
+def _changed_since_validation(importer: Importer, updates: list[Outcome]) -> list[Outcome]:
+    """Lock the records about to be updated and return the updates whose record changed after it was read."""
+    model = importer.versioned_model
+    if model is None:
+        return []
+    seen = {o.state["id"]: o for o in updates
+            if isinstance(o.state, dict) and "id" in o.state and "version" in o.state}
+    ids = sorted(seen)
+    current = {}
+    for start in range(0, len(ids), 2000):
+        current.update(model.objects.select_for_update().filter(pk__in=ids[start:start + 2000])
+                       .values_list("pk", "version"))
+    return [o for pk, o in seen.items() if current.get(pk) != o.state["version"]]
+
+
 def run_import(
     importer: Importer,
     tables: list[Table],
@@ -192,8 +261,13 @@ def run_import(
     dry_run: bool = False,
     partial: bool = False,
     progress: Callable[[int, float], None] | None = None,
+    expected: bytes | None = None,
 ) -> ImportResult:
-    """Validate every row of ``tables`` (read as one import, in order), then commit all or nothing."""
+    """Validate every row of ``tables`` (read as one import, in order), then commit all or nothing.
+
+    ``expected`` is the preview's ``fingerprints``: when any row would now do something else, or to a stored
+    record that changed since the preview (someone edited it in between), nothing is written and the rows are
+    listed in ``conflicts``."""
     result = ImportResult(kind=importer.kind, dry_run=dry_run, partial=partial)
     creates: list[Outcome] = []
     updates: list[Outcome] = []
@@ -211,6 +285,17 @@ def run_import(
                 )
             else:
                 seen[outcome.key] = outcome.where
+        fingerprint = _fingerprint(outcome)
+        if expected is not None:
+            at = len(result.fingerprints)
+            if expected[at:at + FINGERPRINT_BYTES] != fingerprint:
+                result.conflicted += 1
+                if len(result.conflicts) < MAX_KEPT_CONFLICTS:
+                    result.conflicts.append({
+                        "row": outcome.where, "key": outcome.key, "now": _describe(outcome),
+                        "changes": outcome.changes or {},
+                    })
+        result.fingerprints += fingerprint
         result.planned[outcome.action] += 1
         if outcome.action == REJECT:
             if len(result.rejections) < MAX_KEPT_REJECTIONS:
@@ -246,10 +331,46 @@ def run_import(
         return result
     if progress:
         progress(result.rows, 1.0)
+    if expected is not None and len(expected) != len(result.fingerprints) and not result.conflicted:
+        result.conflicted = 1
+        result.conflicts.append({"row": "", "key": "", "now": _("jumlah baris berbeda dengan pratinjau"),
+                                 "changes": {}})
+    if result.conflicted:
+        result.error = _(
+            "Data di basis data berubah sejak pratinjau pada %(n)s baris (misalnya diubah lewat formulir atau "
+            "impor lain). Tidak ada yang disimpan. Periksa baris di bawah, lalu unggah ulang berkas untuk "
+            "pratinjau baru."
+        ) % {"n": result.conflicted}
+        return result
     if dry_run or (result.rejected and not partial):
         return result
-    with transaction.atomic():
-        importer.write(creates, updates)
+    done = []
+    try:
+        with transaction.atomic():
+            # Registered first, so it runs first after the commit: the data is then stored whatever the
+            # after-commit work (aggregates, evaluations) does.
+            transaction.on_commit(lambda: done.append(True))
+            stale = _changed_since_validation(importer, updates)
+            if stale:
+                raise _Changed(stale)
+            importer.write(creates, updates)
+    except _Changed as exc:
+        result.conflicted = len(exc.outcomes)
+        result.conflicts = [{"row": o.where, "key": o.key, "now": _("diubah orang lain saat impor sedang disimpan"),
+                             "changes": o.changes or {}} for o in exc.outcomes[:MAX_KEPT_CONFLICTS]]
+        result.error = _("Sementara impor disimpan, %(n)s data diubah orang lain. Tidak ada yang disimpan; "
+                         "unggah ulang berkas untuk pratinjau baru.") % {"n": result.conflicted}
+        return result
+    except Exception as exc:
+        if not done:
+            if isinstance(exc, IntegrityError):
+                result.error = _("Sementara impor disimpan, data dengan kunci yang sama dibuat orang lain. Tidak ada "
+                                 "yang disimpan; unggah ulang berkas untuk pratinjau baru.")
+                return result
+            raise
+        log.exception("after-commit work of a %s import failed; the data was stored", importer.kind)
+        result.notices.append(_("Data tersimpan, tetapi ringkasan dan penilaian belum diperbarui; "
+                                "akan diperbarui pada perubahan berikutnya."))
     result.committed = True
     return result
 

@@ -1,8 +1,9 @@
 """Reading spreadsheets row by row: CSV (UTF-8, comma, semicolon or tab) and XLSX/XLS/ODS (python-calamine).
 
-Every problem with the file itself (empty, broken, wrong encoding, no header) raises ``TableError`` with a
-message in Indonesian; rows are yielded as dicts of stripped strings, one at a time, so a large CSV is never
-held in memory. A spreadsheet sheet is held once, by calamine.
+Every problem with the file itself (empty, broken, wrong encoding, no header, too large) raises ``TableError``
+with a message in Indonesian; rows are yielded as dicts of stripped strings, one at a time, so a large CSV is
+never held in memory. A spreadsheet sheet is held once, by calamine, and only after its size was checked
+against the caps (``IMPORT_MAX_ROWS``, ``IMPORT_MAX_CELLS``) by streaming through the sheet's XML.
 """
 
 from __future__ import annotations
@@ -13,10 +14,12 @@ import datetime as dt
 import io
 import os
 import re
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
@@ -26,6 +29,91 @@ ACCEPTED_SUFFIXES = SPREADSHEET_SUFFIXES | CSV_SUFFIXES
 
 class TableError(Exception):
     """The file as a whole cannot be read; nothing in it is used."""
+
+
+DEFAULT_MAX_ROWS = 1_000_000
+DEFAULT_MAX_CELLS = 20_000_000
+
+
+def caps() -> tuple[int, int]:
+    return (int(getattr(settings, "IMPORT_MAX_ROWS", DEFAULT_MAX_ROWS)),
+            int(getattr(settings, "IMPORT_MAX_CELLS", DEFAULT_MAX_CELLS)))
+
+
+def _too_large(name: str, max_rows: int, max_cells: int) -> TableError:
+    return TableError(
+        _("Berkas %(name)s terlalu besar: paling banyak %(rows)s baris dan %(cells)s sel per impor. "
+          "Bagi berkas menjadi beberapa bagian.")
+        % {"name": name, "rows": f"{max_rows:,}".replace(",", "."), "cells": f"{max_cells:,}".replace(",", ".")}
+    )
+
+
+_SHEET_REL = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?\br:id="([^"]+)"')
+_ROOT = re.compile(rb"<(\w+:)?worksheet\b")
+
+
+def _first_sheet_member(archive: zipfile.ZipFile) -> str | None:
+    """The XML part of the workbook's first sheet (the one calamine reads)."""
+    try:
+        workbook = archive.read("xl/workbook.xml")
+        rels = archive.read("xl/_rels/workbook.xml.rels")
+    except KeyError:
+        return None
+    found = _SHEET_REL.search(workbook)
+    if not found:
+        return None
+    rid = found.group(1)
+    for rel in re.finditer(rb"<(?:\w+:)?Relationship\b[^>]*>", rels):
+        tag = rel.group(0)
+        if re.search(rb'\bId="' + re.escape(rid) + rb'"', tag):
+            target = re.search(rb'\bTarget="([^"]+)"', tag)
+            if target:
+                path = target.group(1).decode()
+                return path.lstrip("/") if path.startswith("/") else f"xl/{path}"
+    return None
+
+
+def count_sheet_cells(path: Path, *, max_rows: int, max_cells: int, name: str) -> tuple[int, int]:
+    """Stream through the first sheet of an XLSX (or the content of an ODS) counting rows and cells; stop with
+    ``TableError`` as soon as either passes its cap. Memory stays at one chunk."""
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError):
+        return 0, 0  # not a zip (e.g. .xls): calamine decides
+    with archive:
+        names = set(archive.namelist())
+        if "content.xml" in names and "xl/workbook.xml" not in names:
+            member, row_tags, cell_tags = "content.xml", (b"<table:table-row",), (b"<table:table-cell",
+                                                                                 b"<table:covered-table-cell")
+        else:
+            member = _first_sheet_member(archive)
+            if member is None or member not in names:
+                return 0, 0
+            row_tags = cell_tags = None
+        rows = cells = 0
+        carry = b""
+        with archive.open(member) as fh:
+            while chunk := fh.read(1 << 20):
+                data = carry + chunk
+                if row_tags is None:
+                    root = _ROOT.search(data)
+                    prefix = root.group(1) or b"" if root else b""
+                    row_tags = (b"<" + prefix + b"row ", b"<" + prefix + b"row>")
+                    cell_tags = (b"<" + prefix + b"c ", b"<" + prefix + b"c>", b"<" + prefix + b"c/>")
+                cut = data.rfind(b"<")
+                if cut <= 0:
+                    cut = len(data)
+                body, carry = data[:cut], data[cut:]
+                rows += sum(body.count(t) for t in row_tags)
+                cells += sum(body.count(t) for t in cell_tags)
+                if rows > max_rows + 1 or cells > max_cells:
+                    raise _too_large(name, max_rows, max_cells)
+            if carry and row_tags is not None:
+                rows += sum(carry.count(t) for t in row_tags)
+                cells += sum(carry.count(t) for t in cell_tags)
+        if rows > max_rows + 1 or cells > max_cells:
+            raise _too_large(name, max_rows, max_cells)
+        return rows, cells
 
 
 @dataclass
@@ -82,6 +170,7 @@ class Table:
         if not self.path.exists() or self.path.stat().st_size == 0:
             raise TableError(_("Berkas %(name)s kosong.") % {"name": self.name})
         self.kind = "csv" if suffix in CSV_SUFFIXES else "sheet"
+        self.max_rows, self.max_cells = caps()
         self._fraction = 0.0
         self.total_rows: int | None = None
         if self.kind == "csv":
@@ -135,9 +224,12 @@ class Table:
 
     def _csv_rows(self) -> Iterator[Row]:
         number = 1
+        width = max(len(self.headers), 1)
         try:
             for values in self._reader:
                 number += 1
+                if number - 1 > self.max_rows or (number - 1) * max(width, len(values)) > self.max_cells:
+                    raise _too_large(self.name, self.max_rows, self.max_cells)
                 if not any(v.strip() for v in values):
                     continue
                 if number % 512 == 0:
@@ -154,12 +246,15 @@ class Table:
     def _open_sheet(self) -> None:
         from python_calamine import CalamineWorkbook
 
+        count_sheet_cells(self.path, max_rows=self.max_rows, max_cells=self.max_cells, name=self.name)
         try:
             workbook = CalamineWorkbook.from_path(str(self.path))
             if not workbook.sheet_names:
                 raise TableError(_("Berkas %(name)s tidak berisi lembar kerja.") % {"name": self.name})
             sheet = workbook.get_sheet_by_index(0)
             self.total_rows = sheet.total_height
+            if sheet.total_height > self.max_rows + 1 or sheet.total_height * sheet.total_width > self.max_cells:
+                raise _too_large(self.name, self.max_rows, self.max_cells)
             self._iter = sheet.iter_rows()
             header = next(self._iter, None)
         except TableError:
@@ -190,7 +285,8 @@ class Table:
         row = {}
         for i, h in enumerate(self.headers):
             if h:
-                row[h] = values[i].strip() if i < len(values) else ""
+                # NUL cannot be stored in PostgreSQL text and is never typed by a person.
+                row[h] = values[i].replace("\x00", "").strip() if i < len(values) else ""
         return Row(number=number, values=row, source=self.name)
 
     def rows(self) -> Iterator[Row]:
@@ -211,7 +307,8 @@ class MemoryTable:
 
     def rows(self) -> Iterator[Row]:
         for i, values in enumerate(self._rows, start=2):
-            yield Row(number=i, values={k: cell_text(v) for k, v in values.items()}, source=self.name)
+            yield Row(number=i, values={k: cell_text(v).replace("\x00", "") for k, v in values.items()},
+                      source=self.name)
 
     def progress(self) -> float:
         return 1.0

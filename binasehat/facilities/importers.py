@@ -34,13 +34,17 @@ class FacilityImporter(Importer):
     fields: tuple[str, ...] = ()
     permission = "facilities.change"
 
+    @property
+    def versioned_model(self):
+        return self.model
+
     def begin(self):
         self.areas = set(
             Region.objects.filter(level=self.area_level).filter(self.scope.region_q("code")).values_list("code", flat=True)
         )
         self.known_elsewhere = set()
         self.existing = {}
-        for obj in self.model.objects.all().values("id", "code", *self.fields):
+        for obj in self.model.objects.all().values("id", "code", "version", *self.fields):
             if self.scope.covers(obj[self.area_field]):
                 self.existing[obj["code"]] = obj
             else:
@@ -79,16 +83,17 @@ class FacilityImporter(Importer):
             "active": parse_bool(row.get("active"), "active", default=True),
         }
 
-    def decide(self, code: str, data: dict):
+    def decide(self, code: str, data: dict, row: Row):
         old = self.existing.get(code)
         data["code"] = code
+        self.check_limits(self.model, data, row, {self.area_field: self.area_column})
         if old is None:
             return create(code, data)
         changes = diff({k: _plain(old.get(k)) for k in data}, {k: _plain(v) for k, v in data.items()})
         if not changes:
-            return unchanged(code)
+            return unchanged(code, state=old)
         data["id"] = old["id"]
-        return update(code, data, changes)
+        return update(code, data, changes, state=old)
 
     def write(self, creates, updates):
         insert_dicts(self.model, (o.data for o in creates))
@@ -144,7 +149,7 @@ class PosyanduImporter(FacilityImporter):
             raise RowError(_("Tanggal SK diisi tetapi nomor SK kosong."))
         if data["founded_on"] and data["closed_on"] and data["closed_on"] < data["founded_on"]:
             raise RowError(_("Tanggal tutup sebelum tanggal berdiri."))
-        return self.decide(code, data)
+        return self.decide(code, data, row)
 
 
 @register
@@ -162,7 +167,10 @@ class PustuImporter(FacilityImporter):
 
     def begin(self):
         super().begin()
-        self.puskesmas = dict(Puskesmas.objects.values_list("code", "id"))
+        # Only a puskesmas inside the importer's scope, or one serving a desa inside it, can be a pustu's parent.
+        visible = Puskesmas.objects.filter(self.scope.puskesmas_q()).values_list("code", "id")
+        serving = Puskesmas.objects.filter(wilayah_kerja__code__in=self.areas).values_list("code", "id")
+        self.puskesmas = {**dict(visible), **dict(serving)}
 
     def check_row(self, row: Row):
         code = self.code_of(row)
@@ -170,13 +178,13 @@ class PustuImporter(FacilityImporter):
         data["desa_id"] = self.area_of(row)
         pkm = row.get("puskesmas_code")
         if pkm not in self.puskesmas:
-            raise RowError(_("Puskesmas %(code)r tidak dikenal.") % {"code": pkm})
+            raise RowError(_("puskesmas_code %(code)r tidak dikenal atau di luar wilayah Anda.") % {"code": pkm})
         prima = parse_bool(row.get("posyandu_prima"), "posyandu_prima", default=False)
         since = parse_date(row.get("prima_since"), "prima_since")
         if since and not prima:
             raise RowError(_("prima_since diisi padahal posyandu_prima = tidak."))
         data.update(puskesmas_id=self.puskesmas[pkm], posyandu_prima=prima, prima_since=since)
-        return self.decide(code, data)
+        return self.decide(code, data, row)
 
 
 @register
@@ -228,11 +236,11 @@ class PuskesmasImporter(FacilityImporter):
                     raise RowError(_("Desa %(desa)s sudah masuk wilayah kerja puskesmas %(other)s.") % {"desa": c, "other": other})
             for c in desa:
                 self.claimed[c] = code
-        outcome = self.decide(code, data)
+        outcome = self.decide(code, data, row)
         old_desa = sorted(self.wilayah.get(code, set()))
         if desa is not None and desa != old_desa and outcome.action != "create":
             if outcome.action == "unchanged":
-                outcome = update(code, {**data, "id": self.existing[code]["id"]}, {})
+                outcome = update(code, {**data, "id": self.existing[code]["id"]}, {}, state=self.existing[code])
             outcome.changes["desa_codes"] = [";".join(old_desa), ";".join(desa)]
         outcome.data = (outcome.data, desa) if outcome.data is not None else None
         return outcome

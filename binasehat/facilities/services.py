@@ -1,4 +1,5 @@
-"""Every write to facilities: scoped to the actor's area, atomic, audited, guarded by a version number."""
+"""Every write to facilities: scoped to the actor's area, atomic, audited, guarded by a version number (an update
+must say which version it was made from: one that does not is refused, never applied)."""
 
 from __future__ import annotations
 
@@ -60,11 +61,13 @@ def _update(obj, *, actor, data: dict, version: int | None, area_field: str, per
     stored = type(obj).objects.get(pk=obj.pk)
     _check_area(actor, getattr(stored, area_field), permission)
     before = _snapshot(stored)
+    if version is None:
+        raise StaleEdit(_("Formulir ini tidak menyebut versi data yang dibuka, jadi tidak disimpan (agar tidak "
+                          "menimpa perubahan orang lain). Muat ulang halaman lalu ulangi."))
     for name, value in data.items():
         setattr(obj, name, value)
     obj.full_clean()
-    expected = obj.version if version is None else version
-    updated = type(obj).objects.filter(pk=obj.pk, version=expected).update(
+    updated = type(obj).objects.filter(pk=obj.pk, version=version).update(
         **{k: getattr(obj, k) for k in data}, version=F("version") + 1,
     )
     if not updated:
@@ -86,7 +89,7 @@ def posyandu_register(*, actor, data: dict, source: str = "web") -> Posyandu:
 
 
 @transaction.atomic
-def posyandu_update(*, actor, posyandu: Posyandu, data: dict, version: int | None = None,
+def posyandu_update(*, actor, posyandu: Posyandu, data: dict, version: int | None,
                     source: str = "web") -> Posyandu:
     return _update(posyandu, actor=actor, data=data, version=version, area_field="desa_id",
                    permission="facilities.change", source=source)
@@ -98,7 +101,7 @@ def pustu_register(*, actor, data: dict, source: str = "web") -> Pustu:
 
 
 @transaction.atomic
-def pustu_update(*, actor, pustu: Pustu, data: dict, version: int | None = None, source: str = "web") -> Pustu:
+def pustu_update(*, actor, pustu: Pustu, data: dict, version: int | None, source: str = "web") -> Pustu:
     return _update(pustu, actor=actor, data=data, version=version, area_field="desa_id",
                    permission="facilities.change", source=source)
 
@@ -119,7 +122,7 @@ def puskesmas_register(*, actor, data: dict, wilayah_kerja: Iterable[str] = (), 
 
 @transaction.atomic
 def puskesmas_update(*, actor, puskesmas: Puskesmas, data: dict, wilayah_kerja: Iterable[str] | None = None,
-                     version: int | None = None, source: str = "web") -> Puskesmas:
+                     version: int | None, source: str = "web") -> Puskesmas:
     m2m = None if wilayah_kerja is None else {"wilayah_kerja": _check_wilayah(actor, wilayah_kerja)}
     return _update(puskesmas, actor=actor, data=data, version=version, area_field="kecamatan_id",
                    permission="puskesmas.change", source=source, m2m=m2m)

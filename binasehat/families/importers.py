@@ -105,14 +105,15 @@ class FamilyImporter(Importer):
         data = {"no_kk": no_kk, "head_name": head[:150], "address": " ".join(row.get("address").split())[:255],
                 "rt": area_number(row.get("rt"), "rt"), "rw": area_number(row.get("rw"), "rw"), "desa_id": desa,
                 "puskesmas_id": pid}
+        self.check_limits(Family, data, row, {"desa_id": "desa_code", "puskesmas_id": "puskesmas_code"})
         old = self.existing.get(no_kk)
         if old is None:
             self.new.append((row, create(no_kk, data)))
             return defer(no_kk)
         changes = diff({k: old[k] for k in self.fields}, data)
         if not changes:
-            return unchanged(no_kk)
-        return update(no_kk, {**data, "id": old["id"]}, changes)
+            return unchanged(no_kk, state=old)
+        return update(no_kk, {**data, "id": old["id"]}, changes, state=old)
 
     def finish(self):
         """A No. KK not in the user's area may still exist elsewhere: never create it twice."""
@@ -122,7 +123,9 @@ class FamilyImporter(Importer):
             taken |= set(Family.objects.filter(no_kk__in=keys[start:start + 5000]).values_list("no_kk", flat=True))
         for row, outcome in self.new:
             if outcome.key in taken:
-                yield row, reject(_("No. KK %(kk)s sudah terdaftar di wilayah lain.") % {"kk": outcome.key}, outcome.key)
+                # Never say where (or that) it exists: only that it cannot be used here.
+                yield row, reject(_("No. KK %(kk)s tidak dapat dipakai di sini. Bila nomor sudah benar, hubungi "
+                                    "Dinas Kesehatan.") % {"kk": outcome.key}, outcome.key)
             else:
                 yield row, outcome
 
@@ -255,6 +258,7 @@ class MemberImporter(Importer):
         old = self.members.get(key) or (self.members.get(_member_key(family_id, "", name, birth)) if nik else None)
         if old is not None and nik and old["nik"] and old["nik"] != nik:
             old = None
+        self.check_limits(Member, member, row, {"family_id": "no_kk"})
         data = {"member": member, "member_id": old["id"] if old else None, "visit": visit, "answers": answers,
                 "desa": desa, "key": key, "no_kk": no_kk}
         natural = f"{key}@{visit.isoformat()}"
@@ -266,15 +270,17 @@ class MemberImporter(Importer):
         changes = diff({k: _plain(old[k]) for k in MEMBER_FIELDS}, {k: _plain(member[k]) for k in MEMBER_FIELDS})
         survey = self.surveys.get(visit_key)
         existing = self.answers.get((survey["id"], old["id"])) if survey else None
+        state = {"member": old, "answers": existing, "surveyor": survey["surveyor"] if survey else None}
         if existing is None:
-            return create(natural, data) if not changes else update(natural, data, {**changes, "jawaban": [None, "baru"]})
+            return create(natural, data) if not changes else update(natural, data, {**changes, "jawaban": [None, "baru"]},
+                                                                    state=state)
         changes.update(diff({c: existing[c] for c in rules.COLUMNS}, answers))
         if survey and surveyor and survey["surveyor"] != surveyor:
             changes["surveyor"] = [survey["surveyor"], surveyor]
         data["answer_id"] = existing["id"]
         if not changes:
-            return unchanged(natural)
-        return update(natural, data, changes)
+            return unchanged(natural, state=state)
+        return update(natural, data, changes, state=state)
 
     @staticmethod
     def _problem_text(problem, months, sex) -> str:
@@ -297,8 +303,8 @@ class MemberImporter(Importer):
         for row, outcome in self.new_nik:
             nik = outcome.data["member"]["nik"]
             if nik in taken:
-                yield row, reject(_("NIK %(nik)s sudah terdaftar pada keluarga di wilayah lain.") % {"nik": nik},
-                                  outcome.key)
+                yield row, reject(_("NIK %(nik)s tidak dapat dipakai di sini. Bila NIK sudah benar, hubungi "
+                                    "Dinas Kesehatan.") % {"nik": nik}, outcome.key)
             else:
                 yield row, outcome
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _, gettext_lazy
 
@@ -45,6 +46,7 @@ class ChildImporter(Importer):
     required = ("name", "sex", "birth_date", "desa_code")
     optional = ("nik", "mother_name", "posyandu_code")
     permission = "imports.run"
+    versioned_model = Child
     example = [{"nik": "1903015505230001", "name": "Aisyah Putri", "sex": "P", "birth_date": "2023-05-15",
                 "mother_name": "Siti Aminah", "desa_code": "19.03.01.1001", "posyandu_code": "190301100101"}]
     fields = ("nik", "name", "sex", "birth_date", "mother_name", "desa_id", "posyandu_id")
@@ -55,7 +57,7 @@ class ChildImporter(Importer):
         self.posyandu = {c: (pk, d) for c, pk, d in Posyandu.objects.filter(scope.posyandu_q())
                          .values_list("code", "id", "desa_id")}
         self.by_nik, self.by_key = {}, {}
-        for c in Child.objects.filter(scope.region_q("desa__code")).values("id", *self.fields):
+        for c in Child.objects.filter(scope.region_q("desa__code")).values("id", "version", *self.fields):
             if c["nik"]:
                 self.by_nik[c["nik"]] = c
             self.by_key[_key(c["name"], c["birth_date"], c["mother_name"])] = c
@@ -87,6 +89,7 @@ class ChildImporter(Importer):
         mother = " ".join(row.get("mother_name").split())
         data = {"nik": nik, "name": name[:150], "sex": sex, "birth_date": birth, "mother_name": mother[:150],
                 "desa_id": desa, "posyandu_id": posyandu_id}
+        self.check_limits(Child, data, row, {"desa_id": "desa_code", "posyandu_id": "posyandu_code"})
         key = _key(name, birth, mother)
         old = self.by_nik.get(nik) if nik else None
         same_person = self.by_key.get(key)
@@ -102,13 +105,14 @@ class ChildImporter(Importer):
             data["nik"] = old["nik"]
         changes = diff({k: _plain(old[k]) for k in self.fields}, {k: _plain(data[k]) for k in self.fields})
         if not changes:
-            return unchanged(natural)
-        return update(natural, {**data, "id": old["id"]}, changes)
+            return unchanged(natural, state=old)
+        return update(natural, {**data, "id": old["id"]}, changes, state=old)
 
     def write(self, creates, updates):
         insert_dicts(Child, (o.data for o in creates))
         changed = [Child(**o.data) for o in updates]
         Child.objects.bulk_update(changed, list(self.fields), batch_size=2000)
+        Child.objects.filter(pk__in=[c.pk for c in changed]).update(version=F("version") + 1)
         new_ids = {}
         if creates:
             wanted = {(o.data["name"], o.data["birth_date"], o.data["mother_name"]) for o in creates}
@@ -208,6 +212,7 @@ class MeasurementImporter(Importer):
             "muac_cm": _q(parse_decimal(row.get("muac_cm"), "muac_cm", low=5, high=45)),
             "place": place, "posyandu_id": posyandu_id or child.get("posyandu_id"),
         }
+        self.check_limits(Measurement, data, row, {"posyandu_id": "posyandu_code"})
         key = f"{child_id}/{visit.isoformat()}"
         old = self.existing.get((child_id, visit))
         base = {**data, "child_id": child_id, "measured_on": visit, "age_days": (visit - child["birth_date"]).days,
@@ -216,8 +221,8 @@ class MeasurementImporter(Importer):
             return create(key, base)
         changes = diff({k: _plain(old[k]) for k in self.fields}, {k: _plain(data[k]) for k in self.fields})
         if not changes:
-            return unchanged(key)
-        return update(key, {**base, "id": old["id"]}, changes)
+            return unchanged(key, state=old)
+        return update(key, {**base, "id": old["id"]}, changes, state=old)
 
     def write(self, creates, updates):
         rows = [o.data for o in [*creates, *updates]]

@@ -32,7 +32,7 @@ def _kinds_for(user):
 
 
 def _jobs_for(user):
-    return ImportJob.objects.filter(created_by=user)
+    return ImportJob.objects.filter(created_by=user).defer("preview_state")
 
 
 @own_records

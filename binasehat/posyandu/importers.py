@@ -43,6 +43,7 @@ class PosyanduMonthImporter(Importer):
     required = REQUIRED
     optional = (*OPTIONAL_COUNTS, "kegiatan_tambahan_uraian")
     permission = "imports.run"
+    versioned_model = PosyanduMonth
     example = [{
         "posyandu_code": "190301100101", "month": "2025-03", "opening_days": "1", "kader_on_duty": "5", "s": "40",
         "k": "38", "d": "32", "n": "25", "ibu_hamil_sasaran": "6", "ibu_hamil_dilayani": "4", "kb_sasaran": "30",
@@ -55,7 +56,8 @@ class PosyanduMonthImporter(Importer):
                          Posyandu.objects.filter(self.scope.posyandu_q()).values_list("code", "id", "desa_id")}
         ids = [pk for pk, _d in self.posyandu.values()]
         self.existing = {}
-        for row in PosyanduMonth.objects.filter(posyandu_id__in=ids).values("id", "posyandu_id", "month", *STORED):
+        for row in PosyanduMonth.objects.filter(posyandu_id__in=ids).values("id", "posyandu_id", "month", "version",
+                                                                            *STORED):
             self.existing[(row["posyandu_id"], row["month"])] = row
         self.today = timezone.localdate()
         self.touched: dict[int, set] = {}
@@ -81,6 +83,7 @@ class PosyanduMonthImporter(Importer):
             kegiatan_tambahan=parse_bool(row.get("kegiatan_tambahan"), "kegiatan_tambahan", default=False),
             kegiatan_tambahan_uraian=row.get("kegiatan_tambahan_uraian")[:255],
         )
+        self.check_limits(PosyanduMonth, data, row)
         problems = rules.month_problems({**data, "month": month}, today=self.today)
         if problems:
             raise RowError("; ".join(f"{f}: {m}" for f, m in problems.items()))
@@ -90,8 +93,9 @@ class PosyanduMonthImporter(Importer):
             return create(key, {**data, "posyandu_id": pk, "month": month, "_desa": desa})
         changes = diff({f: _plain(old[f]) for f in STORED}, {f: _plain(data[f]) for f in STORED})
         if not changes:
-            return unchanged(key)
-        return update(key, {**data, "id": old["id"], "posyandu_id": pk, "month": month, "_desa": desa}, changes)
+            return unchanged(key, state=old)
+        return update(key, {**data, "id": old["id"], "posyandu_id": pk, "month": month, "_desa": desa}, changes,
+                      state=old)
 
     def write(self, creates, updates):
         insert_dicts(PosyanduMonth, ({k: v for k, v in o.data.items() if k != "_desa"} for o in creates))
@@ -118,4 +122,4 @@ class PosyanduMonthImporter(Importer):
         data_changed.send(sender=PosyanduMonth, source="posyandu",
                           cells={(o.data["_desa"], o.data["month"]) for o in [*creates, *updates]})
         transaction.on_commit(lambda: records_changed.send(sender=PosyanduMonth, posyandu_ids=sorted(touched),
-                                                           months=months))
+                                                           months=months), robust=True)

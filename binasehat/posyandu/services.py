@@ -6,12 +6,13 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from binasehat.core.audit import audit_record, snapshot
+from binasehat.core import limits
 from binasehat.core.events import data_changed, records_changed
 
 from . import rules
@@ -22,7 +23,12 @@ EDITABLE = ["opening_days", "opening_dates", "kader_on_duty", *rules.COUNT_FIELD
 
 
 class StaleEdit(ValidationError):
-    pass
+    """Someone saved this month after the form was opened. ``current`` is the record as it is now (None when it
+    was deleted), so the form can show both versions and let the person decide."""
+
+    def __init__(self, message, *, current: PosyanduMonth | None = None):
+        super().__init__(message)
+        self.current = current
 
 
 def can_record(actor, posyandu) -> bool:
@@ -35,30 +41,49 @@ def can_record(actor, posyandu) -> bool:
 
 
 def validate(data: dict, month: dt.date) -> None:
+    too_large = limits.problems(PosyanduMonth, data)
+    if too_large:
+        raise ValidationError({f: limits.message(f, data[f], problem) for f, problem in too_large.items()})
     errors = rules.month_problems({**data, "month": month}, today=timezone.localdate())
     if errors:
         raise ValidationError(errors)
 
 
 @transaction.atomic
-def month_record(*, actor, posyandu, month: dt.date, data: dict, version: int | None = None,
+def month_record(*, actor, posyandu, month: dt.date, data: dict, version: int | None,
                  source: str = "web") -> PosyanduMonth:
-    """Create or update the record of ``posyandu`` for ``month``. ``version`` is the version the form was opened
-    with (None for a new record); a mismatch means someone else saved in between."""
+    """Create or update the record of ``posyandu`` for ``month``.
+
+    ``version`` is the version the form was opened with: 0 means "there was no record", and is refused when one
+    exists now; None (the form did not say) is always refused, never an overwrite. A mismatch raises
+    ``StaleEdit`` carrying the record as it is now."""
     if actor is not None and not can_record(actor, posyandu):
         raise PermissionDenied(_("Anda tidak boleh mencatat laporan posyandu ini."))
+    if version is None or isinstance(version, bool) or not isinstance(version, int) or version < 0:
+        raise StaleEdit(_("Formulir ini tidak menyebut versi laporan yang dibuka, jadi tidak disimpan (agar tidak "
+                          "menimpa isian orang lain). Muat ulang halaman lalu ulangi."))
     month = month.replace(day=1)
     validate(data, month)
     existing = PosyanduMonth.objects.select_for_update().filter(posyandu=posyandu, month=month).first()
     if existing is None:
-        if version not in (None, 0):
-            raise StaleEdit(_("Laporan bulan ini sudah dihapus atau belum ada. Muat ulang halaman."))
-        record = PosyanduMonth.objects.create(posyandu=posyandu, month=month, **data)
+        if version != 0:
+            raise StaleEdit(_("Laporan bulan ini sudah dihapus sejak formulir dibuka. Periksa isian lalu simpan lagi."))
+        try:
+            with transaction.atomic():
+                record = PosyanduMonth.objects.create(posyandu=posyandu, month=month, **data)
+        except IntegrityError:
+            # Someone else created this month at the same moment (the unique constraint decided).
+            current = PosyanduMonth.objects.filter(posyandu=posyandu, month=month).first()
+            raise StaleEdit(_("Laporan bulan ini baru saja disimpan orang lain. Bandingkan isiannya dengan isian "
+                              "Anda, lalu simpan lagi bila isian Anda yang benar."), current=current) from None
         audit_record(actor=actor, action="create", obj=record, after=snapshot(record, EDITABLE),
                      area_code=posyandu.desa_id, source=source)
     else:
-        if version not in (None,) and version != existing.version:
-            raise StaleEdit(_("Laporan bulan ini sudah diubah orang lain sejak formulir dibuka. Muat ulang lalu ulangi."))
+        if version != existing.version:
+            raise StaleEdit(
+                _("Laporan bulan ini sudah disimpan orang lain sejak formulir dibuka (sudah diubah orang lain). "
+                  "Bandingkan isiannya dengan isian Anda, lalu simpan lagi bila isian Anda yang benar."),
+                current=existing)
         before = snapshot(existing, EDITABLE)
         PosyanduMonth.objects.filter(pk=existing.pk).update(**data, version=F("version") + 1)
         record = PosyanduMonth.objects.get(pk=existing.pk)

@@ -32,12 +32,14 @@ def month(request, pk, year, month):
     form = MonthForm(request.POST or None, instance=record or PosyanduMonth(posyandu=posyandu, month=first),
                      kader_queryset=kader_for_user(request.user).filter(posyandu=posyandu, active=True))
     future = (first.year, first.month) > (timezone.localdate().year, timezone.localdate().month)
+    conflict = None
     if request.method == "POST" and form.is_valid():
         try:
             services.month_record(actor=request.user, posyandu=posyandu, month=first, data=form.service_data(),
-                                  version=form.cleaned_data.get("version") or None)
+                                  version=form.cleaned_data.get("version"))
         except services.StaleEdit as exc:
             form.add_error(None, exc.messages[0])
+            conflict = _conflict(form, exc.current)
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
@@ -45,6 +47,21 @@ def month(request, pk, year, month):
             messages.success(request, _("Laporan %(month)s tersimpan.") % {"month": first.strftime("%Y-%m")})
             return redirect(reverse("reports:posyandu_year", args=[posyandu.pk]) + f"?tahun={first.year}")
     return render(request, "posyandu/month_form.html", {
-        "posyandu": posyandu, "month": first, "form": form, "record": record, "future": future,
+        "posyandu": posyandu, "month": first, "form": form, "record": record, "future": future, "conflict": conflict,
         "history": history_for(record)[:20] if record and scope_of(request.user).can("audit.view") else None,
     })
+
+
+def _conflict(form, current):
+    """Both versions side by side after a conflict; the form now carries the stored version, so saving again is a
+    deliberate choice of this person's values."""
+    form.data = form.data.copy()
+    form.data["version"] = str(current.version if current is not None else 0)
+    if current is None:
+        return {"current": None, "rows": []}
+    rows = []
+    for name in form.Meta.fields:
+        saved, yours = getattr(current, name), form.cleaned_data.get(name)
+        if saved != yours:
+            rows.append({"label": form.fields[name].label, "saved": saved, "yours": yours})
+    return {"current": current, "rows": rows}

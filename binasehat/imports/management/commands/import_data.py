@@ -1,3 +1,4 @@
+import os
 import sys
 import time
 
@@ -11,7 +12,7 @@ class Command(BaseCommand):
     help = (
         "Import CSV/XLSX files of one kind (validated row by row; committed all or nothing). "
         "Ends with 'created=N updated=N unchanged=N rejected=N'; exits 1 when a row was rejected, 2 when a file "
-        "cannot be read."
+        "cannot be read, 3 when another import of the same kind is being committed."
     )
 
     def add_arguments(self, parser):
@@ -54,7 +55,18 @@ class Command(BaseCommand):
                 last[0] = now
                 self.stderr.write(f"… {rows} baris diperiksa ({now - started:.1f} s)")
 
-        result = run_import(importer, tables, dry_run=dry_run, partial=partial, progress=progress)
+        if dry_run:
+            result = run_import(importer, tables, dry_run=True, partial=partial, progress=progress)
+        else:
+            from binasehat.imports.locks import ImportBusy, import_lock
+
+            try:
+                with import_lock(kind, f"command:{os.getpid()}", str(importer_class.label)):
+                    result = run_import(importer, tables, partial=partial, progress=progress)
+            except ImportBusy as exc:
+                self.stderr.write(str(exc))
+                self.stdout.write("created=0 updated=0 unchanged=0 rejected=0")
+                sys.exit(3)
         if result.error:
             self.stderr.write(result.error)
             self.stdout.write(result.summary_line())
