@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "binasehat.assessments",
     "binasehat.programs",
     "binasehat.indicators",
+    "binasehat.community",
     "binasehat.reports",
     "binasehat.api",
     "binasehat.demo",

@@ -32,6 +32,8 @@ class User(AbstractUser):
         if self.role == roles.ADMIN and self.is_superuser and not self.areas.exists():
             return Scope(role=self.role, everything=True, permissions=permissions)
         binding = roles.BINDING.get(self.role)
+        if binding == "institution":  # what it may see is decided by the institutions it belongs to
+            return Scope(role=self.role, permissions=permissions)
         if binding == "posyandu":
             rows = list(self.posyandu.filter(active=True).values_list("id", "desa_id"))
             return Scope(

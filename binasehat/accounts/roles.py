@@ -3,6 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 KADER, BIDAN_DESA, PUSKESMAS, DINKES, PROVINSI, ADMIN = "kader", "bidan_desa", "puskesmas", "dinkes", "provinsi", "admin"
+OPD = "opd"
 
 ROLE_CHOICES = [
     (KADER, _("Kader posyandu")),
@@ -11,25 +12,31 @@ ROLE_CHOICES = [
     (DINKES, _("Dinas Kesehatan kabupaten/kota")),
     (PROVINSI, _("Dinas Kesehatan provinsi (baca saja)")),
     (ADMIN, _("Administrator")),
+    (OPD, _("Perangkat daerah (OPD) pemilik indikator KKS")),
 ]
 
 #: What each role may do inside its area. Reading is governed by the area scope alone.
 PERMISSIONS: dict[str, frozenset[str]] = {
     KADER: frozenset({"posyandu.record"}),
     BIDAN_DESA: frozenset({"posyandu.record", "facilities.change", "audit.view", "sensitive.view", "imports.run",
-                           "programs.enter"}),
+                           "programs.enter", "siaga.enter"}),
     PUSKESMAS: frozenset({
         "posyandu.record", "facilities.change", "audit.view", "sensitive.view", "imports.run",
-        "individuals.export", "programs.enter",
+        "individuals.export", "programs.enter", "siaga.enter",
     }),
     DINKES: frozenset({
         "posyandu.record", "facilities.change", "puskesmas.change", "audit.view", "sensitive.view", "imports.run",
         "individuals.export", "regions.import", "users.manage", "programs.enter", "indicators.manage",
+        "siaga.enter", "kks.fill", "kks.submit",
     }),
-    PROVINSI: frozenset(),
+    #: Read-only, except the province verification of its districts' submitted KKS assessments.
+    PROVINSI: frozenset({"kks.verify_province"}),
+    #: Only the KKS indicators its institution owns (bound to institutions, no area: sees nothing else).
+    OPD: frozenset({"kks.fill"}),
     ADMIN: frozenset({
         "posyandu.record", "facilities.change", "puskesmas.change", "audit.view", "sensitive.view", "imports.run",
         "individuals.export", "regions.import", "users.manage", "programs.enter", "indicators.manage",
+        "siaga.enter", "kks.fill", "kks.submit", "kks.verify_province", "kks.verify_national",
     }),
 }
 
@@ -41,4 +48,5 @@ BINDING = {
     DINKES: "area",
     PROVINSI: "area",
     ADMIN: "area",
+    OPD: "institution",
 }
