@@ -222,6 +222,15 @@ class KecamatanRecap:
     def percent(self) -> float | None:
         return 100.0 * self.aktif / self.total if self.total else None
 
+    @property
+    def cells(self) -> list[int]:
+        """Counts per stratum (Pratama … Mandiri), then not Siaga Aktif."""
+        return [self.strata[s] for s in (*rules.STRATA, "")]
+
+    @property
+    def meets_target(self) -> bool:
+        return self.percent is not None and self.percent >= rules.SIAGA_TARGET - 1e-9
+
 
 def siaga_recap(rows: list[SiagaRow]) -> tuple[list[KecamatanRecap], KecamatanRecap]:
     """Strata per kecamatan and the total, with the share of Desa Siaga Aktif (SPM target 80 %)."""

@@ -169,6 +169,7 @@ def build_demo(*, individuals: bool = True) -> dict:
 
     users = _users()
     Flag.objects.update_or_create(name="demo", defaults={"value": {"district": DISTRICT, "seed": SEED}})
+    users += __import__("binasehat.community.demo", fromlist=["build"]).build()["users"]
     return {
         "kecamatan": len(kecamatan), "desa": len(desa), "puskesmas": len(puskesmas), "pustu": len(pustu),
         "posyandu": len(posyandu), "kader": len(kader_rows), "months": len(month_rows), "children": len(children),
