@@ -8,6 +8,7 @@ class SiagaInputForm(forms.ModelForm):
     akses_harian = forms.NullBooleanField(label=_("Akses pelayanan kesehatan dasar setiap hari"), required=False,
                                           widget=forms.Select(choices=[("unknown", "—"), ("true", _("Ya")),
                                                                        ("false", _("Tidak"))]))
+    evidence_link = forms.URLField(label=_("Tautan bukti"), required=False, max_length=500, assume_scheme="https")
 
     class Meta:
         model = SiagaInput
@@ -19,7 +20,8 @@ class SiagaInputForm(forms.ModelForm):
 class KksAnswerForm(forms.Form):
     value = forms.TypedChoiceField(label=_("Nilai penilaian mandiri"), coerce=int, empty_value=None, required=False)
     notes = forms.CharField(label=_("Catatan"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    evidence_link = forms.URLField(label=_("Tautan data dukung"), required=False, max_length=500)
+    evidence_link = forms.URLField(label=_("Tautan data dukung"), required=False, max_length=500,
+                                   assume_scheme="https")
     evidence_file = forms.FileField(label=_("Unggah data dukung (PDF, JPG, PNG, XLSX, DOCX; maks. 10 MB)"),
                                     required=False)
 
