@@ -338,12 +338,9 @@ def kks_prefill(indicator: KksIndicator, district_code: str, year: int, submitte
     else:
         option = rules.option_from_value(value, spec["bands"])
     link = reverse("reports:dashboard") + f"?wilayah={district_code}&tahun={year}&ind={ind.code}"
-    changed = False
-    if submitted is not None:
-        old = submitted.get("value")
-        changed = (old is None) != (value is None) or (old is not None and abs(old - value) > 1e-6)
-    return Prefill(ind.code, None if value is None else round(value, 2), previous, target, option, str(this), link,
-                   spec.get("note", ""), changed)
+    shown = None if value is None else round(value, 2)
+    changed = submitted is not None and submitted.get("value") != shown
+    return Prefill(ind.code, shown, previous, target, option, str(this), link, spec.get("note", ""), changed)
 
 
 @dataclass
