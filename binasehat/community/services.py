@@ -176,9 +176,10 @@ def _save_answer(actor, answer: KksAnswer, changes: dict, source: str) -> KksAns
 
 
 def _lock_answer(answer: KksAnswer) -> KksAnswer:
-    locked = KksAnswer.objects.select_for_update().select_related("assessment", "indicator", "owner").get(pk=answer.pk)
-    KksAssessment.objects.select_for_update().filter(pk=locked.assessment_id).first()
-    return locked
+    """The answer as stored, with its assessment locked first (a status change waits for the write, and back)."""
+    KksAssessment.objects.select_for_update().filter(pk=answer.assessment_id).first()
+    return KksAnswer.objects.select_for_update(of=("self",)).select_related(
+        "assessment", "indicator", "owner").get(pk=answer.pk)
 
 
 @transaction.atomic
@@ -262,7 +263,7 @@ def kks_basic_save(*, actor, assessment: KksAssessment, odf_percent, documents: 
 
 
 def _transition(actor, assessment: KksAssessment, *, frm: str, to: str, permission: str, stamp: str) -> KksAssessment:
-    assessment = KksAssessment.objects.select_for_update().select_related("round").get(pk=assessment.pk)
+    assessment = KksAssessment.objects.select_for_update(of=("self",)).select_related("round").get(pk=assessment.pk)
     if actor is not None and not (actor.scope.can(permission) and _in_district(actor, assessment.district_id)):
         raise PermissionDenied(_("Peran Anda tidak boleh melakukan langkah ini."))
     if assessment.status != frm:

@@ -74,6 +74,21 @@ def _siaga_row(request, code: str, year: int):
     return desa, selectors.siaga_compute([desa], year)[0]
 
 
+def _cell_text(key: str, cell: dict | None) -> str:
+    """One cell of the rule table as a user reads it: "≥ 3", "≥ triwulanan", "ya"."""
+    if not cell:
+        return ""
+    value = cell["value"]
+    if cell["op"] == "is":
+        return _("ya") if value else _("tidak")
+    if key == "forum":
+        value = rules.FORUM_LEVELS[int(value)]
+    elif key == "peraturan":
+        value = rules.PERATURAN_LEVELS[int(value)]
+    sign = {">=": "≥", "<=": "≤"}.get(cell["op"], cell["op"])
+    return f"{sign} {value}"
+
+
 @area_scoped
 def siaga_desa(request, code):
     year = _year(request)
@@ -84,8 +99,11 @@ def siaga_desa(request, code):
     criteria = [{
         "key": key, "label": labels[key]["label"], "unit": labels[key]["unit"], "value": row.value_text(key),
         "source": row.sources.get(key, ""), "level": row.levels.get(key),
-        "cells": [cells[s].get(key) for s in rules.STRATA],
+        "cells": [_cell_text(key, cells[s].get(key)) for s in rules.STRATA],
     } for key in rules.CRITERIA]
+    for m in row.missing:
+        m["text"] = _cell_text(m["indicator"], m)
+        m["actual_text"] = row.value_text(m["indicator"]) or "—"
     return render(request, "community/siaga_desa.html", {
         "desa": desa, "row": row, "year": year, "years": _years(), "criteria": criteria, "strata": rules.STRATA,
         "parameters": described, "colours": STRATA_COLOURS,
