@@ -351,6 +351,12 @@ class TatananView:
     score: float | None
     lacks: tuple | None = None
 
+    @property
+    def below_full(self) -> list[str]:
+        """Codes of the shown indicators not yet at their highest option: where the tatanan can gain."""
+        return [a.indicator.code for a in self.answers
+                if a.effective is None or a.effective < max(a.indicator.scores, default=0)]
+
 
 def kks_overview(assessment: KksAssessment, answers) -> tuple[list[TatananView], rules.KksResult]:
     """Tatanan with their answers and scores, and the category (from every indicator, not only those shown)."""

@@ -123,12 +123,16 @@ def _locked(assessment: KksAssessment, allowed: str) -> None:
 def institution_register(*, actor, district, code: str, name: str, members=()) -> Institution:
     if actor is not None and not (actor.scope.can("kks.submit") and _in_district(actor, district.code)):
         raise PermissionDenied(_("Peran Anda tidak boleh mengelola OPD."))
+    old = Institution.objects.filter(district=district, code=code).first()
+    before = {"code": code, "name": old.name, "members": sorted(old.members.values_list("username", flat=True))} \
+        if old else None
     inst, created = Institution.objects.update_or_create(district=district, code=code, defaults={"name": name})
     if members:
         inst.members.add(*members)
-    audit_record(actor=actor, action="create" if created else "update", obj=inst,
-                 after={"code": code, "name": name, "members": sorted(m.username for m in inst.members.all())},
-                 area_code=district.code)
+    after = {"code": code, "name": name, "members": sorted(inst.members.values_list("username", flat=True))}
+    if after != before:
+        audit_record(actor=actor, action="create" if created else "update", obj=inst, before=before, after=after,
+                     area_code=district.code)
     return inst
 
 

@@ -1,7 +1,11 @@
 """`import_data siaga FILE` with exactly the columns of the entered inputs."""
 
 from binasehat.community.models import SiagaInput
-from conftest import write_csv
+
+
+def write_csv(path, text):
+    path.write_text(text, encoding="utf-8")
+    return path
 
 HEADER = "desa_code,year,forum,akses_harian,ukbm_lain_aktif,dana_sumber_lain,ormas_aktif,peraturan,phbs_rt_persen,sk_number,sk_date\n"
 
