@@ -6,6 +6,7 @@ app_name = "community"
 
 urlpatterns = [
     path("siaga/", views.siaga_list, name="siaga"),
+    path("siaga/aturan/", views.siaga_parameters, name="siaga_parameters"),
     path("siaga/<str:code>/", views.siaga_desa, name="siaga_desa"),
     path("siaga/<str:code>/ubah/", views.siaga_edit, name="siaga_edit"),
     path("kks/", views.kks_index, name="kks"),

@@ -57,7 +57,7 @@ def siaga_list(request):
     context = {
         "year": year, "years": _years(), "region": region, "rows": rows, "recap": recap, "total": total,
         "strata": rules.STRATA, "colours": STRATA_COLOURS, "target": rules.SIAGA_TARGET, "parameters": described,
-        "generated": timezone.localtime(),
+        "generated": timezone.localtime(), "can_configure": scope_of(request.user).can("indicators.manage"),
     }
     fmt = request.GET.get("format")
     filename = f"desa-siaga-{region.code if region else 'semua'}-{year}"
@@ -66,6 +66,28 @@ def siaga_list(request):
     if fmt == "pdf":
         return pdf_response(request, "community/siaga_pdf.html", context, filename)
     return render(request, "community/siaga_list.html", context)
+
+
+@area_scoped(permission="indicators.manage")
+@require_POST
+def siaga_parameters(request):
+    """Set the disputed cells of the Desa Siaga rule set (audited); values only from each parameter's choices."""
+    _no_kader(request)
+    _definition, _params, described = selectors.siaga_parameters()
+    for key, p in described.items():
+        raw = request.POST.get(key)
+        if raw is None or raw == str(p["value"]):
+            continue
+        try:
+            value = int(raw)
+        except ValueError:
+            value = None
+        if value not in p.get("choices", []):
+            messages.error(request, _("Nilai tidak sah untuk %(label)s.") % {"label": p["label"]})
+            continue
+        services.rule_parameter_set(actor=request.user, key=key, value=value)
+        messages.success(request, _("%(label)s diubah menjadi %(value)s.") % {"label": p["label"], "value": value})
+    return redirect(reverse("community:siaga") + f"?tahun={_year(request)}")
 
 
 def _siaga_row(request, code: str, year: int):

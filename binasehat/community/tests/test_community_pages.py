@@ -11,7 +11,7 @@ from binasehat.community.models import Institution, KksAnswer, KksAssessment, Kk
 from binasehat.community.urls import urlpatterns
 from binasehat.core.scope import AREA, policy_of
 
-POST_ONLY = {"kks_start", "kks_step", "kks_basic", "kks_owner"}
+POST_ONLY = {"kks_start", "kks_step", "kks_basic", "kks_owner", "siaga_parameters"}
 
 
 @pytest.fixture
@@ -23,7 +23,7 @@ def objects(demo, settings, tmp_path):
         services.kks_evidence_add(actor=None, answer=answer, upload=SimpleUploadedFile("b.pdf", b"%PDF-1.4 x"))
     evidence = KksEvidence.objects.filter(answer=answer).first()
     return {
-        "siaga": [], "siaga_desa": ["19.03.01.1001"], "siaga_edit": ["19.03.01.1001"], "kks": [], "kks_start": [],
+        "siaga": [], "siaga_parameters": [], "siaga_desa": ["19.03.01.1001"], "siaga_edit": ["19.03.01.1001"], "kks": [], "kks_start": [],
         "kks_detail": [assessment.pk], "kks_step": [assessment.pk, "ajukan"], "kks_basic": [assessment.pk],
         "kks_export": [assessment.pk], "kks_answer": [answer.pk], "kks_owner": [answer.pk],
         "kks_evidence": [evidence.pk],
@@ -31,7 +31,7 @@ def objects(demo, settings, tmp_path):
 
 
 def test_every_community_view_declares_area_scope():
-    assert {p.name for p in urlpatterns} == {"siaga", "siaga_desa", "siaga_edit", "kks", "kks_start", "kks_detail",
+    assert {p.name for p in urlpatterns} == {"siaga", "siaga_parameters", "siaga_desa", "siaga_edit", "kks", "kks_start", "kks_detail",
                                             "kks_step", "kks_basic", "kks_export", "kks_answer", "kks_owner",
                                             "kks_evidence"}
     assert all(policy_of(p.callback) == AREA for p in urlpatterns)
@@ -87,3 +87,19 @@ def test_post_steps_through_the_pages(objects, client_for):
     dinkes.post(reverse("community:kks_step", args=[started.pk, "ajukan"]))
     started.refresh_from_db()
     assert started.status == KksAssessment.SUBMITTED
+
+
+def test_dinkes_configures_a_disputed_cell_on_the_page(objects, client_for):
+    """Mandiri "≥ 3 other funding sources" (default) → 2; a value outside the documented readings is refused."""
+    from binasehat.community.models import RuleParameter
+
+    dinkes = client_for("dinkes")
+    page = dinkes.get(reverse("community:siaga") + "?tahun=2025").content.decode()
+    assert 'id="siaga-parameters"' in page
+    dinkes.post(reverse("community:siaga_parameters"), {"mandiri_dana_min": "7"})
+    assert not RuleParameter.objects.filter(key="mandiri_dana_min").exists()
+    dinkes.post(reverse("community:siaga_parameters"), {"mandiri_dana_min": "2", "mandiri_ormas_min": "2"})
+    assert RuleParameter.objects.get(key="mandiri_dana_min").value == 2
+    assert not RuleParameter.objects.filter(key="mandiri_ormas_min").exists()  # unchanged: the default stays
+    assert client_for("bidan").post(reverse("community:siaga_parameters"), {"mandiri_dana_min": "3"}).status_code == 403
+    assert RuleParameter.objects.get(key="mandiri_dana_min").value == 2
