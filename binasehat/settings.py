@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "binasehat.reports",
     "binasehat.risk",
     "binasehat.followups",
+    "binasehat.community",
     "binasehat.api",
     "binasehat.demo",
 ]

@@ -16,6 +16,7 @@ urlpatterns = [
     path("keluarga/", include("binasehat.families.urls")),
     path("data/validasi/", include("binasehat.programs.validation_urls")),
     path("data/", include("binasehat.programs.urls")),
+    path("komunitas/", include("binasehat.community.urls")),
     path("laporan/", include("binasehat.reports.urls")),
     path("risiko/", include("binasehat.risk.urls")),
     path("tindak-lanjut/", include("binasehat.followups.urls")),

@@ -62,7 +62,7 @@ class User(AbstractUser):
         if self.role == roles.ADMIN and self.is_superuser and not self.areas.exists():
             return Scope(role=self.role, everything=True, permissions=permissions)
         binding = roles.BINDING.get(self.role)
-        if binding == "institution":  # no area at all: partner pages select by institution
+        if binding == "institution":  # no area at all: partner (mitra) and OPD pages select by institution
             return Scope(role=self.role, permissions=permissions)
         if binding == "posyandu":
             rows = list(self.posyandu.filter(active=True).values_list("id", "desa_id"))

@@ -6,6 +6,7 @@ KADER, BIDAN_DESA, PUSKESMAS, DINKES, PROVINSI, ADMIN = "kader", "bidan_desa", "
 #: A partner (LSM, CSR company, OPD …) bound to its institution: it sees only the plans, activities and action
 #: items its institution is part of, never an area's records.
 MITRA = "mitra"
+OPD = "opd"
 
 ROLE_CHOICES = [
     (KADER, _("Kader posyandu")),
@@ -15,27 +16,33 @@ ROLE_CHOICES = [
     (PROVINSI, _("Dinas Kesehatan provinsi (baca saja)")),
     (ADMIN, _("Administrator")),
     (MITRA, _("Mitra lintas sektor (LSM, CSR, OPD)")),
+    (OPD, _("Perangkat daerah (OPD) pemilik indikator KKS")),
 ]
 
 #: What each role may do inside its area. Reading is governed by the area scope alone.
 PERMISSIONS: dict[str, frozenset[str]] = {
     KADER: frozenset({"posyandu.record"}),
     BIDAN_DESA: frozenset({"posyandu.record", "facilities.change", "audit.view", "sensitive.view", "imports.run",
-                           "programs.enter"}),
+                           "programs.enter", "siaga.enter"}),
     PUSKESMAS: frozenset({
         "posyandu.record", "facilities.change", "audit.view", "sensitive.view", "imports.run",
-        "individuals.export", "programs.enter", "risk.plan", "followups.manage",
+        "individuals.export", "programs.enter", "risk.plan", "followups.manage", "siaga.enter",
     }),
     DINKES: frozenset({
         "posyandu.record", "facilities.change", "puskesmas.change", "audit.view", "sensitive.view", "imports.run",
         "individuals.export", "regions.import", "users.manage", "programs.enter", "indicators.manage",
         "risk.plan", "risk.rules", "followups.manage",
+        "siaga.enter", "kks.fill", "kks.submit",
     }),
-    PROVINSI: frozenset(),
+    #: Read-only, except the province verification of its districts' submitted KKS assessments.
+    PROVINSI: frozenset({"kks.verify_province"}),
+    #: Only the KKS indicators its institution owns (bound to institutions, no area: sees nothing else).
+    OPD: frozenset({"kks.fill"}),
     ADMIN: frozenset({
         "posyandu.record", "facilities.change", "puskesmas.change", "audit.view", "sensitive.view", "imports.run",
         "individuals.export", "regions.import", "users.manage", "programs.enter", "indicators.manage",
         "risk.plan", "risk.rules", "followups.manage",
+        "siaga.enter", "kks.fill", "kks.submit", "kks.verify_province", "kks.verify_national",
     }),
     MITRA: frozenset({"partner.update"}),
 }
@@ -49,4 +56,5 @@ BINDING = {
     PROVINSI: "area",
     ADMIN: "area",
     MITRA: "institution",
+    OPD: "institution",
 }

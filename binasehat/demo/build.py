@@ -209,6 +209,7 @@ def build_demo(*, individuals: bool = True, today: dt.date | None = None) -> dic
     risk_demo.build()
     followups_demo.build()
     Flag.objects.update_or_create(name="demo", defaults={"value": {"district": DISTRICT, "seed": SEED}})
+    users += __import__("binasehat.community.demo", fromlist=["build"]).build()["users"]
     return {
         "kecamatan": len(kecamatan), "desa": len(desa), "puskesmas": len(puskesmas), "pustu": len(pustu),
         "posyandu": len(posyandu), "kader": len(kader_rows), "months": len(month_rows), "children": len(children),
