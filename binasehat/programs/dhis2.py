@@ -424,10 +424,10 @@ def _apply_strategy(strategy: str, accepted: list[tuple[Incoming, NewValue]], co
     for item, v in accepted:
         old = stored.get((v.element.pk, v.unit.code, str(v.period)))
         if strategy == CREATE and old is not None and (
-                v.value is None or old[0] != v.value or (v.comment and v.comment != old[1])):
+                v.deletes or (v.value is not None and old[0] != v.value) or (v.comment and v.comment != old[1])):
             conflicts.add(item, f"{v.element.code}/{v.unit.code}/{v.period.dhis2}", "dataValue",
                           _("Nilai sudah ada: strategi CREATE tidak mengubah atau menghapus nilai yang ada."))
-        elif strategy == UPDATE and old is None and v.value is not None:
+        elif strategy == UPDATE and old is None and not v.deletes:
             conflicts.add(item, f"{v.element.code}/{v.unit.code}/{v.period.dhis2}", "dataValue",
                           _("Belum ada nilai untuk diubah: strategi UPDATE tidak membuat nilai baru."))
         else:
@@ -477,6 +477,10 @@ def import_values(user, payload: bytes | str, *, fmt: str = "json", dry_run: boo
             accepted.append((item, new))
     values = _apply_strategy(chosen, accepted, conflicts)
     written = datavalues_write(actor=user, values=values, source="dhis2", dry_run=dry_run)
+    item_of = {id(v): item for item, v in accepted}
+    for v in written.without_value:
+        conflicts.add(item_of[id(v)], f"{v.element.code}/{v.unit.code}/{v.period.dhis2}", "value",
+                      _("Hanya catatan tanpa nilai, padahal belum ada nilai tersimpan untuk diberi catatan."))
     done = written.imported + written.updated + written.deleted + written.unchanged
     if not conflicts.rows:
         status, description = "SUCCESS", _("Impor selesai.")

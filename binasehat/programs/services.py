@@ -106,9 +106,20 @@ class NewValue:
     element: DataElement
     unit: OrgUnit
     period: Period
-    #: None deletes the stored value.
+    #: None with no comment deletes the stored value; None with a comment keeps the stored value and sets the
+    #: comment (DHIS2's ``DataValue.isNullValue``: a value is null only when value and comment are both empty).
     value: float | None
     comment: str = ""
+    #: Delete whatever the value and comment say (DHIS2's ``deleted: true`` or ``importStrategy=DELETE``).
+    delete: bool = False
+
+    @property
+    def deletes(self) -> bool:
+        return self.delete or (self.value is None and not self.comment)
+
+    @property
+    def comment_only(self) -> bool:
+        return not self.delete and self.value is None and bool(self.comment)
 
 
 @dataclass
@@ -118,6 +129,8 @@ class WriteSummary:
     deleted: int = 0
     unchanged: int = 0
     cells: set = field(default_factory=set)
+    #: Comment-only values for which nothing is stored to attach the comment to (written nowhere).
+    without_value: list = field(default_factory=list)
 
 
 def _key(element_id: int, unit_code: str, period: str) -> tuple:
@@ -153,13 +166,25 @@ def datavalues_write(*, actor, values: list[NewValue], source: str = "web", impo
     for v in values:
         key = _key(v.element.pk, v.unit.code, str(v.period))
         old = existing.get(key)
-        if v.value is None:
+        if v.deletes:
             if old is not None:
                 deletes.append(old)
                 audits.append({"action": "delete", "obj": old, "before": {"value": old.value, "comment": old.comment},
                                "area_code": old.region_id})
             else:
                 summary.unchanged += 1
+            continue
+        if v.comment_only:
+            if old is None:
+                summary.without_value.append(v)
+                continue
+            if v.comment == old.comment:
+                summary.unchanged += 1
+                continue
+            audits.append({"action": "update", "obj": old, "before": {"value": old.value, "comment": old.comment},
+                           "after": {"value": old.value, "comment": v.comment}, "area_code": old.region_id})
+            old.comment, old.updated_by_id, old.updated_at = v.comment, actor_id, timezone.now()
+            updates.append(old)
             continue
         if old is None:
             dv = DataValue(element=v.element, org_unit=v.unit.code, region_id=v.unit.region_id,

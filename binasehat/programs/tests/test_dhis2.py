@@ -362,3 +362,36 @@ def test_imported_cases_reach_the_dengue_incidence_rate(district_user, desa):
     assert after[desa].numerator == 78 and after[desa].denominator == people
     assert after[desa].value == pytest.approx(78 / people * 100_000)
     assert after[kecamatan].numerator == kec_before[kecamatan].numerator - old + 78
+
+
+# --- a comment without a value is not a deletion ----------------------------------------------------------------
+
+
+def test_comment_only_row_keeps_the_stored_value_and_sets_the_comment(district_user):
+    """DHIS2 ``DataValue.isNullValue()`` (dhis2-core 2.40, dhis-api ``datavalue/DataValue.java``): a value is null
+    only when ``value`` and ``comment`` are both blank. The row from the report that deleted a stored value:
+    ``{"dataElement":"DBD_KASUS","period":"202611","orgUnit":"19.03.01.1001","comment":"hanya komentar"}``;
+    here with a period that has begun (2025-01) and the desa's stored count."""
+    stored = DataValue.objects.get(element__code="DBD_KASUS", org_unit="19.03.01.1001", period="2025-01")
+    row = {"dataElement": "DBD_KASUS", "period": "202501", "orgUnit": "19.03.01.1001", "comment": "hanya komentar"}
+    summary = dhis2.import_values(district_user, json.dumps({"dataValues": [row]}))
+    assert summary["status"] == "SUCCESS", summary
+    assert summary["importCount"]["deleted"] == 0 and summary["importCount"]["updated"] == 1
+    after = DataValue.objects.get(pk=stored.pk)
+    assert after.value == stored.value and after.comment == "hanya komentar"
+    # The same in CSV (value column empty, comment column set) and through the spreadsheet path's checker.
+    text = "dataelement,period,orgunit,categoryoptioncombo,attributeoptioncombo,value,storedby,lastupdated,comment\n" \
+           "DBD_KASUS,202501,19.03.01.1001,,,,,,catatan kedua\n"
+    summary = dhis2.import_values(district_user, text, fmt="csv")
+    after = DataValue.objects.get(pk=stored.pk)
+    assert summary["importCount"]["deleted"] == 0 and after.value == stored.value and after.comment == "catatan kedua"
+    # Value and comment both empty still deletes (isNullValue() is true).
+    row = {"dataElement": "DBD_KASUS", "period": "202501", "orgUnit": "19.03.01.1001"}
+    summary = dhis2.import_values(district_user, json.dumps({"dataValues": [row]}))
+    assert summary["importCount"]["deleted"] == 1
+    assert not DataValue.objects.filter(element__code="DBD_KASUS", org_unit="19.03.01.1001", period="2025-01").exists()
+    # A comment with nothing stored to attach it to is a conflict, not a new value.
+    row = {"dataElement": "DBD_KASUS", "period": "202501", "orgUnit": "19.03.01.1001", "comment": "x"}
+    summary = dhis2.import_values(district_user, json.dumps({"dataValues": [row]}))
+    assert summary["conflicts"] and summary["conflicts"][0]["property"] == "value"
+    assert not DataValue.objects.filter(element__code="DBD_KASUS", org_unit="19.03.01.1001", period="2025-01").exists()
