@@ -103,7 +103,7 @@ class DataValueOut(Schema):
     area: str = Field(..., alias="region_id", description="Wilayah terkecil tempat nilai ini dijumlahkan.")
     value: float
     comment: str
-    lastUpdated: dt.datetime = Field(..., alias="updated_at")
+    lastUpdated: dt.datetime = Field(..., alias="last_updated")
 
 
 class DataValueIn(Schema):

@@ -13,7 +13,8 @@ from .models import DataElement, DataValue
 from .selectors import is_future
 from .services import InvalidValue, NewValue, OrgUnit, can_enter, org_unit_of, parse_value, period_for
 
-MAX_COMMENT = DataValue._meta.get_field("comment").max_length
+#: DHIS2 2.40 ``ValidationUtils.commentIsValid``: at most ``VALUE_MAX_LENGTH`` = 50000 characters.
+MAX_COMMENT = 50_000
 
 
 class RowProblem(InvalidValue):

@@ -41,7 +41,7 @@ from binasehat.regions.models import Region
 
 from .models import DataElement, DataSet, DataValue
 from .checks import RowProblem, ValueChecker
-from .services import NewValue, datavalues_write
+from .services import NewValue, WriteConflict, datavalues_write
 
 #: DHIS2's default category option combo, by UID and by code/name; empty means the same here.
 DEFAULT_COMBOS = frozenset({"", "hllvx50cxc0", "default"})
@@ -169,7 +169,7 @@ def export_values(user, *, data_sets: Sequence[str] | None = None, elements: Seq
             q |= _org_unit_q(code, children)
         qs = qs.filter(q)
     rows = qs.order_by("element__data_set__sort", "org_unit", "period_start", "element__sort").values_list(
-        "element__code", "period", "org_unit", "value", "comment", "updated_at", "updated_by__username")
+        "element__code", "period", "org_unit", "value", "comment", "last_updated", "updated_by__username")
     parsed: dict[str, Period] = {}
     out = []
     for code, period, unit, value, comment, updated_at, username in rows:
@@ -476,7 +476,10 @@ def import_values(user, payload: bytes | str, *, fmt: str = "json", dry_run: boo
         if new is not None:
             accepted.append((item, new))
     values = _apply_strategy(chosen, accepted, conflicts)
-    written = datavalues_write(actor=user, values=values, source="dhis2", dry_run=dry_run)
+    try:
+        written = datavalues_write(actor=user, values=values, source="dhis2", dry_run=dry_run)
+    except WriteConflict as exc:
+        return _failed(str(exc), dry_run=dry_run, strategy=chosen)
     item_of = {id(v): item for item, v in accepted}
     for v in written.without_value:
         conflicts.add(item_of[id(v)], f"{v.element.code}/{v.unit.code}/{v.period.dhis2}", "value",

@@ -112,3 +112,10 @@ def stored_values(data_set: DataSet, unit: OrgUnit, period: Period) -> dict[str,
     """{element code: value} stored for one unit and period (the caller has checked the unit is in scope)."""
     return {dv.element.code: dv for dv in DataValue.objects.filter(
         element__data_set=data_set, org_unit=unit.code, period=str(period)).select_related("element")}
+
+
+def stored_versions(data_set: DataSet, unit: OrgUnit, period: Period) -> dict[str, int]:
+    """{element code: version} of the values of one unit and period, deleted ones included (the entry form sends
+    these back so that a change made meanwhile by someone else is not overwritten)."""
+    return dict(DataValue.all_objects.filter(element__data_set=data_set, org_unit=unit.code, period=str(period))
+                .values_list("element__code", "version"))

@@ -19,7 +19,7 @@ from binasehat.core.scope import area_scoped, scope_of
 from . import selectors
 from .forms import EntryForm
 from .models import DataSet, PeriodType
-from .services import InvalidValue, NewValue, datavalues_write, org_units_for, period_for
+from .services import InvalidValue, NewValue, WriteConflict, datavalues_write, org_units_for, period_for
 
 
 @area_scoped
@@ -73,18 +73,23 @@ def entry(request, dataset_code):
     period, period_problem = _period_from(request, data_set)
     elements = list(data_set.elements.order_by("sort", "code"))
     stored = selectors.stored_values(data_set, unit, period) if unit and not period_problem else {}
+    versions = selectors.stored_versions(data_set, unit, period) if unit and not period_problem else {}
     form = None
     if unit is not None and not period_problem:
-        form = EntryForm(request.POST if request.method == "POST" else None, elements=elements, stored=stored)
+        form = EntryForm(request.POST if request.method == "POST" else None, elements=elements, stored=stored,
+                         versions=versions)
     if request.method == "POST":
         if form is None:
             messages.error(request, period_problem or _("Pilih unit terlebih dahulu."))
         elif form.is_valid():
-            values = [NewValue(e, unit, period, form.cleaned_data[e.code]) for e in elements]
+            values = [NewValue(e, unit, period, form.cleaned_data[e.code], version=form.version_of(e))
+                      for e in elements]
             try:
                 summary = datavalues_write(actor=request.user, values=values, source="web")
             except PermissionDenied as exc:
                 form.add_error(None, str(exc) or _("Anda tidak berhak mengisi data ini."))
+            except WriteConflict as exc:
+                form.add_error(None, str(exc))
             else:
                 messages.success(request, _(
                     "Data %(unit)s periode %(period)s tersimpan: %(new)s baru, %(changed)s diubah, %(deleted)s "

@@ -80,7 +80,7 @@ def test_export_dbd_of_a_kecamatan_for_a_year_as_json(district_user):
                                        period__in=["2025-01", "2025-07"], value__gt=0).order_by("org_unit")[:3]:
         r = by_key[("DBD_KASUS", dv.org_unit, dv.period.replace("-", ""))]
         assert r["value"] == str(int(dv.value))
-        assert abs(dt.datetime.fromisoformat(r["lastUpdated"]) - dv.updated_at) < dt.timedelta(milliseconds=1)
+        assert abs(dt.datetime.fromisoformat(r["lastUpdated"]) - dv.last_updated) < dt.timedelta(milliseconds=1)
 
 
 def test_export_shows_who_stored_a_value_and_its_comment(district_user, desa):
