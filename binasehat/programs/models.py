@@ -130,6 +130,36 @@ class DataValue(models.Model):
         return f"{self.element.code} {self.org_unit} {self.period} = {self.value:g}"
 
 
+class DataSetCompletion(models.Model):
+    """A data set registered complete for one organisation unit and period (DHIS2's complete data set
+    registration): on which day (``completed_on``, DHIS2's ``completeDate``), by whom, and when it was recorded.
+    Reporting rates count these against the units expected to report; timeliness compares ``completed_on`` with
+    the end of the period."""
+
+    data_set = models.ForeignKey(DataSet, on_delete=models.PROTECT, related_name="completions",
+                                 verbose_name=_("kumpulan data"))
+    org_unit = models.CharField(_("unit"), max_length=30)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("wilayah"))
+    puskesmas = models.ForeignKey(Puskesmas, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    period = models.CharField(_("periode"), max_length=7)
+    period_start = models.DateField()
+    completed_on = models.DateField(_("tanggal lengkap"))
+    stored_by = models.CharField(_("disimpan oleh"), max_length=255, blank=True)
+    completed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    registered_at = models.DateTimeField(_("dicatat"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("laporan lengkap")
+        verbose_name_plural = _("laporan lengkap")
+        constraints = [models.UniqueConstraint(fields=["data_set", "org_unit", "period"],
+                                               name="completion_set_unit_period_unique")]
+        indexes = [models.Index(fields=["region", "period_start"], name="completion_region_start_idx")]
+
+    def __str__(self):
+        return f"{self.data_set.code} {self.org_unit} {self.period}: {self.completed_on}"
+
+
 # =====================================================================================================
 # Validation rules, min–max bounds and validation results (logic: validation.py, validation_rules.py).
 # DHIS2 semantics: a rule compares a left and a right expression over data element totals.

@@ -7,8 +7,8 @@ as identifiers), the same functions as the API's ``/api/dataValueSets``.
     manage.py dhis2_datavalues import FILE [--format auto|json|csv] [--dry-run] [--strategy CREATE_AND_UPDATE]
 
 Acts as the system (everything, audited as "sistem") unless ``--user`` names a user, like ``import_data``.
-Import prints the conflicts, then ``imported=N updated=N ignored=N deleted=N unchanged=N``; it exits 1 when a
-row was ignored and 2 when the file cannot be read.
+Import prints the conflicts, then ``imported=N updated=N ignored=N deleted=N`` (ignored: refused rows and values equal to what is stored); it exits 1 when a
+row was refused and 2 when the file cannot be read.
 """
 
 from __future__ import annotations
@@ -99,9 +99,8 @@ class Command(BaseCommand):
                 where += f" … (+{more})"
             self.stdout.write(f"nilai ke-{where}: {conflict['object']}: {conflict['value']}")
         self.stderr.write(summary["description"])
-        self.stdout.write(" ".join(f"{k}={count[k]}" for k in ("imported", "updated", "ignored", "deleted",
-                                                                 "unchanged")))
-        if summary["status"] == "ERROR" and not count["ignored"]:
+        self.stdout.write(" ".join(f"{k}={count[k]}" for k in ("imported", "updated", "ignored", "deleted")))
+        if summary["status"] == "ERROR" and not summary["rejectedIndexes"]:
             sys.exit(2)
-        if count["ignored"]:
+        if summary["rejectedIndexes"]:
             sys.exit(1)
