@@ -111,9 +111,9 @@ def _units_in(scope: Scope, data_set: DataSet, area: str | None) -> list[OrgUnit
 
 
 def _periods_inside(data_set: DataSet, period: Period) -> list[Period]:
+    """The data set's own periods inside ``period``: its months, or the year it lies in for a yearly set."""
     if data_set.period_type == PeriodType.YEAR:
-        return [Period(y) for y in range(period.year, period.year + 1)] if period.kind in ("year",) else \
-            [Period(period.year)]
+        return [Period(period.year)]
     return [Period.month(m // 12, m % 12 + 1) for m in period.months()]
 
 

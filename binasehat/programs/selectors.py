@@ -13,7 +13,7 @@ from django.utils import timezone
 from binasehat.core.periods import Period
 from binasehat.core.scope import Scope, scope_of
 
-from .models import DataSet, DataValue, PeriodType
+from .models import DataSet, DataSetCompletion, DataValue, PeriodType
 from .services import OrgUnit, org_units_for
 
 
@@ -119,3 +119,8 @@ def stored_versions(data_set: DataSet, unit: OrgUnit, period: Period) -> dict[st
     these back so that a change made meanwhile by someone else is not overwritten)."""
     return dict(DataValue.all_objects.filter(element__data_set=data_set, org_unit=unit.code, period=str(period))
                 .values_list("element__code", "version"))
+
+
+def completion_of(data_set: DataSet, unit: OrgUnit, period: Period) -> DataSetCompletion | None:
+    """The completion registered for one unit and period (the caller has checked the unit is in scope)."""
+    return DataSetCompletion.objects.filter(data_set=data_set, org_unit=unit.code, period=str(period)).first()
