@@ -200,6 +200,7 @@ def export_values(user, *, data_sets: Sequence[str] | None = None, elements: Seq
                   end: dt.date | str | None = None, org_unit: str | Sequence[str] | None = None,
                   children: bool = True, last_updated: dt.datetime | str | None = None,
                   last_updated_duration: str | dt.timedelta | None = None, include_deleted: bool = False,
+                  last_updated_until: dt.datetime | None = None,
                   limit: int | None = None, org_unit_groups: Sequence[str] | None = None,
                   data_element_groups: Sequence[str] | None = None,
                   attribute_option_combos: Sequence[str] | None = None) -> list[dict]:
@@ -257,6 +258,8 @@ def export_values(user, *, data_sets: Sequence[str] | None = None, elements: Seq
         since = max(filter(None, [since, timezone.now() - duration]))
     if since:
         qs = qs.filter(last_updated__gte=since)
+    if last_updated_until:
+        qs = qs.filter(last_updated__lte=last_updated_until)
     rows = qs.order_by("element__data_set__sort", "org_unit", "period_start", "element__sort", "pk").values_list(
         "element__code", "period", "org_unit", "value", "comment", "created", "last_updated", "stored_by",
         "followup", "deleted")
