@@ -31,7 +31,8 @@ class Command(BaseCommand):
         export.add_argument("--data-set", action="append", default=[], help="data set code (repeatable)")
         export.add_argument("--element", action="append", default=[], help="data element code (repeatable)")
         export.add_argument("--period", action="extend", nargs="+", default=[],
-                            help="periods (202510, 2025-10, 2025Q4, 2025): values lying inside them")
+                            help="exact periods, as DHIS2 (202510 or 2025-10; 2025 is the yearly values); "
+                                 "use --start/--end for every period between two dates")
         export.add_argument("--start", help="values whose period starts on or after this date (YYYY-MM-DD)")
         export.add_argument("--end", help="values whose period ends on or before this date (YYYY-MM-DD)")
         export.add_argument("--org-unit", help="region code (with everything below it) or puskesmas code")
