@@ -1,4 +1,4 @@
-"""DHIS2 ``dataValueSets`` as DHIS2 2.40 exchanges them: programme data out (JSON, CSV) and in (JSON, CSV).
+"""DHIS2 ``dataValueSets`` as DHIS2 2.40 exchanges them: programme data out and in as JSON, CSV and ADX.
 
 Behaviour follows DHIS2 2.40 (dhis2-core ``DataValueSetController``, ``DefaultDataValueSetService``,
 ``CsvDataValueSetReader``/``Writer``, ``DataValue.isNullValue``) with these choices:
@@ -19,6 +19,8 @@ Behaviour follows DHIS2 2.40 (dhis2-core ``DataValueSetController``, ``DefaultDa
   and every refused row is in ``rejectedIndexes``. Of several rows with the same element, unit and period the
   first is used and the others are conflicts (DHIS2 lets the last one win silently).
 * ``completeDate`` in the header (with ``dataSet``, ``period``, ``orgUnit``) registers the data set as complete.
+* ADX (``application/adx+xml``, IHE QRPH's SDMX-based aggregate format that DHIS2 and OpenHIE use): groups of
+  data set, unit and ISO 8601 period (``2025-01-01/P1M``) with their values; an ``annotation`` is the comment.
 * ``web_message(summary)`` wraps the summary in DHIS2's WebMessage (``httpStatus``, ``httpStatusCode``,
   ``status``, ``message``, ``response``): 200 OK for SUCCESS, 409 Conflict for WARNING and ERROR.
 
@@ -64,6 +66,10 @@ TRUE_TEXTS = frozenset({"true", "1", "yes", "ya", "y", "t"})
 #: Content types served, as DHIS2's controller maps them.
 JSON_TYPES = ("application/json",)
 CSV_TYPES = ("application/csv", "text/csv")
+ADX_TYPES = ("application/adx+xml",)
+#: ADX (IHE QRPH Aggregate Data Exchange, the SDMX-based format of DHIS2 and OpenHIE): DHIS2 2.40
+#: ``AdxDataService.NAMESPACE``.
+ADX_NAMESPACE = "urn:ihe:qrph:adx:2015"
 #: DHIS2 2.40 ``ErrorCode``s of data value conflicts.
 E_DATA_SET, E_ELEMENT, E_PERIOD, E_ORG_UNIT, E_COMBO, E_ATTRIBUTE = "E7600", "E7610", "E7611", "E7612", "E7613", \
     "E7615"
@@ -361,8 +367,10 @@ def format_of(content_type: str) -> str:
         return "json"
     if kind in CSV_TYPES:
         return "csv"
-    raise UnsupportedFormat(_("Jenis isi %(t)s tidak dilayani: kirim application/json atau application/csv "
-                              "(ADX, XML dan PDF tidak dilayani Bina Sehat).") % {"t": kind})
+    if kind in ADX_TYPES:
+        return "adx"
+    raise UnsupportedFormat(_("Jenis isi %(t)s tidak dilayani: kirim application/json, application/csv atau "
+                              "application/adx+xml (DXF2 XML dan PDF tidak dilayani Bina Sehat).") % {"t": kind})
 
 
 def import_options(query, content_type: str = "") -> dict:
@@ -397,6 +405,8 @@ class Incoming:
     deleted: bool = False
     followup: bool | None = None
     stored_by: str = ""
+    #: ADX: the data set of the row's group.
+    data_set: str = ""
 
 
 def _decode(payload: bytes | str) -> str:
@@ -519,6 +529,7 @@ class _Checker:
         self.values = ValueChecker(None if user is None else user.scope)
         self.header_data_set = header_data_set
         self.strategy = strategy
+        self.data_sets = {ds.code: ds for ds in DataSet.objects.all()}
 
     def check(self, item: Incoming, conflicts: Conflicts) -> NewValue | None:
         for combo, prop, code in ((item.combo, "categoryOptionCombo", E_COMBO),
@@ -529,6 +540,12 @@ class _Checker:
                 return None
         header = self.header_data_set
         element = self.values.elements.get(item.element)
+        if item.data_set:
+            header = self.data_sets.get(item.data_set)
+            if header is None:
+                conflicts.add(item, item.data_set, "dataSet", _("Kumpulan data %(codes)s tidak dikenal.")
+                              % {"codes": item.data_set}, E_DATA_SET)
+                return None
         if header is not None and element is not None and element.data_set_id != header.pk:
             conflicts.add(item, item.element, "dataElement",
                           _("Elemen data %(code)s bukan bagian dari kumpulan data %(ds)s.")
@@ -619,6 +636,8 @@ def import_values(user, payload: bytes | str, *, fmt: str = "json", dry_run: boo
             header, items = _read_json(text)
         elif fmt == "csv":
             header, items = _read_csv(text, first_row_is_header)
+        elif fmt == "adx":
+            header, items = _read_adx(text)
         else:
             raise PayloadError(_("Format %(f)s tidak dikenal: pakai json atau csv.") % {"f": fmt})
         header_data_set = None
@@ -649,6 +668,14 @@ def import_values(user, payload: bytes | str, *, fmt: str = "json", dry_run: boo
     complete = "false"
     if complete_on is not None and header_data_set is not None:
         complete = _register_completion(user, header, header_data_set, complete_on, dry_run)
+    for group in header.get("groups", ()):  # ADX: each group may carry its completeDate
+        try:
+            on = _complete_date(group.get("completeDate"))
+        except PayloadError:
+            continue
+        data_set = checker.data_sets.get(group.get("dataSet", ""))
+        if on is not None and data_set is not None:
+            complete = _register_completion(user, group, data_set, on, dry_run)
     if not conflicts.rows:
         status, description = "SUCCESS", _("Impor selesai.")
     else:
@@ -673,3 +700,81 @@ def _register_completion(user, header: dict, data_set: DataSet, complete_on: dt.
     except CompletionRefused:
         return "false"
     return complete_on.isoformat()
+
+
+# --- ADX -------------------------------------------------------------------------------------------------------
+
+
+def adx_period(period: Period) -> str:
+    """ADX's period: the first day and an ISO 8601 duration (``2025-01-01/P1M``, ``2025-01-01/P1Y``)."""
+    length = {"month": "P1M", "year": "P1Y"}.get(period.kind, f"P{len(period.months())}M")
+    return f"{period.start.isoformat()}/{length}"
+
+
+def _period_of_adx(text: str) -> str:
+    """``2025-01-01/P1M`` → ``202501``, ``2025-01-01/P1Y`` → ``2025``; anything else is passed on as it is."""
+    match = re.fullmatch(r"(\d{4})-(\d{2})-01/P(1M|1Y|12M)", _text(text))
+    if not match:
+        return _text(text)
+    year, month, length = match.groups()
+    return f"{year}{month}" if length == "1M" else year if month == "01" else _text(text)
+
+
+def as_adx(rows: Iterable[dict]) -> str:
+    """The rows as an ADX document: one ``group`` per data set, unit and period (DHIS2 2.40
+    ``DefaultAdxDataService``), comments as ``annotation``."""
+    from xml.etree import ElementTree as ET
+
+    data_set_of = dict(DataElement.objects.values_list("code", "data_set__code"))
+    root = ET.Element("adx", {"xmlns": ADX_NAMESPACE,
+                              "exported": timezone.now().isoformat(timespec="seconds")})
+    groups: dict[tuple, ET.Element] = {}
+    for r in rows:
+        key = (data_set_of.get(r["dataElement"], ""), r["orgUnit"], r["period"])
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = ET.SubElement(root, "group", {
+                "dataSet": key[0], "orgUnit": key[1], "period": adx_period(_as_period(key[2]))})
+        attrs = {"dataElement": r["dataElement"], "value": r["value"]}
+        if r.get("deleted"):
+            attrs["deleted"] = "true"
+        value = ET.SubElement(group, "dataValue", attrs)
+        if r.get("comment"):
+            ET.SubElement(value, "annotation").text = r["comment"]
+    return ET.tostring(root, encoding="unicode", xml_declaration=True)
+
+
+_ADX_VALUE_ATTRIBUTES = frozenset({"dataElement", "value", "deleted"})
+
+
+def _read_adx(text: str) -> tuple[dict, list[Incoming]]:
+    """An ADX document: every ``group`` (``dataSet``, ``orgUnit``, ``period``, optional ``completeDate``) and its
+    ``dataValue``s; an ``annotation`` is the comment. Any other attribute of a value is a disaggregation, which
+    Bina Sehat does not have (a conflict, as an unknown category option combo)."""
+    from xml.etree import ElementTree as ET
+
+    if "<!DOCTYPE" in text[:2000].upper() or "<!ENTITY" in text.upper():
+        raise PayloadError(_("ADX dengan DOCTYPE atau ENTITY tidak diterima."))
+    try:
+        root = ET.fromstring(text.encode("utf-8"))
+    except ET.ParseError as exc:
+        raise PayloadError(_("Berkas bukan XML yang sah: %(err)s") % {"err": exc}) from None
+    ns = "{" + ADX_NAMESPACE + "}"
+    if root.tag != ns + "adx":
+        raise PayloadError(_("Berkas bukan ADX: elemen akarnya harus adx dengan namespace %(ns)s.")
+                           % {"ns": ADX_NAMESPACE})
+    groups, items = [], []
+    for group in root.iter(ns + "group"):
+        g = {k: _text(group.get(k)) for k in ("dataSet", "orgUnit", "period", "completeDate",
+                                             "attributeOptionCombo")}
+        g["period"] = _period_of_adx(g["period"])
+        groups.append(g)
+        for dv in group.iter(ns + "dataValue"):
+            extra = {k: v for k, v in dv.attrib.items() if k not in _ADX_VALUE_ATTRIBUTES}
+            note = dv.find(ns + "annotation")
+            items.append(Incoming(
+                index=len(items), element=_text(dv.get("dataElement")), period=g["period"], org_unit=g["orgUnit"],
+                value=dv.get("value"), combo=",".join(f"{k}={v}" for k, v in sorted(extra.items())),
+                attribute_combo=g["attributeOptionCombo"], comment=_text(note.text if note is not None else ""),
+                deleted=_flag(dv.get("deleted")), data_set=g["dataSet"]))
+    return {"groups": groups}, items

@@ -29,8 +29,9 @@ kode wilayah (dengan `children=true`, semua di bawahnya) atau puskesmas; `lastUp
 `lastUpdatedDuration` (mis. `7d`, `2h`) untuk sinkronisasi bertahap; `includeDeleted=true` juga nilai yang
 dihapus (`deleted: true`); `limit`. Identitas selalu kode (`idScheme=CODE`). Hanya nilai dalam cakupan Anda."""
 
-IMPORT_DOC = """Seperti DHIS2 2.40. Isi menurut Content-Type: `application/json` (bawaan) atau `application/csv` / `text/csv`
-(kolom menurut urutan, baris pertama dilewati kecuali `firstRowIsHeader=false`); jenis lain dijawab 415.
+IMPORT_DOC = """Seperti DHIS2 2.40. Isi menurut Content-Type: `application/json` (bawaan), `application/csv` / `text/csv`
+(kolom menurut urutan, baris pertama dilewati kecuali `firstRowIsHeader=false`) atau `application/adx+xml` (ADX);
+jenis lain dijawab 415.
 Jawaban: WebMessage DHIS2 (`httpStatus`, `httpStatusCode`, `status`, `message`, `response` berisi ImportSummary
 dengan `importCount`, `conflicts` ber-`errorCode`, `rejectedIndexes`). SUCCESS dijawab 200; WARNING dan ERROR 409.
 `dryRun=true` hanya memeriksa; `importStrategy` CREATE_AND_UPDATE, CREATE, UPDATE atau DELETE."""
@@ -54,6 +55,8 @@ def _export(request, fmt: str) -> HttpResponse:
         response = HttpResponse(exchange.as_csv(rows), content_type="application/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="dataValueSets.csv"'
         return response
+    if fmt == "adx":
+        return HttpResponse(exchange.as_adx(rows), content_type="application/adx+xml; charset=utf-8")
     data_sets = request.GET.getlist("dataSet")
     doc = exchange.as_json(rows, dataSet=data_sets[0] if len(data_sets) == 1 else None)
     return JsonResponse(doc, json_dumps_params={"ensure_ascii": False})
@@ -74,13 +77,15 @@ def _negotiated(request, suffix: str = ""):
         accept = request.headers.get("Accept", "").lower()
         if "csv" in accept and "json" not in accept:
             wanted = "csv"
-        elif any(t in accept for t in ("adx", "xml", "pdf")) and "json" not in accept and "*/*" not in accept:
+        elif "adx" in accept and "json" not in accept:
+            wanted = "adx"
+        elif any(t in accept for t in ("xml", "pdf")) and "json" not in accept and "*/*" not in accept:
             wanted = "xml"
     if wanted in ("", "json"):
         return _json_export(request)
-    if wanted == "csv":
-        return _csv_export(request)
-    return _error(406, _("Format %(f)s tidak dilayani: pakai JSON atau CSV (ADX, XML dan PDF tidak dilayani "
+    if wanted in ("csv", "adx"):
+        return _export(request, wanted)
+    return _error(406, _("Format %(f)s tidak dilayani: pakai JSON, CSV atau ADX (DXF2 XML dan PDF tidak dilayani "
                          "Bina Sehat).") % {"f": wanted})
 
 
@@ -141,7 +146,8 @@ def _import(request) -> HttpResponse:
              openapi_extra={"requestBody": {"required": True, "content": {
                  "application/json": {"schema": {"$ref": "#/components/schemas/Dhis2DataValueSet"}},
                  "application/csv": {"schema": {"type": "string"}},
-                 "text/csv": {"schema": {"type": "string"}}}}})
+                 "text/csv": {"schema": {"type": "string"}},
+                 "application/adx+xml": {"schema": {"type": "string"}}}}})
 def data_value_sets_import(request):
     return _import(request)
 

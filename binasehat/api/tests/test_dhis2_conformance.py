@@ -140,7 +140,7 @@ def test_csv_without_header_loses_its_first_row_unless_told(bidan):
 # --- formats not served ----------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("content_type", ["application/xml", "application/adx+xml", "application/pdf",
+@pytest.mark.parametrize("content_type", ["application/xml", "application/pdf",
                                           "application/x-www-form-urlencoded"])
 def test_unsupported_content_types_are_415(bidan, content_type):
     response = bidan.post("/api/dataValueSets", "<dataValueSet/>", content_type=content_type)
@@ -149,9 +149,54 @@ def test_unsupported_content_types_are_415(bidan, content_type):
     assert not DataValue.objects.filter(org_unit=DESA, period="2023-07").exists()
 
 
-def test_adx_export_is_refused_clearly(bidan):
-    response = bidan.get("/api/dataValueSets?dataSet=DBD_BULANAN", HTTP_ACCEPT="application/adx+xml")
-    assert response.status_code == 406 and "ADX" in response.json()["message"]
+def test_dxf2_xml_export_is_refused_clearly(bidan):
+    response = bidan.get("/api/dataValueSets?dataSet=DBD_BULANAN", HTTP_ACCEPT="application/xml")
+    assert response.status_code == 406 and "XML" in response.json()["message"]
+
+
+# --- ADX -------------------------------------------------------------------------------------------------------
+
+#: Shaped like dhis2-core 2.40's ``dhis-test-integration/src/test/resources/adx/adx_data_sample1.xml`` (a group
+#: with dataSet, orgUnit, an ISO 8601 period with duration and completeDate; a value with an ``annotation``; a
+#: value with a disaggregation attribute), with Bina Sehat's codes.
+ADX_SAMPLE = f"""<?xml version="1.0" encoding="UTF-8"?>
+<adx xmlns="urn:ihe:qrph:adx:2015" exported="2015-02-08T19:30:00Z">
+    <group orgUnit="{DESA}" period="2023-08-01/P1M" dataSet="DBD_BULANAN" completeDate="2023-09-03">
+        <dataValue dataElement="DBD_KASUS" value="32" />
+        <dataValue dataElement="DBD_MENINGGAL" value="0" >
+            <annotation>Some qualifying text here on the datavalue</annotation>
+        </dataValue>
+        <dataValue dataElement="JENTIK_RUMAH_DIPERIKSA" value="10" Sex_category="FFFFFFFFFFF"/>
+    </group>
+    <group orgUnit="{DESA}" period="2023-08-01/P1M" dataSet="TB_BULANAN">
+        <dataValue dataElement="DBD_KASUS" value="1" />
+    </group>
+</adx>"""
+
+
+def test_adx_import_and_export(bidan):
+    response = bidan.post("/api/dataValueSets", ADX_SAMPLE, content_type="application/adx+xml")
+    summary = response.json()["response"]
+    assert response.status_code == 409 and summary["status"] == "WARNING"  # two refused values
+    assert summary["importCount"] == {"imported": 2, "updated": 0, "ignored": 2, "deleted": 0}
+    assert [(c["errorCode"], c["indexes"]) for c in summary["conflicts"]] == [("E7613", [2]), ("E7633", [3])]
+    assert summary["dataSetComplete"] == "2023-09-03"
+    assert stored("DBD_KASUS", "2023-08") == 32
+    dv = DataValue.objects.get(element__code="DBD_MENINGGAL", org_unit=DESA, period="2023-08")
+    assert dv.value == 0 and dv.comment == "Some qualifying text here on the datavalue"
+    assert DataSetCompletion.objects.get(data_set__code="DBD_BULANAN", org_unit=DESA, period="2023-08")
+    # Export as ADX (Accept header, as DHIS2) and read it back: nothing changes.
+    response = bidan.get("/api/dataValueSets?dataSet=DBD_BULANAN&period=202308",
+                         HTTP_ACCEPT="application/adx+xml")
+    assert response.status_code == 200 and response["Content-Type"].startswith("application/adx+xml")
+    text = response.content.decode()
+    assert 'xmlns="urn:ihe:qrph:adx:2015"' in text and 'period="2023-08-01/P1M"' in text
+    assert "<annotation>Some qualifying text here on the datavalue</annotation>" in text
+    again = bidan.post("/api/dataValueSets", text, content_type="application/adx+xml").json()["response"]
+    assert again["importCount"] == {"imported": 0, "updated": 0, "ignored": 2, "deleted": 0}
+    bomb = '<?xml version="1.0"?><!DOCTYPE adx [<!ENTITY a "aaaa">]><adx xmlns="urn:ihe:qrph:adx:2015"/>'
+    refused = bidan.post("/api/dataValueSets", bomb, content_type="application/adx+xml")
+    assert refused.status_code == 409 and refused.json()["response"]["status"] == "ERROR"
 
 
 # --- incremental sync ------------------------------------------------------------------------------------------
