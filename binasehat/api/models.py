@@ -28,3 +28,38 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked is None
+
+
+class FederationRun(models.Model):
+    """One ``manage.py federate push|pull``: where to, since when, what came back. The next run in the same
+    direction to the same place starts after ``watermark`` (the newest ``lastUpdated`` sent or received by the
+    last run that finished), so a repeat sends nothing new and a failed run is simply done again."""
+
+    class Direction(models.TextChoices):
+        PUSH = "push", _("kirim")
+        PULL = "pull", _("ambil")
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("berjalan")
+        OK = "ok", _("selesai")
+        FAILED = "failed", _("gagal")
+
+    direction = models.CharField(_("arah"), max_length=4, choices=Direction.choices)
+    url = models.CharField(_("alamat"), max_length=300)
+    started_at = models.DateTimeField(_("mulai"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("selesai"), null=True, blank=True)
+    since = models.DateTimeField(_("sejak"), null=True, blank=True)
+    watermark = models.DateTimeField(_("batas data"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.RUNNING)
+    sent = models.PositiveIntegerField(_("nilai dikirim"), default=0)
+    counts = models.JSONField(_("jumlah"), default=dict, blank=True)
+    conflicts = models.JSONField(_("konflik"), default=list, blank=True)
+    error = models.TextField(_("galat"), blank=True)
+
+    class Meta:
+        verbose_name = _("federasi")
+        verbose_name_plural = _("federasi")
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self):
+        return f"{self.direction} {self.url} {self.started_at:%Y-%m-%d %H:%M} {self.status}"

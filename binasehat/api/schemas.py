@@ -103,7 +103,7 @@ class DataValueOut(Schema):
     area: str = Field(..., alias="region_id", description="Wilayah terkecil tempat nilai ini dijumlahkan.")
     value: float
     comment: str
-    lastUpdated: dt.datetime = Field(..., alias="updated_at")
+    lastUpdated: dt.datetime = Field(..., alias="last_updated")
 
 
 class DataValueIn(Schema):
@@ -204,11 +204,15 @@ class Dhis2DataValue(Schema):
     dataElement: str = Field(..., description="Kode elemen data.")
     period: str = Field(..., description="Periode ejaan DHIS2: 202510, 2025.")
     orgUnit: str = Field(..., description="Kode wilayah Kemendagri atau kode puskesmas.")
+    categoryOptionCombo: str = "default"
+    attributeOptionCombo: str = "default"
     value: str
     storedBy: str = ""
+    created: str = ""
     lastUpdated: str = ""
     comment: str = ""
     followup: bool = False
+    deleted: bool = False
 
 
 class Dhis2DataValueSet(Schema):
@@ -223,15 +227,16 @@ class Dhis2DataValueSet(Schema):
 class Dhis2ImportCount(Schema):
     imported: int
     updated: int
-    ignored: int
+    ignored: int = Field(..., description="Baris bermasalah dan nilai yang sama dengan yang tersimpan.")
     deleted: int
-    unchanged: int = Field(..., description="Tambahan Bina Sehat: nilai yang sama dengan yang tersimpan.")
 
 
 class Dhis2Conflict(Schema):
     object: str
     property: str = ""
+    objects: dict[str, str] = Field(default_factory=dict)
     value: str = Field(..., description="Alasan penolakan.")
+    errorCode: str | None = Field(None, description="Kode galat DHIS2 2.40 (E76xx).")
     indexes: list[int] = Field(default_factory=list, description="Posisi baris (mulai 0) yang ditolak.")
 
 
@@ -246,4 +251,15 @@ class Dhis2ImportSummary(Schema):
     importOptions: dict[str, Any] = Field(default_factory=dict)
     importCount: Dhis2ImportCount
     conflicts: list[Dhis2Conflict] = Field(default_factory=list)
+    rejectedIndexes: list[int] = Field(default_factory=list)
     dataSetComplete: str = "false"
+
+
+class Dhis2WebMessage(Schema):
+    """DHIS2 2.40's WebMessage around an import summary."""
+
+    httpStatus: str
+    httpStatusCode: int
+    status: str = Field(..., description="OK, WARNING atau ERROR.")
+    message: str
+    response: Dhis2ImportSummary

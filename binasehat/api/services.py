@@ -1,5 +1,6 @@
-"""Creating, revoking and checking API tokens. A key is ``bs_`` and 43 random URL-safe characters; only its
-SHA-256 hash is stored, so a leaked database does not leak usable keys."""
+"""Creating, revoking and checking API tokens. A key is ``d2pat_`` (the prefix of DHIS2's personal access tokens,
+so DHIS2 clients recognise it) and 43 random URL-safe characters; keys made before start with ``bs_`` and keep
+working. Only a SHA-256 hash is stored, so a leaked database does not leak usable keys."""
 
 from __future__ import annotations
 
@@ -16,8 +17,9 @@ from binasehat.core.audit import audit_record
 
 from .models import ApiToken
 
-KEY_PREFIX = "bs_"
-VISIBLE = 10  # characters of the key kept in clear: "bs_" and 7 more
+KEY_PREFIX = "d2pat_"
+KNOWN_PREFIXES = (KEY_PREFIX, "bs_")
+VISIBLE = 12  # characters of the key kept in clear: "d2pat_" and 6 more
 #: ``last_used`` is written at most this often per token (a busy client should not write on every call).
 TOUCH_EVERY = dt.timedelta(minutes=1)
 
@@ -60,7 +62,7 @@ def token_revoke(*, actor, token: ApiToken) -> ApiToken:
 
 def token_user(key: str):
     """The active user owning the active token ``key``, or None. Notes when the token was last used."""
-    if not key or not key.startswith(KEY_PREFIX) or len(key) > 100:
+    if not key or not key.startswith(KNOWN_PREFIXES) or len(key) > 100:
         return None
     token = ApiToken.objects.select_related("user").filter(key_hash=key_hash(key), revoked__isnull=True).first()
     if token is None or not token.user.is_active:

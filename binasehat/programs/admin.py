@@ -46,8 +46,8 @@ class DataElementAdmin(ReadOnlyAdmin):
 
 @admin.register(DataValue)
 class DataValueAdmin(ReadOnlyAdmin):
-    list_display = ("element", "org_unit", "period", "value", "comment", "updated_by", "updated_at")
-    list_filter = ("element__data_set", "element", "period")
+    list_display = ("element", "org_unit", "period", "value", "comment", "stored_by", "last_updated", "deleted")
+    list_filter = ("element__data_set", "element", "period", "deleted")
     search_fields = ("org_unit", "element__code", "element__name", "region__name", "comment")
     list_select_related = ("element", "updated_by")
     date_hierarchy = "period_start"

@@ -13,7 +13,8 @@ from .models import DataElement, DataValue
 from .selectors import is_future
 from .services import InvalidValue, NewValue, OrgUnit, can_enter, org_unit_of, parse_value, period_for
 
-MAX_COMMENT = DataValue._meta.get_field("comment").max_length
+#: DHIS2 2.40 ``ValidationUtils.commentIsValid``: at most ``VALUE_MAX_LENGTH`` = 50000 characters.
+MAX_COMMENT = 50_000
 
 
 class RowProblem(InvalidValue):
@@ -67,7 +68,8 @@ class ValueChecker:
 
     def check(self, *, element, period, org_unit, value, comment="", delete: bool = False,
               index: int | None = None) -> NewValue:
-        """The value to write (``None`` deletes: ``delete``, or an empty value). With ``index`` (the row's
+        """The value to write (``delete``, or an empty value without a comment, deletes; an empty value with a
+        comment sets the comment of the stored value, as DHIS2's ``DataValue.isNullValue``). With ``index`` (the row's
         position), a second row for the same element, unit and period is refused."""
         el = self.element(element)
         p = self.period(period, el)
@@ -85,4 +87,4 @@ class ValueChecker:
                 raise RowProblem(_("Nilai ganda: %(de)s, %(u)s, %(p)s sudah ada pada baris ke-%(n)s kiriman ini.")
                                  % {"de": el.code, "u": unit.code, "p": p, "n": self.seen[key]}, "dataValue")
             self.seen[key] = index
-        return NewValue(el, unit, p, number, comment)
+        return NewValue(el, unit, p, number, comment, delete=delete)

@@ -16,10 +16,17 @@ class EntryForm(forms.Form):
     """Fields are named by element code and prefilled with the stored values; an empty field means "no value"
     (a stored one is deleted). ``cleaned_data[code]`` is the parsed number or None."""
 
-    def __init__(self, *args, elements: list[DataElement], stored: dict[str, DataValue], **kwargs):
+    #: Hidden field carrying the version of an element's value the form showed (0: nothing stored).
+    VERSION_PREFIX = "version__"
+
+    def __init__(self, *args, elements: list[DataElement], stored: dict[str, DataValue],
+                 versions: dict[str, int] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.elements = elements
+        versions = versions or {}
         for element in elements:
+            self.fields[self.VERSION_PREFIX + element.code] = forms.IntegerField(
+                required=False, min_value=0, initial=versions.get(element.code, 0), widget=forms.HiddenInput)
             integer = element.value_type == DataElement.ValueType.INTEGER
             old = stored.get(element.code)
             self.fields[element.code] = forms.CharField(
@@ -29,6 +36,10 @@ class EntryForm(forms.Form):
                     "min": "0", "step": "1" if integer else "any", "inputmode": "numeric" if integer else "decimal",
                 }),
             )
+
+    def version_of(self, element: DataElement) -> int | None:
+        """The version the form showed (None: posted without it, by a program rather than this form)."""
+        return self.cleaned_data.get(self.VERSION_PREFIX + element.code)
 
     def clean(self):
         data = super().clean()

@@ -70,6 +70,8 @@ class DataValueImporter(Importer):
             if old is None:
                 return unchanged(key)
             return update(key, new, {"value": [_number(old[0]), None]})
+        if new.comment_only and old is not None:  # DHIS2: null only when value and comment are both empty
+            return update(key, new, {"comment": [old[1], new.comment]}) if new.comment != old[1] else unchanged(key)
         if new.value is None:
             raise RowError(_("value kosong. Untuk menghapus nilai yang tersimpan, isi kolom deleted dengan true."))
         if old is None:

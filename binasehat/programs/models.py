@@ -5,6 +5,7 @@ like everything else."""
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -80,7 +81,19 @@ class DataElement(Named):
         ordering = ["data_set__sort", "sort", "code"]
 
 
+class LiveValues(models.Manager):
+    """Values that are not deleted: what every page, check, rule and indicator reads."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(deleted=False)
+
+
 class DataValue(models.Model):
+    """One value, with DHIS2 2.40's bookkeeping: ``created``, ``last_updated`` (indexed, for incremental sync),
+    ``deleted`` (a soft delete, so a deletion can be passed on), ``stored_by``, ``followup``. ``version`` grows by
+    one at every change and is checked by ``services.datavalues_write`` so that no one overwrites a change they
+    have not seen. ``objects`` holds live values only; ``all_objects`` also the deleted ones."""
+
     element = models.ForeignKey(DataElement, on_delete=models.PROTECT, related_name="values",
                                 verbose_name=_("elemen data"))
     #: The organisation unit's code: a Kemendagri region code or a puskesmas code.
@@ -91,20 +104,60 @@ class DataValue(models.Model):
     #: First day of the period (months of yearly values: January).
     period_start = models.DateField()
     value = models.FloatField(_("nilai"))
-    comment = models.CharField(_("catatan"), max_length=255, blank=True)
+    comment = models.TextField(_("catatan"), blank=True)
+    followup = models.BooleanField(_("perlu tindak lanjut"), default=False)
+    #: Who stored it: the user name, or the ``storedBy`` of an imported value.
+    stored_by = models.CharField(_("disimpan oleh"), max_length=255, blank=True)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
-    updated_at = models.DateTimeField(_("diubah"), auto_now=True)
+    created = models.DateTimeField(_("dibuat"), default=timezone.now)
+    last_updated = models.DateTimeField(_("diubah"), default=timezone.now, db_index=True)
+    deleted = models.BooleanField(_("dihapus"), default=False)
+    version = models.PositiveIntegerField(_("versi"), default=1)
+
+    objects = LiveValues()
+    all_objects = models.Manager()
 
     class Meta:
         verbose_name = _("nilai data")
         verbose_name_plural = _("nilai data")
+        base_manager_name = "all_objects"
         constraints = [models.UniqueConstraint(fields=["element", "org_unit", "period"],
                                                name="datavalue_element_unit_period_unique")]
         indexes = [models.Index(fields=["region", "period_start"], name="datavalue_region_start_idx")]
 
     def __str__(self):
         return f"{self.element.code} {self.org_unit} {self.period} = {self.value:g}"
+
+
+class DataSetCompletion(models.Model):
+    """A data set registered complete for one organisation unit and period (DHIS2's complete data set
+    registration): on which day (``completed_on``, DHIS2's ``completeDate``), by whom, and when it was recorded.
+    Reporting rates count these against the units expected to report; timeliness compares ``completed_on`` with
+    the end of the period."""
+
+    data_set = models.ForeignKey(DataSet, on_delete=models.PROTECT, related_name="completions",
+                                 verbose_name=_("kumpulan data"))
+    org_unit = models.CharField(_("unit"), max_length=30)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("wilayah"))
+    puskesmas = models.ForeignKey(Puskesmas, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    period = models.CharField(_("periode"), max_length=7)
+    period_start = models.DateField()
+    completed_on = models.DateField(_("tanggal lengkap"))
+    stored_by = models.CharField(_("disimpan oleh"), max_length=255, blank=True)
+    completed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    registered_at = models.DateTimeField(_("dicatat"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("laporan lengkap")
+        verbose_name_plural = _("laporan lengkap")
+        constraints = [models.UniqueConstraint(fields=["data_set", "org_unit", "period"],
+                                               name="completion_set_unit_period_unique")]
+        indexes = [models.Index(fields=["region", "period_start"], name="completion_region_start_idx")]
+
+    def __str__(self):
+        return f"{self.data_set.code} {self.org_unit} {self.period}: {self.completed_on}"
 
 
 # =====================================================================================================

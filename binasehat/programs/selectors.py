@@ -13,7 +13,7 @@ from django.utils import timezone
 from binasehat.core.periods import Period
 from binasehat.core.scope import Scope, scope_of
 
-from .models import DataSet, DataValue, PeriodType
+from .models import DataSet, DataSetCompletion, DataValue, PeriodType
 from .services import OrgUnit, org_units_for
 
 
@@ -112,3 +112,15 @@ def stored_values(data_set: DataSet, unit: OrgUnit, period: Period) -> dict[str,
     """{element code: value} stored for one unit and period (the caller has checked the unit is in scope)."""
     return {dv.element.code: dv for dv in DataValue.objects.filter(
         element__data_set=data_set, org_unit=unit.code, period=str(period)).select_related("element")}
+
+
+def stored_versions(data_set: DataSet, unit: OrgUnit, period: Period) -> dict[str, int]:
+    """{element code: version} of the values of one unit and period, deleted ones included (the entry form sends
+    these back so that a change made meanwhile by someone else is not overwritten)."""
+    return dict(DataValue.all_objects.filter(element__data_set=data_set, org_unit=unit.code, period=str(period))
+                .values_list("element__code", "version"))
+
+
+def completion_of(data_set: DataSet, unit: OrgUnit, period: Period) -> DataSetCompletion | None:
+    """The completion registered for one unit and period (the caller has checked the unit is in scope)."""
+    return DataSetCompletion.objects.filter(data_set=data_set, org_unit=unit.code, period=str(period)).first()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -106,9 +106,26 @@ class NewValue:
     element: DataElement
     unit: OrgUnit
     period: Period
-    #: None deletes the stored value.
+    #: None with no comment deletes the stored value; None with a comment keeps the stored value and sets the
+    #: comment (DHIS2's ``DataValue.isNullValue``: a value is null only when value and comment are both empty).
     value: float | None
     comment: str = ""
+    #: Delete whatever the value and comment say (DHIS2's ``deleted: true`` or ``importStrategy=DELETE``).
+    delete: bool = False
+    #: The version the writer last saw (0: nothing stored); None: no check (imports, which overwrite).
+    version: int | None = None
+    #: DHIS2's ``followup``; None keeps the stored flag.
+    followup: bool | None = None
+    #: DHIS2's ``storedBy`` of an imported value; empty: the acting user's name.
+    stored_by: str = ""
+
+    @property
+    def deletes(self) -> bool:
+        return self.delete or (self.value is None and not self.comment)
+
+    @property
+    def comment_only(self) -> bool:
+        return not self.delete and self.value is None and bool(self.comment)
 
 
 @dataclass
@@ -116,19 +133,50 @@ class WriteSummary:
     imported: int = 0
     updated: int = 0
     deleted: int = 0
+    #: Values equal to what is stored, and deletions of values that are not stored (DHIS2 counts them ignored).
     unchanged: int = 0
     cells: set = field(default_factory=set)
+    #: Comment-only values for which nothing is stored to attach the comment to (written nowhere).
+    without_value: list = field(default_factory=list)
+
+
+class WriteConflict(InvalidValue):
+    """Someone else changed or created the same value meanwhile: nothing was written. ``stale`` lists
+    ``(new value, version the writer saw, version stored now)``."""
+
+    def __init__(self, message: str, stale: list | None = None):
+        super().__init__(message)
+        self.stale = stale or []
 
 
 def _key(element_id: int, unit_code: str, period: str) -> tuple:
     return element_id, unit_code, period
 
 
+def _state(dv: DataValue) -> dict:
+    return {"value": dv.value, "comment": dv.comment, "followup": dv.followup, "deleted": dv.deleted,
+            "version": dv.version}
+
+
+def stale_message(stale: list) -> str:
+    return _("Data ini baru saja diubah orang lain; tidak ada yang disimpan. Muat ulang formulir, periksa nilainya, "
+             "lalu simpan lagi: %(items)s.") % {"items": "; ".join(
+        _("%(de)s %(u)s %(p)s: versi yang Anda lihat %(seen)s, versi tersimpan %(now)s")
+        % {"de": v.element.code, "u": v.unit.code, "p": v.period, "seen": seen, "now": now}
+        for v, seen, now in stale)}
+
+
 @transaction.atomic
 def datavalues_write(*, actor, values: list[NewValue], source: str = "web", import_job_id: int | None = None,
                      dry_run: bool = False) -> WriteSummary:
     """Create, update or delete values (natural key: element, unit, period). Values equal to what is stored
-    are left alone. With ``dry_run`` nothing is written; the summary says what would happen."""
+    are left alone. With ``dry_run`` nothing is written; the summary says what would happen.
+
+    Deleting is a soft delete (``deleted``, a new ``version`` and ``last_updated``), so that exports with
+    ``includeDeleted`` pass the deletion on; writing a deleted value again brings it back (counted imported, as
+    DHIS2 does). A value carrying the ``version`` its writer saw is refused, with everything else in the call, by
+    ``WriteConflict`` when the stored version differs; two writers creating the same value at once: the second
+    gets ``WriteConflict`` too, never a database error."""
     scope = getattr(actor, "scope", None)
     if scope is not None:
         for v in values:
@@ -143,61 +191,114 @@ def datavalues_write(*, actor, values: list[NewValue], source: str = "web", impo
         by_element.setdefault(v.element.pk, set()).add(v.unit.code)
     periods = {str(v.period) for v in values}
     for element_id, units in by_element.items():
-        qs = DataValue.objects.filter(element_id=element_id, org_unit__in=sorted(units), period__in=sorted(periods))
+        qs = DataValue.all_objects.filter(element_id=element_id, org_unit__in=sorted(units),
+                                          period__in=sorted(periods))
         if not dry_run:
             qs = qs.select_for_update()
         for dv in qs:
             existing[_key(dv.element_id, dv.org_unit, dv.period)] = dv
-    creates, updates, deletes, audits = [], [], [], []
+    stale = []
+    for v in values:
+        if v.version is not None:
+            old = existing.get(_key(v.element.pk, v.unit.code, str(v.period)))
+            now_version = old.version if old is not None else 0
+            if now_version != v.version:
+                stale.append((v, v.version, now_version))
+    if stale:
+        raise WriteConflict(stale_message(stale), stale)
+    creates, changed, audits = [], [], []
     actor_id = getattr(actor, "pk", None)
+    actor_name = getattr(actor, "username", "") or source
+    now = timezone.now()
     for v in values:
         key = _key(v.element.pk, v.unit.code, str(v.period))
         old = existing.get(key)
-        if v.value is None:
-            if old is not None:
-                deletes.append(old)
-                audits.append({"action": "delete", "obj": old, "before": {"value": old.value, "comment": old.comment},
-                               "area_code": old.region_id})
-            else:
+        live = old if old is not None and not old.deleted else None
+        if v.deletes:
+            if live is None:
                 summary.unchanged += 1
+                continue
+            before = _state(live)
+            live.deleted = True
+            summary.deleted += 1
+            action = "delete"
+        elif v.comment_only:
+            if live is None:
+                summary.without_value.append(v)
+                continue
+            if v.comment == live.comment:
+                summary.unchanged += 1
+                continue
+            before = _state(live)
+            live.comment = v.comment
+            summary.updated += 1
+            changed.append(live)
+            audits.append({"action": "update", "obj": live, "before": before, "after": _state(live),
+                           "area_code": live.region_id})
+            _touch(live, v, actor_id, actor_name, now)
             continue
-        if old is None:
+        elif old is None:
             dv = DataValue(element=v.element, org_unit=v.unit.code, region_id=v.unit.region_id,
                            puskesmas_id=v.unit.puskesmas_id, period=str(v.period), period_start=v.period.start,
-                           value=v.value, comment=v.comment, updated_by_id=actor_id)
+                           value=v.value, comment=v.comment, followup=bool(v.followup),
+                           stored_by=v.stored_by or actor_name, updated_by_id=actor_id, created=now,
+                           last_updated=now)
             creates.append(dv)
             existing[key] = dv
-        elif old.value != v.value or (v.comment and v.comment != old.comment):
-            audits.append({"action": "update", "obj": old, "before": {"value": old.value, "comment": old.comment},
-                           "after": {"value": v.value, "comment": v.comment or old.comment},
-                           "area_code": old.region_id})
-            old.value, old.updated_by_id, old.updated_at = v.value, actor_id, timezone.now()
+            summary.imported += 1
+            _add_cell(summary, v.unit.region_id, v.unit.code if v.unit.puskesmas_id else None, v.period.start)
+            continue
+        elif live is None:  # a deleted value written again
+            before = _state(old)
+            old.deleted, old.value, old.comment = False, v.value, v.comment
+            old.followup = bool(v.followup)
+            live, action = old, "update"
+            summary.imported += 1
+        elif (live.value != v.value or (v.comment and v.comment != live.comment)
+              or (v.followup is not None and v.followup != live.followup)):
+            before = _state(live)
+            live.value = v.value
             if v.comment:
-                old.comment = v.comment
-            updates.append(old)
+                live.comment = v.comment
+            if v.followup is not None:
+                live.followup = v.followup
+            action = "update"
+            summary.updated += 1
         else:
             summary.unchanged += 1
             continue
-        summary.cells.add((aggregate_key(v.unit.region_id, v.unit.code if v.unit.puskesmas_id else None),
-                           v.period.start))
-    for old in deletes:
-        summary.cells.add((aggregate_key(old.region_id, old.org_unit if old.puskesmas_id else None),
-                           old.period_start))
-    summary.imported, summary.updated, summary.deleted = len(creates), len(updates), len(deletes)
+        _touch(live, v, actor_id, actor_name, now)
+        changed.append(live)
+        audits.append({"action": action, "obj": live, "before": before,
+                       "after": None if action == "delete" else _state(live), "area_code": live.region_id})
+        _add_cell(summary, live.region_id, live.org_unit if live.puskesmas_id else None, live.period_start)
     if dry_run:
         return summary
     if creates:
-        DataValue.objects.bulk_create(creates, batch_size=2000)
+        try:
+            with transaction.atomic():
+                DataValue.all_objects.bulk_create(creates, batch_size=2000)
+        except IntegrityError:
+            raise WriteConflict(_("Nilai yang sama baru saja disimpan orang lain pada saat yang sama; tidak ada yang "
+                                  "disimpan. Muat ulang lalu periksa nilainya.")) from None
         if creates[0].pk is None:  # SQLite and PostgreSQL return keys; other backends may not
             for dv in creates:
-                dv.pk = DataValue.objects.get(element_id=dv.element_id, org_unit=dv.org_unit, period=dv.period).pk
-        audits.extend({"action": "create", "obj": dv, "after": {"value": dv.value, "comment": dv.comment},
-                       "area_code": dv.region_id} for dv in creates)
-    if updates:
-        DataValue.objects.bulk_update(updates, ["value", "comment", "updated_by_id", "updated_at"], batch_size=2000)
-    if deletes:
-        DataValue.objects.filter(pk__in=[d.pk for d in deletes]).delete()
+                dv.pk = DataValue.all_objects.get(element_id=dv.element_id, org_unit=dv.org_unit, period=dv.period).pk
+        audits.extend({"action": "create", "obj": dv, "after": _state(dv), "area_code": dv.region_id}
+                      for dv in creates)
+    if changed:
+        DataValue.all_objects.bulk_update(changed, ["value", "comment", "followup", "deleted", "version", "stored_by",
+                                                    "updated_by_id", "last_updated"], batch_size=2000)
     audit_bulk(audits, actor=actor, source=source, import_job_id=import_job_id)
     if summary.cells:
         data_changed.send(sender=DataValue, source="programs", cells=sorted(summary.cells))
     return summary
+
+
+def _touch(dv: DataValue, v: NewValue, actor_id, actor_name: str, now) -> None:
+    dv.version += 1
+    dv.updated_by_id, dv.stored_by, dv.last_updated = actor_id, v.stored_by or actor_name, now
+
+
+def _add_cell(summary: WriteSummary, region_id: str, puskesmas_code: str | None, start) -> None:
+    summary.cells.add((aggregate_key(region_id, puskesmas_code), start))

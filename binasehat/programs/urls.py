@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("isi/<str:dataset_code>/", views.entry, name="entry"),
     path("nilai/", views.values, name="values"),
+    path("kelengkapan/", views.completeness, name="completeness"),
 ]

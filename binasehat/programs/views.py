@@ -19,7 +19,7 @@ from binasehat.core.scope import area_scoped, scope_of
 from . import selectors
 from .forms import EntryForm
 from .models import DataSet, PeriodType
-from .services import InvalidValue, NewValue, datavalues_write, org_units_for, period_for
+from .services import InvalidValue, NewValue, WriteConflict, datavalues_write, org_units_for, period_for
 
 
 @area_scoped
@@ -73,19 +73,29 @@ def entry(request, dataset_code):
     period, period_problem = _period_from(request, data_set)
     elements = list(data_set.elements.order_by("sort", "code"))
     stored = selectors.stored_values(data_set, unit, period) if unit and not period_problem else {}
+    versions = selectors.stored_versions(data_set, unit, period) if unit and not period_problem else {}
     form = None
     if unit is not None and not period_problem:
-        form = EntryForm(request.POST if request.method == "POST" else None, elements=elements, stored=stored)
+        form = EntryForm(request.POST if request.method == "POST" else None, elements=elements, stored=stored,
+                         versions=versions)
     if request.method == "POST":
         if form is None:
             messages.error(request, period_problem or _("Pilih unit terlebih dahulu."))
         elif form.is_valid():
-            values = [NewValue(e, unit, period, form.cleaned_data[e.code]) for e in elements]
+            values = [NewValue(e, unit, period, form.cleaned_data[e.code], version=form.version_of(e))
+                      for e in elements]
             try:
                 summary = datavalues_write(actor=request.user, values=values, source="web")
             except PermissionDenied as exc:
                 form.add_error(None, str(exc) or _("Anda tidak berhak mengisi data ini."))
+            except WriteConflict as exc:
+                form.add_error(None, str(exc))
             else:
+                if request.POST.get("complete"):
+                    from .completeness import completion_register
+
+                    completion_register(actor=request.user, data_set=data_set, org_unit=unit.code, period=period,
+                                        source="web")
                 messages.success(request, _(
                     "Data %(unit)s periode %(period)s tersimpan: %(new)s baru, %(changed)s diubah, %(deleted)s "
                     "dihapus, %(same)s tetap.") % {
@@ -95,6 +105,7 @@ def entry(request, dataset_code):
     return render(request, "programs/entry.html", {
         "data_set": data_set, "units": units, "unit": unit, "period": period, "period_problem": period_problem,
         "form": form, "monthly": data_set.period_type == PeriodType.MONTH,
+        "completion": selectors.completion_of(data_set, unit, period) if unit and not period_problem else None,
         "values_url": reverse("programs:values") + "?" + urlencode(
             {"dataset": data_set.code, "unit": unit.code if unit else "", "period": str(period)}),
     })
@@ -109,6 +120,29 @@ EXPORT_COLUMNS = [
     Column("comment", gettext_lazy("Catatan"), lambda v: v.comment),
 ]
 SEARCH_FIELDS = ("element__code", "element__name", "org_unit", "region__name", "puskesmas__name", "comment")
+
+
+@area_scoped
+def completeness(request):
+    """Reporting rate and timeliness of each data set (DHIS2's reporting rates) for a period and an area in the
+    user's scope; the default is the year of the last complete month, over the user's whole scope."""
+    from .completeness import TIMELY_DAYS, reporting_rates
+
+    scope = scope_of(request.user)
+    text = request.GET.get("period", "").strip()
+    problem = ""
+    try:
+        period = Period.parse(text) if text else Period(selectors.default_period(PeriodType.MONTH).year)
+    except PeriodError:
+        period, problem = Period(selectors.default_period(PeriodType.MONTH).year), _(
+            "Periode %(p)r tidak dikenal: tulis 2025-10, 2025Q4 atau 2025.") % {"p": text}
+    area = request.GET.get("wilayah", "").strip()
+    if area and not (scope.covers(area) or scope.everything):
+        raise Http404
+    rows = reporting_rates(request.user, period=period, area=area or None)
+    return render(request, "programs/completeness.html", {
+        "rows": rows, "period": period, "area": area, "problem": problem, "timely_days": TIMELY_DAYS,
+    })
 
 
 @area_scoped

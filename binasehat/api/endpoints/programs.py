@@ -11,7 +11,7 @@ from ninja.pagination import paginate
 from binasehat.core.periods import YEAR, Period, PeriodError, ordinal_date
 from binasehat.programs.models import DataElement, DataSet
 from binasehat.programs.selectors import datavalues_for
-from binasehat.programs.services import datavalues_write
+from binasehat.programs.services import WriteConflict, datavalues_write
 
 from ..datavalues import check_rows
 from ..pagination import LimitOffset
@@ -100,6 +100,8 @@ def post_data_values(request, rows: list[DataValueIn], partial: bool = False, dr
         summary = datavalues_write(actor=user, values=checked.values, source="api", dry_run=dry_run)
     except PermissionDenied as e:
         raise HttpError(403, str(e) or _("Anda tidak berhak melakukan ini.")) from None
+    except WriteConflict as e:
+        raise HttpError(409, str(e)) from None
     return Status(200, WriteSummaryOut(
         status="WARNING" if conflicts else "OK", dryRun=dry_run, imported=summary.imported, updated=summary.updated,
         deleted=summary.deleted, unchanged=summary.unchanged, ignored=len(conflicts), conflicts=conflicts))

@@ -31,10 +31,10 @@ def test_json_export_holds_the_stored_values_in_scope(bidan):
 
 
 def test_csv_export_matches_json(bidan):
-    query = "?dataSet=DBD_BULANAN&period=2025Q1"
+    query = "?dataSet=DBD_BULANAN&startDate=2025-01-01&endDate=2025-03-31"
     response = bidan.get("/api/dataValueSets.csv" + query)
     assert response.status_code == 200
-    assert response["Content-Type"].startswith("text/csv")
+    assert response["Content-Type"].startswith("application/csv")  # DHIS2 2.40 CONTENT_TYPE_CSV
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     values = bidan.get("/api/dataValueSets.json" + query).json()["dataValues"]
     assert len(rows) == len(values) == 3 * 6
@@ -44,11 +44,12 @@ def test_csv_export_matches_json(bidan):
 
 def test_unknown_codes_are_explained(bidan):
     response = bidan.get("/api/dataValueSets.json?dataSet=TIDAK_ADA")
-    assert response.status_code == 422
-    assert response.json()["detail"] == "Kumpulan data TIDAK_ADA tidak dikenal."
+    assert response.status_code == 409  # DHIS2 answers an illegal query with 409 Conflict
+    assert response.json() == {"httpStatus": "Conflict", "httpStatusCode": 409, "status": "ERROR",
+                               "message": "Kumpulan data TIDAK_ADA tidak dikenal."}
     response = bidan.get("/api/dataValueSets.json?idScheme=UID")
-    assert response.status_code == 422
-    assert "CODE" in response.json()["detail"]
+    assert response.status_code == 409
+    assert "CODE" in response.json()["message"]
 
 
 def test_org_units_with_children(demo, bearer):
@@ -71,14 +72,15 @@ def test_json_import_dry_run_then_for_real(bidan):
     body = json.dumps(doc)
     response = bidan.post("/api/dataValueSets?dryRun=true", body, content_type="application/json")
     assert response.status_code == 200
-    summary = response.json()
+    assert response.json()["status"] == "OK" and response.json()["httpStatusCode"] == 200
+    summary = response.json()["response"]
     assert summary["status"] == "SUCCESS"
     assert summary["importCount"]["imported"] == 2
     assert summary["importOptions"]["dryRun"] is True
     assert not DataValue.objects.filter(org_unit=DESA, period="2023-09").exists()
 
     response = bidan.post("/api/dataValueSets", body, content_type="application/json")
-    assert response.json()["importCount"]["imported"] == 2
+    assert response.json()["response"]["importCount"]["imported"] == 2
     stored = {dv.element.code: dv.value for dv in DataValue.objects.filter(org_unit=DESA, period="2023-09")}
     assert stored == {"DBD_KASUS": 7, "DBD_MENINGGAL": 1}
     assert AuditEntry.objects.filter(model="programs.datavalue", action="create", actor__username="bidan",
@@ -90,16 +92,19 @@ def test_csv_import_by_content_type_and_conflicts(bidan):
             f"DBD_KASUS,202310,{DESA},,,4\n"
             "DBD_KASUS,202310,19.03.01.2001,,,4\n")
     response = bidan.post("/api/dataValueSets", text, content_type="text/csv")
-    assert response.status_code == 200
-    summary = response.json()
-    assert summary["status"] == "WARNING"
+    assert response.status_code == 409  # DHIS2 2.40: WARNING is 409 Conflict
+    assert response.json()["status"] == "WARNING" and response.json()["httpStatus"] == "Conflict"
+    summary = response.json()["response"]
+    assert summary["status"] == "WARNING" and summary["rejectedIndexes"] == [1]
     assert (summary["importCount"]["imported"], summary["importCount"]["ignored"]) == (1, 1)
     assert summary["conflicts"][0]["indexes"] == [1]
     assert DataValue.objects.get(org_unit=DESA, period="2023-10", element__code="DBD_KASUS").value == 4
 
-    response = bidan.post("/api/dataValueSets", "DBD_KASUS,202310,19.03.01.2001,,,4\n", content_type="text/csv")
+    response = bidan.post("/api/dataValueSets?firstRowIsHeader=false", "DBD_KASUS,202310,19.03.01.2001,,,4\n",
+                          content_type="application/csv")
     assert response.status_code == 409
-    assert response.json()["status"] == "ERROR"
+    assert response.json()["response"]["importCount"]["ignored"] == 1
+    assert response.json()["response"]["conflicts"][0]["errorCode"] == "E7612"
 
 
 def test_import_strategy_and_read_only_roles(demo, bidan, bearer):

@@ -15,7 +15,8 @@ EXPECTED = {
     ("get", "/api/data-elements"), ("get", "/api/data-sets"),
     ("get", "/api/data-values"), ("post", "/api/data-values"),
     ("get", "/api/indicators"), ("get", "/api/indicator-values"),
-    ("get", "/api/dataValueSets.json"), ("get", "/api/dataValueSets.csv"), ("post", "/api/dataValueSets"),
+    ("get", "/api/dataValueSets"), ("get", "/api/dataValueSets.json"), ("get", "/api/dataValueSets.csv"),
+    ("post", "/api/dataValueSets"), ("get", "/api/system/info"), ("get", "/api/me"),
 }
 
 
@@ -40,9 +41,13 @@ def test_schema_is_open_json_listing_every_endpoint(client):
     # Every operation documents its answers with a schema and declares its security.
     for method, path in _operations(schema):
         op = schema["paths"][path][method]
-        assert op["security"] == [{"TokenAuth": []}, {"SessionAuth": []}], (method, path)
+        assert op["security"] == [{"TokenAuth": []}, {"ApiTokenAuth": []}, {"BasicAuth": []},
+                                  {"SessionAuth": []}], (method, path)
         assert "401" in op["responses"], (method, path)
-    assert schema["components"]["securitySchemes"]["TokenAuth"] == {"type": "http", "scheme": "bearer"}
+    schemes = schema["components"]["securitySchemes"]
+    assert schemes["TokenAuth"] == {"type": "http", "scheme": "bearer"}
+    assert schemes["BasicAuth"] == {"type": "http", "scheme": "basic"}
+    assert schemes["ApiTokenAuth"] == {"type": "apiKey", "in": "header", "name": "Authorization"}
     paged = schema["components"]["schemas"]["PagedAreaOut"]["properties"]
     assert {"count", "limit", "offset", "items"} <= set(paged)
     assert client.get("/api/docs").status_code == 200

@@ -13,7 +13,7 @@ from binasehat.core.models import AuditEntry
 def _create_on_page(client, name="Aplikasi laporan"):
     response = client.post("/api/token/", {"action": "create", "name": name})
     assert response.status_code == 200
-    match = re.search(r"bs_[A-Za-z0-9_-]{43}", response.content.decode())
+    match = re.search(r"d2pat_[A-Za-z0-9_-]{43}", response.content.decode())
     assert match, "the new key is shown on the page"
     return match.group(0)
 
@@ -24,7 +24,7 @@ def test_token_created_on_page_calls_the_api_until_revoked(demo, client_for):
     token = ApiToken.objects.get(user__username="dinkes", name="Aplikasi laporan")
     # Stored hashed, with a short visible prefix; the key itself is nowhere in the row.
     assert token.key_hash == hashlib.sha256(key.encode()).hexdigest()
-    assert token.prefix == key[:10] and len(token.prefix) < len(key)
+    assert token.prefix == key[:12] and len(token.prefix) < len(key)
     assert key not in str([getattr(token, f.attname) for f in ApiToken._meta.concrete_fields])
     # Shown once: the list page afterwards shows the prefix only.
     listing = page.get("/api/token/").content.decode()

@@ -23,7 +23,10 @@ from binasehat.programs import dhis2
 from binasehat.programs.models import DataValue
 from binasehat.regions.models import Population, Region
 
-DV_KEYS = {"dataElement", "period", "orgUnit", "value", "storedBy", "lastUpdated", "comment", "followup"}
+#: DHIS2 2.40 JSON export fields (``comment`` only when there is one: DHIS2 leaves nulls out).
+DV_KEYS = {"dataElement", "period", "orgUnit", "categoryOptionCombo", "attributeOptionCombo", "value", "storedBy",
+           "created", "lastUpdated", "followup", "deleted"}
+YEAR_2025 = {"start": "2025-01-01", "end": "2025-12-31"}
 
 
 @pytest.fixture
@@ -65,23 +68,25 @@ def run_command(*args):
 
 
 def test_export_dbd_of_a_kecamatan_for_a_year_as_json(district_user):
-    rows = dhis2.export_values(district_user, data_sets=["DBD_BULANAN"], periods=["2025"], org_unit="19.03.01")
+    rows = dhis2.export_values(district_user, data_sets=["DBD_BULANAN"], **YEAR_2025, org_unit="19.03.01")
     desa_count = Region.objects.filter(code__startswith="19.03.01.", level=4).count()
     # the demo fills all 6 DBD elements of every desa in every month (zeros included)
     assert len(rows) == desa_count * 12 * 6
     doc = json.loads(json.dumps(dhis2.as_json(rows, data_set="DBD_BULANAN")))
     assert doc["dataSet"] == "DBD_BULANAN" and len(doc["dataValues"]) == len(rows)
-    assert all(set(r) == DV_KEYS for r in rows)
+    assert all(set(r) - {"comment"} == DV_KEYS for r in rows) and "dataSet" in doc
     assert {r["period"] for r in rows} == {f"2025{m:02d}" for m in range(1, 13)}
     assert all(r["orgUnit"].startswith("19.03.01.") and r["orgUnit"].count(".") == 3 for r in rows)
     assert all(re.fullmatch(r"\d+", r["value"]) for r in rows), "counts are written without .0"
-    assert all(r["storedBy"] == "" for r in rows), "the demo is written by the system"
+    assert all(r["storedBy"] == "demo" for r in rows), "the demo is written by the system"
+    assert all(r["categoryOptionCombo"] == r["attributeOptionCombo"] == "default" and r["deleted"] is False
+               for r in rows)
     by_key = {(r["dataElement"], r["orgUnit"], r["period"]): r for r in rows}
     for dv in DataValue.objects.filter(element__code="DBD_KASUS", org_unit__startswith="19.03.01.",
                                        period__in=["2025-01", "2025-07"], value__gt=0).order_by("org_unit")[:3]:
         r = by_key[("DBD_KASUS", dv.org_unit, dv.period.replace("-", ""))]
         assert r["value"] == str(int(dv.value))
-        assert abs(dt.datetime.fromisoformat(r["lastUpdated"]) - dv.updated_at) < dt.timedelta(milliseconds=1)
+        assert abs(dt.datetime.fromisoformat(r["lastUpdated"]) - dv.last_updated) < dt.timedelta(milliseconds=1)
 
 
 def test_export_shows_who_stored_a_value_and_its_comment(district_user, desa):
@@ -94,7 +99,7 @@ def test_export_shows_who_stored_a_value_and_its_comment(district_user, desa):
 
 
 def test_export_as_csv(district_user, desa):
-    rows = dhis2.export_values(district_user, data_sets=["DBD_BULANAN"], periods=["2025"], org_unit="19.03.01")
+    rows = dhis2.export_values(district_user, data_sets=["DBD_BULANAN"], **YEAR_2025, org_unit="19.03.01")
     text = dhis2.as_csv(rows)
     assert text.splitlines()[0] == ("dataelement,period,orgunit,categoryoptioncombo,attributeoptioncombo,value,"
                                     "storedby,lastupdated,comment,followup,deleted")
@@ -104,7 +109,7 @@ def test_export_as_csv(district_user, desa):
     [line] = [t for t in table if (t["dataelement"], t["orgunit"], t["period"]) == ("JENTIK_RUMAH_DIPERIKSA", desa,
                                                                                    "202506")]
     assert line["value"] == str(int(dv.value)) and int(dv.value) >= 15  # houses inspected: never a handful
-    assert line["categoryoptioncombo"] == line["attributeoptioncombo"] == ""
+    assert line["categoryoptioncombo"] == line["attributeoptioncombo"] == "default"
     assert line["followup"] == line["deleted"] == "false"
 
 
@@ -113,7 +118,10 @@ def test_export_periods_dates_and_units(district_user, desa):
     yearly = dhis2.export_values(district_user, data_sets=["TB_TAHUNAN"], periods=["2025"], org_unit=pk.code)
     assert sorted((r["dataElement"], r["period"]) for r in yearly) == [("TB_ESTIMASI_INSIDEN", "2025"),
                                                                      ("TB_TERDUGA_SASARAN", "2025")]
-    quarter = dhis2.export_values(district_user, elements=["TB_NOTIFIKASI"], periods=["2025Q2"], org_unit=pk.code)
+    # DHIS2 2.40: ``period`` is that exact period (no monthly values stored under a quarter); dates give the months
+    assert dhis2.export_values(district_user, elements=["TB_NOTIFIKASI"], periods=["2025Q2"], org_unit=pk.code) == []
+    quarter = dhis2.export_values(district_user, elements=["TB_NOTIFIKASI"], start="2025-04-01", end="2025-06-30",
+                                  org_unit=pk.code)
     assert [r["period"] for r in quarter] == ["202504", "202505", "202506"]
     # start/end: the whole period must lie between the dates, as DHIS2's startDate/endDate
     dated = dhis2.export_values(district_user, data_sets=["TB_TAHUNAN", "TB_BULANAN"], elements=["TB_NOTIFIKASI",
@@ -149,9 +157,11 @@ def test_dhis2_query_parameters(district_user, desa):
     with pytest.raises(dhis2.ParameterError, match="UID"):
         dhis2.export_options({"idScheme": "UID"})
     assert dhis2.import_options(QueryDict("dryRun=true&importStrategy=DELETE"), "application/csv") == {
-        "fmt": "csv", "dry_run": True, "strategy": "DELETE"}
-    assert dhis2.import_options(QueryDict(""), "application/json; charset=utf-8") == {
-        "fmt": "json", "dry_run": False, "strategy": "CREATE_AND_UPDATE"}
+        "fmt": "csv", "dry_run": True, "strategy": "DELETE", "first_row_is_header": True}
+    assert dhis2.import_options(QueryDict("firstRowIsHeader=false"), "application/json; charset=utf-8") == {
+        "fmt": "json", "dry_run": False, "strategy": "CREATE_AND_UPDATE", "first_row_is_header": False}
+    with pytest.raises(dhis2.UnsupportedFormat):
+        dhis2.import_options(QueryDict(""), "application/xml")
     with pytest.raises(dhis2.ParameterError):
         dhis2.import_options({"orgUnitIdScheme": "uid"})
 
@@ -189,7 +199,8 @@ def test_a_puskesmas_user_exports_its_puskesmas_and_its_wilayah_kerja(demo, make
 def test_a_read_only_role_cannot_import(demo, make_user, desa):
     provinsi = make_user("prov_dhis2", "provinsi", areas=[Region.objects.get(code="19")])
     summary = dhis2.import_values(provinsi, payload(("DBD_KASUS", "202502", desa, "3")))
-    assert summary["status"] == "ERROR" and summary["importCount"]["ignored"] == 1
+    assert summary["status"] == "WARNING" and summary["importCount"]["ignored"] == 1
+    assert summary["rejectedIndexes"] == [0]
 
 
 # --- round trips -----------------------------------------------------------------------------------------------
@@ -204,11 +215,13 @@ def test_json_round_trip_into_an_empty_database(district_user):
     DataValue.objects.all().delete()
     summary = dhis2.import_values(district_user, document.encode())
     assert summary["status"] == "SUCCESS" and summary["conflicts"] == []
-    assert summary["importCount"] == {"imported": n, "updated": 0, "ignored": 0, "deleted": 0, "unchanged": 0}
+    assert summary["importCount"] == {"imported": n, "updated": 0, "ignored": 0, "deleted": 0}
     assert snapshot() == before
     again = dhis2.import_values(district_user, document)
     assert again["status"] == "SUCCESS"
-    assert again["importCount"] == {"imported": 0, "updated": 0, "ignored": 0, "deleted": 0, "unchanged": n}
+    # DHIS2 2.40 dataValueUpdateShouldBeIgnored: equal values are ignored, and rejected nothing
+    assert again["importCount"] == {"imported": 0, "updated": 0, "ignored": n, "deleted": 0}
+    assert again["rejectedIndexes"] == []
     assert snapshot() == before
 
 
@@ -222,10 +235,10 @@ def test_csv_round_trip_through_the_command(demo, tmp_path):
     DataValue.objects.all().delete()
     code, out, err = run_command("import", str(path))
     assert code == 0, out + err
-    assert out.splitlines()[-1] == f"imported={n} updated=0 ignored=0 deleted=0 unchanged=0"
+    assert out.splitlines()[-1] == f"imported={n} updated=0 ignored=0 deleted=0"
     assert snapshot() == before
     code, out, err = run_command("import", str(path), "--format", "csv")
-    assert out.splitlines()[-1] == f"imported=0 updated=0 ignored=0 deleted=0 unchanged={n}"
+    assert code == 0 and out.splitlines()[-1] == f"imported=0 updated=0 ignored={n} deleted=0"
 
 
 def test_command_export_filters_and_json_import(demo, tmp_path, desa):
@@ -237,7 +250,7 @@ def test_command_export_filters_and_json_import(demo, tmp_path, desa):
     path = tmp_path / "dbd.txt"
     path.write_text(json.dumps(doc))
     code, out, err = run_command("import", str(path), "--dry-run")
-    assert code == 0 and out.splitlines()[-1] == "imported=0 updated=1 ignored=0 deleted=0 unchanged=11"
+    assert code == 0 and out.splitlines()[-1] == "imported=0 updated=1 ignored=11 deleted=0"
     assert "Uji coba" in err
     with pytest.raises(CommandError, match="NOPE"):
         run_command("export", "--data-set", "NOPE")
@@ -247,14 +260,14 @@ def test_command_export_filters_and_json_import(demo, tmp_path, desa):
 
 
 def test_dry_run_writes_nothing_and_reports_the_same_counts(district_user, desa):
-    rows = dhis2.export_values(district_user, data_sets=["DBD_BULANAN"], periods=["2025"], org_unit=desa)
+    rows = dhis2.export_values(district_user, data_sets=["DBD_BULANAN"], **YEAR_2025, org_unit=desa)
     assert len(rows) == 72
     DataValue.objects.filter(org_unit=desa, period__in=["2025-01", "2025-02"]).delete()  # 12 values gone
     rows[20]["value"] = str(int(rows[20]["value"]) + 1)  # a value of April: changed
     rows[-1]["value"] = ""  # December's last value: deleted
     before, audits = snapshot(), AuditEntry.objects.count()
     dry = dhis2.import_values(district_user, json.dumps(dhis2.as_json(rows)), dry_run=True)
-    expected = {"imported": 12, "updated": 1, "ignored": 0, "deleted": 1, "unchanged": 58}
+    expected = {"imported": 12, "updated": 1, "ignored": 58, "deleted": 1}
     assert dry["importCount"] == expected and dry["importOptions"]["dryRun"] is True
     assert snapshot() == before and AuditEntry.objects.count() == audits
     real = dhis2.import_values(district_user, json.dumps(dhis2.as_json(rows)))
@@ -285,8 +298,13 @@ def test_bad_rows_each_become_a_conflict_with_a_reason(district_user, desa):
              "categoryOptionCombo": "HllvX50cXC0", "attributeOptionCombo": "default"})
     summary = dhis2.import_values(district_user, payload(good, *[b[0] for b in bad]))
     assert summary["status"] == "WARNING"
-    assert summary["importCount"] == {"imported": 0, "updated": 1, "ignored": len(bad), "deleted": 0,
-                                      "unchanged": 0}
+    assert summary["importCount"] == {"imported": 0, "updated": 1, "ignored": len(bad), "deleted": 0}
+    assert summary["rejectedIndexes"] == list(range(1, len(bad) + 1))
+    codes = [c["errorCode"] for c in summary["conflicts"]]
+    # DHIS2 2.40 ErrorCode: E7610 element, E7612 org unit, E7632 period type, E7641 future, E7611 period,
+    # E7619 value, E7613 category option combo; a duplicate row has no DHIS2 counterpart (DHIS2: last one wins)
+    assert codes == ["E7610", "E7612", "E7612", "E7632", "E7632", "E7632", "E7641", "E7611", "E7619", "E7619",
+                     "E7619", "E7613", None]
     assert len(summary["conflicts"]) == len(bad)
     for i, (conflict, (_row, prop, phrase)) in enumerate(zip(summary["conflicts"], bad), start=1):
         assert conflict["indexes"] == [i]
@@ -296,14 +314,14 @@ def test_bad_rows_each_become_a_conflict_with_a_reason(district_user, desa):
     assert not DataValue.objects.filter(element__code="DBD_KASUS", org_unit=desa, period="2025-04",
                                         value__lt=0).exists()
     nothing = dhis2.import_values(district_user, payload(*[b[0] for b in bad[:3]]))
-    assert nothing["status"] == "ERROR" and nothing["importCount"]["ignored"] == 3
+    # DHIS2 2.40: conflicts make a WARNING even when no row was written (answered 409 like an ERROR)
+    assert nothing["status"] == "WARNING" and nothing["importCount"]["ignored"] == 3
 
 
 def test_unreadable_payloads_are_one_error(district_user):
     for text, fmt, phrase in (("{not json", "json", "JSON"), (b"\xff\xfe\x00", "csv", "UTF-8"),
                               ('{"dataSet": "NOPE", "dataValues": []}', "json", "NOPE"),
-                              ("a,b\n1,2\n", "xml", "xml"),
-                              ("dataelement,orgunit\nDBD_KASUS,x\n", "csv", "period")):
+                              ("a,b\n1,2\n", "xml", "xml")):
         summary = dhis2.import_values(district_user, text, fmt=fmt)
         assert summary["status"] == "ERROR" and phrase in summary["description"], (text, summary)
     summary = dhis2.import_values(district_user, "[]", strategy="MERGE")
@@ -314,8 +332,11 @@ def test_csv_without_header_and_with_deleted_column(district_user, desa):
     text = (f"DBD_KASUS,202501,{desa},,,7,,,,false,false\n"
             f"DBD_MENINGGAL,202501,{desa},HllvX50cXC0,HllvX50cXC0,,,,,,\n"  # empty value: delete
             f"JENTIK_RUMAH_POSITIF,202501,{desa},,,3,,,,false,true\n")  # deleted=true
-    summary = dhis2.import_values(district_user, text, fmt="auto")
-    assert summary["importCount"]["deleted"] == 2 and summary["importCount"]["ignored"] == 0
+    # DHIS2 2.40 CsvDataValueSetReader skips the first row unless firstRowIsHeader=false: by default the 7 is lost
+    summary = dhis2.import_values(district_user, text, fmt="auto", dry_run=True)
+    assert summary["importCount"]["deleted"] == 2 and summary["importCount"]["updated"] == 0
+    summary = dhis2.import_values(district_user, text, fmt="auto", first_row_is_header=False)
+    assert summary["importCount"]["deleted"] == 2 and summary["conflicts"] == []
     left = dict(DataValue.objects.filter(org_unit=desa, period="2025-01").values_list("element__code", "value"))
     assert left["DBD_KASUS"] == 7 and "DBD_MENINGGAL" not in left and "JENTIK_RUMAH_POSITIF" not in left
 
@@ -326,11 +347,12 @@ def test_delete_strategy_deletes(district_user, desa):
     text = dhis2.as_csv(rows)
     summary = dhis2.import_values(district_user, text, fmt="csv", strategy="DELETE")
     assert summary["status"] == "SUCCESS"
-    assert summary["importCount"] == {"imported": 0, "updated": 0, "ignored": 0, "deleted": 6, "unchanged": 0}
+    assert summary["importCount"] == {"imported": 0, "updated": 0, "ignored": 0, "deleted": 6}
     assert not DataValue.objects.filter(org_unit=desa, period="2025-08").exists()
+    assert DataValue.all_objects.filter(org_unit=desa, period="2025-08", deleted=True).count() == 6
     assert DataValue.objects.filter(org_unit=desa, period="2025-09").count() == 6
     again = dhis2.import_values(district_user, text, fmt="csv", strategy="delete")
-    assert again["importCount"]["deleted"] == 0 and again["importCount"]["unchanged"] == 6
+    assert again["importCount"]["deleted"] == 0 and again["importCount"]["ignored"] == 6
 
 
 def test_create_and_update_strategies(district_user, desa):
@@ -358,9 +380,42 @@ def test_imported_cases_reach_the_dengue_incidence_rate(district_user, desa):
     kec_before = {v.area: v for v in evaluate([ir], [desa, kecamatan], [Period(2025)])}
     assert kec_before[desa].numerator == old
     cases = [("DBD_KASUS", f"2025{m:02d}", desa, str(m)) for m in range(1, 13)]  # 1 + 2 + … + 12 = 78
-    assert dhis2.import_values(district_user, payload(*cases))["importCount"]["ignored"] == 0
+    assert dhis2.import_values(district_user, payload(*cases))["conflicts"] == []
     after = {v.area: v for v in evaluate([ir], [desa, kecamatan], [Period(2025)])}
     people = Population.objects.get(region_id=desa, year=2025).total
     assert after[desa].numerator == 78 and after[desa].denominator == people
     assert after[desa].value == pytest.approx(78 / people * 100_000)
     assert after[kecamatan].numerator == kec_before[kecamatan].numerator - old + 78
+
+
+# --- a comment without a value is not a deletion ----------------------------------------------------------------
+
+
+def test_comment_only_row_keeps_the_stored_value_and_sets_the_comment(district_user):
+    """DHIS2 ``DataValue.isNullValue()`` (dhis2-core 2.40, dhis-api ``datavalue/DataValue.java``): a value is null
+    only when ``value`` and ``comment`` are both blank. The row from the report that deleted a stored value:
+    ``{"dataElement":"DBD_KASUS","period":"202611","orgUnit":"19.03.01.1001","comment":"hanya komentar"}``;
+    here with a period that has begun (2025-01) and the desa's stored count."""
+    stored = DataValue.objects.get(element__code="DBD_KASUS", org_unit="19.03.01.1001", period="2025-01")
+    row = {"dataElement": "DBD_KASUS", "period": "202501", "orgUnit": "19.03.01.1001", "comment": "hanya komentar"}
+    summary = dhis2.import_values(district_user, json.dumps({"dataValues": [row]}))
+    assert summary["status"] == "SUCCESS", summary
+    assert summary["importCount"]["deleted"] == 0 and summary["importCount"]["updated"] == 1
+    after = DataValue.objects.get(pk=stored.pk)
+    assert after.value == stored.value and after.comment == "hanya komentar"
+    # The same in CSV (value column empty, comment column set) and through the spreadsheet path's checker.
+    text = "dataelement,period,orgunit,categoryoptioncombo,attributeoptioncombo,value,storedby,lastupdated,comment\n" \
+           "DBD_KASUS,202501,19.03.01.1001,,,,,,catatan kedua\n"
+    summary = dhis2.import_values(district_user, text, fmt="csv")
+    after = DataValue.objects.get(pk=stored.pk)
+    assert summary["importCount"]["deleted"] == 0 and after.value == stored.value and after.comment == "catatan kedua"
+    # Value and comment both empty still deletes (isNullValue() is true).
+    row = {"dataElement": "DBD_KASUS", "period": "202501", "orgUnit": "19.03.01.1001"}
+    summary = dhis2.import_values(district_user, json.dumps({"dataValues": [row]}))
+    assert summary["importCount"]["deleted"] == 1
+    assert not DataValue.objects.filter(element__code="DBD_KASUS", org_unit="19.03.01.1001", period="2025-01").exists()
+    # A comment with nothing stored to attach it to is a conflict, not a new value.
+    row = {"dataElement": "DBD_KASUS", "period": "202501", "orgUnit": "19.03.01.1001", "comment": "x"}
+    summary = dhis2.import_values(district_user, json.dumps({"dataValues": [row]}))
+    assert summary["conflicts"] and summary["conflicts"][0]["property"] == "value"
+    assert not DataValue.objects.filter(element__code="DBD_KASUS", org_unit="19.03.01.1001", period="2025-01").exists()

@@ -7,8 +7,8 @@ as identifiers), the same functions as the API's ``/api/dataValueSets``.
     manage.py dhis2_datavalues import FILE [--format auto|json|csv] [--dry-run] [--strategy CREATE_AND_UPDATE]
 
 Acts as the system (everything, audited as "sistem") unless ``--user`` names a user, like ``import_data``.
-Import prints the conflicts, then ``imported=N updated=N ignored=N deleted=N unchanged=N``; it exits 1 when a
-row was ignored and 2 when the file cannot be read.
+Import prints the conflicts, then ``imported=N updated=N ignored=N deleted=N`` (ignored: refused rows and values equal to what is stored); it exits 1 when a
+row was refused and 2 when the file cannot be read.
 """
 
 from __future__ import annotations
@@ -31,7 +31,8 @@ class Command(BaseCommand):
         export.add_argument("--data-set", action="append", default=[], help="data set code (repeatable)")
         export.add_argument("--element", action="append", default=[], help="data element code (repeatable)")
         export.add_argument("--period", action="extend", nargs="+", default=[],
-                            help="periods (202510, 2025-10, 2025Q4, 2025): values lying inside them")
+                            help="exact periods, as DHIS2 (202510 or 2025-10; 2025 is the yearly values); "
+                                 "use --start/--end for every period between two dates")
         export.add_argument("--start", help="values whose period starts on or after this date (YYYY-MM-DD)")
         export.add_argument("--end", help="values whose period ends on or before this date (YYYY-MM-DD)")
         export.add_argument("--org-unit", help="region code (with everything below it) or puskesmas code")
@@ -99,9 +100,8 @@ class Command(BaseCommand):
                 where += f" … (+{more})"
             self.stdout.write(f"nilai ke-{where}: {conflict['object']}: {conflict['value']}")
         self.stderr.write(summary["description"])
-        self.stdout.write(" ".join(f"{k}={count[k]}" for k in ("imported", "updated", "ignored", "deleted",
-                                                                 "unchanged")))
-        if summary["status"] == "ERROR" and not count["ignored"]:
+        self.stdout.write(" ".join(f"{k}={count[k]}" for k in ("imported", "updated", "ignored", "deleted")))
+        if summary["status"] == "ERROR" and not summary["rejectedIndexes"]:
             sys.exit(2)
-        if count["ignored"]:
+        if summary["rejectedIndexes"]:
             sys.exit(1)
