@@ -15,6 +15,7 @@ from binasehat.core.scope import area_scoped, scope_of
 from binasehat.facilities.models import Posyandu, Puskesmas
 from binasehat.indicators.aggregates import fill_state
 from binasehat.indicators.models import Indicator
+from binasehat.programs.completeness import reporting_rates
 from binasehat.regions.models import Region
 from binasehat.regions.selectors import letterhead_for
 
@@ -125,6 +126,8 @@ def dashboard_page(request):
             scope_of(request.user).region_q("code")),
         "fill": fill_state(), **map_context(area, selected, year),
         "can_letterhead": scope_of(request.user).can("regions.import"),
+        "reporting": reporting_rates(request.user, period=period,
+                                     area=None if isinstance(area, dashboard.WorkArea) else area.code),
     }
     return render(request, "reports/dashboard.html", context)
 

@@ -152,3 +152,17 @@ def test_puskesmas_user_opens_on_its_wilayah_kerja(demo, client_for):
     assert f"<b>{ivalue(notified / estimate * 100, tc)}</b>" in _row(html, "TB_TC")
     other = Puskesmas.objects.exclude(pk=pkm.pk).first()
     assert client_for("puskesmas").get(reverse("reports:dashboard"), {"wilayah": f"pkm:{other.code}"}).status_code == 404
+
+
+def test_dashboard_shows_reporting_completeness_of_each_data_set(demo, client_for):
+    """DHIS2's reporting rate on the dashboard: completed reports ÷ expected (units × ended periods)."""
+    from binasehat.accounts.models import User
+    from binasehat.programs.completeness import reporting_rates
+
+    html = client_for("dinkes").get(reverse("reports:dashboard"), {"wilayah": "19.03", "tahun": 2025}).content.decode()
+    assert 'id="reporting-table"' in html
+    rates = reporting_rates(User.objects.get(username="dinkes"), period=Period(2025), area="19.03")
+    assert rates
+    for r in rates:
+        assert r.expected > 0 and 0 <= r.actual <= r.expected
+        assert f"<td>{r.data_set}</td>" in html
