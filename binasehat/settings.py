@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "binasehat.core.middleware.ScopeMiddleware",
+    "binasehat.core.middleware.OddInputMiddleware",
     # Axes must be last: it answers a locked-out login attempt.
     "axes.middleware.AxesMiddleware",
 ]

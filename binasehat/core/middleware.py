@@ -97,3 +97,19 @@ class SecurityHeadersMiddleware:
         if settings.PERMISSIONS_POLICY:
             response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         return response
+
+
+class OddInputMiddleware:
+    """Refuses, with the 400 page, a request whose query string carries a NUL character: no page takes one, and
+    PostgreSQL cannot compare a text with it (it would be a server error deep inside a query)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.core.exceptions import SuspiciousOperation
+
+        for key, values in request.GET.lists():
+            if "\x00" in key or any("\x00" in v for v in values):
+                raise SuspiciousOperation("NUL character in a query parameter")
+        return self.get_response(request)

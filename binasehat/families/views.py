@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from binasehat.core.audit import history_for
+from binasehat.core.params import int_param, year_param
 from binasehat.core.listing import (
     Column,
     export_response,
@@ -38,10 +39,8 @@ def _no_family_for_kader(request):
 
 
 def _year(request, years: list[int]) -> int:
-    try:
-        return int(request.GET.get("tahun", ""))
-    except ValueError:
-        return years[0] if years else timezone.localdate().year
+    """The year asked for when it has surveys; else the latest surveyed year (this year when none)."""
+    return year_param(request, choices=years, default=years[0] if years else timezone.localdate().year)
 
 
 def _iks_text(f):
@@ -241,12 +240,7 @@ def home_visits(request):
     scope = scope_of(request.user)
     sensitive = scope.can("sensitive.view")
     allowed = [ind for ind in INDICATORS if sensitive or ind[0] not in rules.DIAGNOSIS]
-    try:
-        indicator = int(request.GET.get("indikator", "6" if sensitive else "1"))
-    except ValueError:
-        indicator = 1
-    if not 1 <= indicator <= 12:
-        raise Http404
+    indicator = int_param(request, "indikator", default=6 if sensitive else 1, lo=1, hi=12)
     if indicator in rules.DIAGNOSIS and not sensitive:
         raise PermissionDenied
     years = selectors.survey_years(request.user)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from binasehat.assessments.selectors import evaluation_pair
 from binasehat.assessments.services import ensure_evaluated
+from binasehat.core.params import year_param
 from binasehat.core.listing import pdf_response, xlsx_report
 from binasehat.core.scope import area_scoped, scope_of
 from binasehat.facilities.models import Posyandu
@@ -22,12 +23,9 @@ STRATA_COLOURS = {"Pratama": "#dc2626", "Madya": "#eab308", "Purnama": "#16a34a"
 
 
 def _year(request) -> int:
+    """The year asked for (2000 to this year); last year when absent or odd."""
     today = timezone.localdate()
-    try:
-        year = int(request.GET.get("tahun", ""))
-    except ValueError:
-        year = today.year - 1
-    return min(max(year, 2000), today.year)
+    return year_param(request, default=today.year - 1, last=today.year)
 
 
 def _years(today_year: int) -> list[int]:
