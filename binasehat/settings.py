@@ -187,6 +187,10 @@ IMPORT_MAX_UPLOAD_BYTES = int(os.environ.get("IMPORT_MAX_UPLOAD_BYTES", str(200 
 # Tests run them inline.
 IMPORTS_RUN_INLINE = env_bool("IMPORTS_RUN_INLINE", "pytest" in sys.modules)
 
+# Small cells: a count of families or people with a diagnosis below this is not shown to roles without
+# sensitive.view (binasehat/core/disclosure.py).
+SMALL_CELL_THRESHOLD = int(os.environ.get("SMALL_CELL_THRESHOLD", "5"))
+
 # Demo data is marked on every page while this is on (the `demo` command turns it on in the database too).
 PAGE_SIZE = 25
 
