@@ -32,8 +32,9 @@ PARAMETERS = (
 HOSTILE = ("-1", "99999", "9" * 40, "2025-13", "19.03.99.9999", "x" * 300, "\x00", "' OR 1=1 --")
 SINGLE = ("-1", "abc")
 
-# Being rewritten elsewhere; their parameter parsing moves to binasehat.core.params when that lands.
-ELSEWHERE = {"reports:dashboard", "reports:pivot", "reports:map", "reports:boundaries", "reports:profile",
+# Pages whose parameter parsing does not use binasehat.core.params yet (no 5xx found on them for dinkes).
+# Fuzzed once they read their parameters through it.
+NOT_YET_ON_PARAMS = {"reports:dashboard", "reports:pivot", "reports:map", "reports:boundaries", "reports:profile",
              "growth:list", "growth:prevalence", "growth:child"}
 # Pages that are not GET pages of the site, or that change state on GET by design of Django.
 SKIP = {"accounts:logout", "set_language", "api:openapi-view", "api:openapi-json"}
@@ -120,7 +121,7 @@ def test_finding_8_get_parameter_fuzz_every_page_every_role(demo, role):
     assert len(pages) >= (8 if role == "kader" else 15), sorted(pages)
     failures = []
     for name, (path, link_names) in sorted(pages.items()):
-        if name in ELSEWHERE:
+        if name in NOT_YET_ON_PARAMS:
             continue
         names = sorted(_names_read_by(path) | link_names)
         # every name at once with the same odd value
