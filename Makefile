@@ -6,6 +6,10 @@ UV_VERSION := 0.13.9
 HOST ?= 127.0.0.1
 PORT ?= 8000
 export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
+# These targets are for developers: Django's debug mode is on unless DEBUG is set (production runs gunicorn
+# with DEBUG unset or 0; see the README).
+DEBUG ?= 1
+export DEBUG
 
 .PHONY: run test install migrate demo serve test-browser-deps compile-translations messages clean bench
 
@@ -38,6 +42,7 @@ serve:
 
 run: demo
 	@echo "Bina Sehat: http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
+	@echo "DEBUG=$(DEBUG): development mode (Django's debug pages on); never serve users this way"
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # Browser tests drive Debian's Chromium and PDF tests read text with poppler's pdftotext; install them when we

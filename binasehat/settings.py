@@ -1,7 +1,7 @@
 """One settings module for every environment; everything that differs comes from environment variables.
 
-Embedded default: SQLite in ``var/`` and DEBUG on, so a fresh clone runs with no configuration.
-Production: set ``DATABASE_URL`` (PostgreSQL), ``SECRET_KEY``, ``DEBUG=0`` and ``ALLOWED_HOSTS``.
+Embedded default: SQLite in ``var/``. DEBUG is off unless ``DEBUG=1`` is set (``make run`` sets it for developers).
+Production: set ``DATABASE_URL`` (PostgreSQL), ``SECRET_KEY``, ``ALLOWED_HOSTS`` and, behind HTTPS, ``TLS=1``.
 """
 
 from __future__ import annotations
@@ -25,12 +25,14 @@ def env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "ya", "on"}
 
 
-DEBUG = env_bool("DEBUG", True)
+# The test run sets what it needs itself (pytest-django turns DEBUG off inside every test).
+TESTING = "pytest" in sys.modules
+DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY") or (
-    "insecure-development-key-only-for-the-embedded-demo" if DEBUG else ""
+    "insecure-development-key-only-for-the-embedded-demo" if DEBUG or TESTING else ""
 )
 if not SECRET_KEY:
-    raise RuntimeError("SECRET_KEY must be set when DEBUG is off")
+    raise RuntimeError("SECRET_KEY must be set unless DEBUG=1 (development): export SECRET_KEY=... or DEBUG=1")
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
 
@@ -68,7 +70,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "binasehat.core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "binasehat.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "binasehat.core.middleware.LanguageMiddleware",
@@ -79,6 +83,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "binasehat.core.middleware.ScopeMiddleware",
+    "binasehat.core.middleware.OddInputMiddleware",
     # Axes must be last: it answers a locked-out login attempt.
     "axes.middleware.AxesMiddleware",
 ]
@@ -142,8 +147,6 @@ SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(2 * 60 * 60)))
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
 
 # Login throttling (django-axes): five failures for one username from one address lock it for 15 minutes.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
@@ -164,13 +167,16 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-WHITENOISE_USE_FINDERS = DEBUG
+# Without DEBUG, static files are served from STATIC_ROOT after `collectstatic` (hashed names); tests and
+# development read them from the source folders.
+STATIC_FROM_SOURCE = DEBUG or TESTING or env_bool("STATIC_FROM_SOURCE", False)
+WHITENOISE_USE_FINDERS = STATIC_FROM_SOURCE
 WHITENOISE_AUTOREFRESH = DEBUG
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if DEBUG
+        if STATIC_FROM_SOURCE
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
@@ -192,6 +198,10 @@ IMPORT_MAX_CELLS = int(os.environ.get("IMPORT_MAX_CELLS", "20000000"))
 # older than this.
 IMPORT_FILE_RETENTION_HOURS = float(os.environ.get("IMPORT_FILE_RETENTION_HOURS", "72"))
 
+# Small cells: a count of families or people with a diagnosis below this is not shown to roles without
+# sensitive.view (binasehat/core/disclosure.py).
+SMALL_CELL_THRESHOLD = int(os.environ.get("SMALL_CELL_THRESHOLD", "5"))
+
 # Demo data is marked on every page while this is on (the `demo` command turns it on in the database too).
 PAGE_SIZE = 25
 
@@ -204,15 +214,57 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Bina Sehat <noreply@localhost>")
 
+# Errors (with their traceback) and warnings go to the console and, when LOG_FILE is set, to that file; every
+# line carries the request id that the error page shows to the user.
+LOG_FILE = os.environ.get("LOG_FILE", "")
+_log_handlers = {
+    "console": {"class": "logging.StreamHandler", "formatter": "request", "filters": ["request_id"]},
+}
+if LOG_FILE:
+    _log_handlers["file"] = {"class": "logging.handlers.WatchedFileHandler", "filename": LOG_FILE,
+                             "formatter": "request", "filters": ["request_id"], "encoding": "utf-8"}
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "binasehat.core.logs.RequestIdFilter"}},
+    "formatters": {"request": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"}},
+    "handlers": _log_handlers,
     "loggers": {
-        "binasehat": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-        "axes": {"handlers": ["console"], "level": "WARNING"},
+        "binasehat": {"handlers": list(_log_handlers), "level": os.environ.get("LOG_LEVEL", "INFO"),
+                      "propagate": False},
+        "django": {"handlers": list(_log_handlers), "level": "WARNING", "propagate": False},
+        "axes": {"handlers": list(_log_handlers), "level": "WARNING", "propagate": False},
     },
 }
+
+# Security headers. TLS=1 when users reach the system over HTTPS (directly, or through a proxy that terminates
+# TLS: then also PROXY_SSL_HEADER=1 so that Django trusts its X-Forwarded-Proto).
+TLS = env_bool("TLS", False)
+if env_bool("PROXY_SSL_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+if TLS:
+    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 60 * 60)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^sehat/$"]  # the load balancer's health check may speak plain HTTP
+SESSION_COOKIE_SECURE = TLS or not (DEBUG or TESTING)
+CSRF_COOKIE_SECURE = TLS or not (DEBUG or TESTING)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# No inline script anywhere (event handlers live in static/binasehat/app.js); style attributes carry the colours
+# and widths of charts drawn on the server.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; style-src-attr 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+PERMISSIONS_POLICY = (
+    "camera=(), microphone=(), geolocation=(self), payment=(), usb=(), serial=(), bluetooth=(), "
+    "accelerometer=(), gyroscope=(), magnetometer=(), interest-cohort=()"
+)
+CSRF_FAILURE_VIEW = "binasehat.core.errors.csrf_failure"
 
 # The aggregate read index covers its value column on PostgreSQL; SQLite ignores INCLUDE, which is fine.
 SILENCED_SYSTEM_CHECKS = ["models.W040"]

@@ -25,6 +25,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler400 = "binasehat.core.errors.bad_request"
 handler404 = "binasehat.core.errors.not_found"
 handler403 = "binasehat.core.errors.forbidden"
 handler500 = "binasehat.core.errors.server_error"

@@ -39,6 +39,19 @@ class UserAdmin(BaseUserAdmin):
             audit_record(actor=request.user, action="update" if change else "create", obj=user, before=before,
                          after=after, source="admin")
 
+    def user_change_password(self, request, id, form_url=""):
+        """The admin's "set password" form: audited (never the password itself)."""
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            from django.contrib.admin.utils import unquote
+
+            user = User.objects.filter(pk=unquote(id)).first()
+            if user is not None:
+                audit_record(actor=request.user, action="update", obj=user, before=None,
+                             after={"password": "diganti" if user.has_usable_password() else "dinonaktifkan"},
+                             source="admin")
+        return response
+
     def delete_model(self, request, obj):
         audit_record(actor=request.user, action="delete", obj=obj, before=_state(obj), after=None, source="admin")
         super().delete_model(request, obj)

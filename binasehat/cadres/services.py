@@ -12,7 +12,7 @@ from binasehat.core.events import records_changed
 
 from .models import Kader
 
-AUDITED = ["name", "sex", "birth_date", "phone", "posyandu_id", "sk_number", "sk_date", "active"]
+AUDITED = ["nik", "name", "sex", "birth_date", "phone", "posyandu_id", "sk_number", "sk_date", "active"]
 
 
 class StaleEdit(Exception):

@@ -4,6 +4,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _, gettext_lazy
 
 from binasehat.core.audit import history_for
+from binasehat.core.personal import nik_for
 from binasehat.core.listing import Column, export_response, paginate, search, wants_export
 from binasehat.core.scope import area_scoped, scope_of
 from binasehat.facilities.selectors import posyandu_for_user
@@ -25,10 +26,6 @@ COLUMNS = [
 ]
 
 
-def mask(nik: str) -> str:
-    return nik[:6] + "••••••" + nik[-4:] if nik else ""
-
-
 @area_scoped
 def kader_list(request):
     scope = scope_of(request.user)
@@ -47,7 +44,7 @@ def kader_list(request):
     return render(request, "cadres/list.html", {
         "page": page, "rows": [(k, levels.get(k.pk)) for k in page.object_list], "q": request.GET.get("q", ""),
         "status": status, "can_add": scope.can("facilities.change"), "can_export": scope.can("individuals.export"),
-        "sensitive": scope.can("sensitive.view"), "mask": mask,
+        "sensitive": scope.can("sensitive.view"),
     })
 
 
@@ -70,7 +67,7 @@ def kader_detail(request, pk):
     groups = [(g, [(s, s.code in passed) for s in g.skills.all()]) for g in SkillGroup.objects.prefetch_related("skills")]
     return render(request, "cadres/detail.html", {
         "kader": kader, "level": levels_for([kader.pk]).get(kader.pk), "groups": groups,
-        "trainings": kader.trainings.all(), "nik": kader.nik if scope.can("sensitive.view") else mask(kader.nik),
+        "trainings": kader.trainings.all(), "nik": nik_for(kader.nik, scope.can("sensitive.view")),
         "can_edit": scope.can("facilities.change"), "training_form": training_form,
         "history": history_for(kader)[:30] if scope.can("audit.view") else None,
     })

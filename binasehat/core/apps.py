@@ -11,3 +11,9 @@ class CoreConfig(AppConfig):
     def ready(self):
         # Every app registers its kinds of import in its own importers.py.
         autodiscover_modules("importers")
+        # The admin has discovered every admin.py by now (django.contrib.admin comes first): audit its writes.
+        from django.contrib import admin
+
+        from .admin_audit import ensure_audited
+
+        ensure_audited(admin.site)

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-import csv
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import FileResponse, StreamingHttpResponse
+
+from binasehat.core.cells import SafeCsvWriter, xlsx_workbook
 
 
 @dataclass(frozen=True)
@@ -64,10 +66,8 @@ def export_response(fmt: str, filename: str, columns: Sequence[Column], objects:
     header = [c.key.replace(".", "_") for c in columns]
     labels = [str(c.label) for c in columns]
     if fmt == "xlsx":
-        import xlsxwriter
-
         tmp = tempfile.NamedTemporaryFile(suffix=".xlsx")
-        workbook = xlsxwriter.Workbook(tmp.name, {"constant_memory": True, "remove_timezone": True})
+        workbook = xlsx_workbook(tmp.name, constant_memory=True, remove_timezone=True)
         sheet = workbook.add_worksheet("data")
         bold = workbook.add_format({"bold": True})
         date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
@@ -77,8 +77,8 @@ def export_response(fmt: str, filename: str, columns: Sequence[Column], objects:
             for c, col in enumerate(columns):
                 value = _cell(col.of(obj))
                 if hasattr(value, "isoformat") and not isinstance(value, str):
-                    sheet.write_datetime(r, c, value, date_format) if hasattr(value, "year") else sheet.write(r, c, str(value))
-                elif isinstance(value, (int, float)) and not isinstance(value, bool):
+                    sheet.write_datetime(r, c, value, date_format) if hasattr(value, "year") else sheet.write_string(r, c, str(value))
+                elif isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
                     sheet.write_number(r, c, value)
                 else:
                     sheet.write_string(r, c, str(value))
@@ -87,7 +87,7 @@ def export_response(fmt: str, filename: str, columns: Sequence[Column], objects:
         tmp.seek(0)
         return FileResponse(tmp, as_attachment=True, filename=f"{filename}.xlsx")
 
-    writer = csv.writer(_Echo())
+    writer = SafeCsvWriter(_Echo())
 
     def rows():
         yield "\ufeff" + writer.writerow(header)
@@ -130,14 +130,12 @@ def xlsx_report(*, filename: str, sheet: str, title: str, header: Sequence[str],
     """A one-table report workbook: title, header, rows (None → blank cell, floats in ``number_format``), a note."""
     import io
 
-    import xlsxwriter
-
     buffer = io.BytesIO()
-    wb = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    wb = xlsx_workbook(buffer, in_memory=True)
     ws = wb.add_worksheet(sheet[:31])
     bold = wb.add_format({"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#EEF4F2", "border": 1})
     number = wb.add_format({"num_format": number_format})
-    ws.write(0, 0, title, wb.add_format({"bold": True}))
+    ws.write_string(0, 0, str(title), wb.add_format({"bold": True}))
     ws.write_row(2, 0, [str(h) for h in header], bold)
     for first, last, width in widths:
         ws.set_column(first, last, width)
@@ -148,10 +146,12 @@ def xlsx_report(*, filename: str, sheet: str, title: str, header: Sequence[str],
                 ws.write_blank(r, c, None)
             elif isinstance(v, float):
                 ws.write_number(r, c, v, number)
+            elif isinstance(v, (int, Decimal)) and not isinstance(v, bool):
+                ws.write_number(r, c, v)
             else:
-                ws.write(r, c, v)
+                ws.write_string(r, c, str(v))
         r += 1
     if note:
-        ws.write(r + 1, 0, note)
+        ws.write_string(r + 1, 0, str(note))
     wb.close()
     return xlsx_response(buffer.getvalue(), filename)

@@ -59,3 +59,57 @@ class LanguageMiddleware:
         response.headers.setdefault("Content-Language", language)
         response.headers.setdefault("Vary", "Cookie")
         return response
+
+
+class RequestIdMiddleware:
+    """Gives every request an id (``request.request_id``, the ``X-Request-ID`` response header) that every log
+    line written while serving it carries; the 500 page shows it to the user."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from .logs import bind_request_id, new_request_id, unbind_request_id
+
+        request.request_id = new_request_id()
+        token = bind_request_id(request.request_id)
+        try:
+            response = self.get_response(request)
+        finally:
+            unbind_request_id(token)
+        response.headers.setdefault("X-Request-ID", request.request_id)
+        return response
+
+
+class SecurityHeadersMiddleware:
+    """Content-Security-Policy and Permissions-Policy on every response (Django's SecurityMiddleware sets HSTS,
+    Referrer-Policy, nosniff and Cross-Origin-Opener-Policy)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+
+        response = self.get_response(request)
+        if settings.CONTENT_SECURITY_POLICY:
+            response.headers.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
+        if settings.PERMISSIONS_POLICY:
+            response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        return response
+
+
+class OddInputMiddleware:
+    """Refuses, with the 400 page, a request whose query string carries a NUL character: no page takes one, and
+    PostgreSQL cannot compare a text with it (it would be a server error deep inside a query)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.core.exceptions import SuspiciousOperation
+
+        for key, values in request.GET.lists():
+            if "\x00" in key or any("\x00" in v for v in values):
+                raise SuspiciousOperation("NUL character in a query parameter")
+        return self.get_response(request)

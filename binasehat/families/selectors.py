@@ -61,12 +61,16 @@ class AreaRow:
     known: int  # families recorded in the area (all known families)
     figures: rules.AreaFigures
     link: str = ""  # a region code to drill into
+    #: Indicators whose counts this viewer may not see here (small cells): shown as suppressed.
+    hidden: frozenset[int] = frozenset()
 
     @property
     def cells(self):
-        """Per indicator: (number, families Y, families Y + T, coverage as an exact fraction or None)."""
+        """Per indicator: (number, families Y, families Y + T, coverage as an exact fraction or None); Y, Y + T
+        and coverage are all None for a suppressed cell."""
         f = self.figures
-        return [(i + 1, f.y[i], f.y[i] + f.t[i], f.coverage(i + 1)) for i in range(rules.N_INDICATORS)]
+        return [(i + 1, None, None, None) if (i + 1) in self.hidden else
+                (i + 1, f.y[i], f.y[i] + f.t[i], f.coverage(i + 1)) for i in range(rules.N_INDICATORS)]
 
     @property
     def iks_all(self):

@@ -3,6 +3,7 @@ lists."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
@@ -11,6 +12,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from binasehat.core.audit import history_for
+from binasehat.core.disclosure import small, suppressed
+from binasehat.core.params import int_param, year_param
 from binasehat.core.listing import (
     Column,
     export_response,
@@ -38,10 +41,8 @@ def _no_family_for_kader(request):
 
 
 def _year(request, years: list[int]) -> int:
-    try:
-        return int(request.GET.get("tahun", ""))
-    except ValueError:
-        return years[0] if years else timezone.localdate().year
+    """The year asked for when it has surveys; else the latest surveyed year (this year when none)."""
+    return year_param(request, choices=years, default=years[0] if years else timezone.localdate().year)
 
 
 def _iks_text(f):
@@ -73,8 +74,10 @@ def family_list(request):
             raise PermissionDenied
         return export_response(fmt, "keluarga", LIST_COLUMNS, qs.iterator(chunk_size=2000))
     page = paginate(request, qs)
+    sensitive = scope.can("sensitive.view")
     for f in page.object_list:
-        f.iks_text = _iks_text(f)
+        # the IKS value beside the visible answers would give the hidden ones (diagnoses) back: category only
+        f.iks_text = _iks_text(f) if sensitive else ""
         f.category_label = CATEGORY.get(f.last_category or "", "")
     return render(request, "families/list.html", {
         "page": page, "q": request.GET.get("q", ""), "kategori": kategori, "categories": CATEGORY,
@@ -104,10 +107,9 @@ def family_detail(request, pk):
                 failed.append((i, full))
     family_row = [("•" if (i + 1) in rules.DIAGNOSIS and not sensitive else v)
                   for i, v in enumerate(survey.values)] if survey else []
-    hidden_failures = survey is not None and not sensitive and any(survey.values[i - 1] == "T" for i in rules.DIAGNOSIS)
     return render(request, "families/detail.html", {
         "family": family, "members": members, "surveys": surveys, "survey": survey, "matrix": matrix,
-        "family_row": family_row, "failed": failed, "hidden_failures": hidden_failures, "sensitive": sensitive,
+        "family_row": family_row, "failed": failed, "sensitive": sensitive,
         "indicators": INDICATORS, "category": CATEGORY.get(survey.category, "") if survey else "",
         "history": history_for(family)[:20] if scope.can("audit.view") else None,
     })
@@ -169,13 +171,39 @@ def _report_context(request):
         f, k = selectors.area_figures(user, y, "desa", root)
         trend.append(selectors.AreaRow(code=str(y), name=str(y), known=sum(k.values()),
                                        figures=rules.add_figures(list(f.values())) if f else selectors.EMPTY_FIGURES))
+    if not scope_of(user).can("sensitive.view"):
+        _suppress_small_cells(rows, total, trend, level)
     ancestors = Region.objects.filter(code__in=region.ancestor_codes()).filter(
         scope_of(user).region_q("code")) if region else []
     return {
         "year": year, "years": years or [year], "region": region, "rows": rows, "total": total, "level": level,
         "tingkat": tingkat, "levels": LEVEL_CHOICES, "ranking": ranking, "trend": trend, "ancestors": ancestors,
-        "indicators": INDICATORS, "generated": timezone.localtime(),
+        "indicators": INDICATORS, "generated": timezone.localtime(), "small_cell": settings.SMALL_CELL_THRESHOLD,
+        "suppressed": any(r.hidden for r in [*rows, total, *trend]),
     }
+
+
+def _group_of(code: str, level: str) -> str:
+    """The rows that add up to one shown total: the RWs of a desa, the children of one area."""
+    if level == "rw":
+        return code.split("/")[0]
+    if level == "puskesmas":
+        return ""
+    return code.rsplit(".", 1)[0]
+
+
+def _suppress_small_cells(rows, total, trend, level) -> None:
+    """Diagnosis indicators (TB, hypertension, mental illness): hide the counts of families with the diagnosis
+    (Y + T) where they are small, and a second cell where one hidden cell could be got back from the total."""
+    threshold = settings.SMALL_CELL_THRESHOLD
+    groups = [_group_of(r.code, level) for r in rows]
+    for i in rules.DIAGNOSIS:
+        counts = [r.figures.y[i - 1] + r.figures.t[i - 1] for r in rows]
+        for k in suppressed(counts, groups, threshold=threshold):
+            rows[k].hidden = rows[k].hidden | {i}
+        for row in (total, *trend):
+            if small(row.figures.y[i - 1] + row.figures.t[i - 1], threshold=threshold):
+                row.hidden = row.hidden | {i}
 
 
 @area_scoped
@@ -213,8 +241,8 @@ def _report_xlsx(context, filename):
             f = row.figures
             values = [row.code, row.name if row is not context["total"] else _("Jumlah"), row.known, f.families,
                       f.complete, f.sehat, _ratio(f.sehat, f.complete), _ratio(f.sehat, row.known)]
-            for i in range(12):
-                values += [f.y[i], f.y[i] + f.t[i], _ratio(f.y[i], f.y[i] + f.t[i])]
+            for _i, y, d, _c in row.cells:  # suppressed cells (None) stay blank
+                values += [y, d, _ratio(y, d) if d is not None else None]
             yield values
 
     return xlsx_report(
@@ -224,7 +252,9 @@ def _report_xlsx(context, filename):
         note=_("IKS wilayah = keluarga sehat (IKS > 0,800) / keluarga terdata lengkap (aturan Aplikasi "
                "Keluarga Sehat); juga ditampilkan terhadap seluruh keluarga yang diketahui (pilihan "
                "implementasi). Cakupan indikator = keluarga Y / keluarga (Y + T), dari keluarga terdata "
-               "lengkap (pilihan implementasi). Jumlah dihitung dari data keluarga, bukan rerata persentase."),
+               "lengkap (pilihan implementasi). Jumlah dihitung dari data keluarga, bukan rerata persentase.")
+        + (" " + str(_("Sel kosong pada indikator 6–8: jumlah keluarga kurang dari %(n)s, tidak ditampilkan agar "
+                       "keluarga tidak dapat dikenali.") % {"n": context["small_cell"]}) if context["suppressed"] else ""),
         widths=[(0, 1, 22)],
     )
 
@@ -245,12 +275,7 @@ def home_visits(request):
     scope = scope_of(request.user)
     sensitive = scope.can("sensitive.view")
     allowed = [ind for ind in INDICATORS if sensitive or ind[0] not in rules.DIAGNOSIS]
-    try:
-        indicator = int(request.GET.get("indikator", "6" if sensitive else "1"))
-    except ValueError:
-        indicator = 1
-    if not 1 <= indicator <= 12:
-        raise Http404
+    indicator = int_param(request, "indikator", default=6 if sensitive else 1, lo=1, hi=12)
     if indicator in rules.DIAGNOSIS and not sensitive:
         raise PermissionDenied
     years = selectors.survey_years(request.user)
@@ -269,7 +294,8 @@ def home_visits(request):
                                families)
     page = paginate(request, qs)
     for f in page.object_list:
-        f.iks_text = _iks_text(f)
+        f.iks_text = _iks_text(f) if sensitive else ""
+        f.category_label = CATEGORY.get(f.last_category or "", "")
     return render(request, "families/home_visits.html", {
         "page": page, "indicator": indicator, "indicators": allowed, "year": year, "years": years or [year],
         "region": region, "q": request.GET.get("q", ""), "can_export": scope.can("individuals.export"),

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from binasehat.core.periods import Period, PeriodError
 
-from .models import DataElement, DataValue
+from .models import DataElement
 from .selectors import is_future
 from .services import InvalidValue, NewValue, OrgUnit, can_enter, org_unit_of, parse_value, period_for
 

@@ -42,6 +42,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from binasehat.core.cells import SafeCsvWriter
 from binasehat.core.periods import Period, PeriodError
 from binasehat.core.scope import Scope
 from binasehat.facilities.models import Puskesmas
@@ -301,7 +302,7 @@ def as_json(rows: list[dict], **header) -> dict:
 def as_csv(rows: Iterable[dict]) -> str:
     """DHIS2 2.40's data value CSV, with its header row."""
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
+    writer = SafeCsvWriter(buf, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for r in rows:
         writer.writerow([r["dataElement"], r["period"], r["orgUnit"], r.get("categoryOptionCombo", ""),

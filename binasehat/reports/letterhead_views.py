@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy
 
 from binasehat.core.scope import area_scoped, scope_of
 from binasehat.regions.models import Letterhead, Region
-from binasehat.regions.selectors import letterhead_for
 from binasehat.regions.services import Conflict, letterhead_save
 
 

@@ -8,10 +8,10 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from binasehat.assessments.selectors import evaluation_pair, provisional_through
+from binasehat.core.params import year_param
 from binasehat.core.listing import pdf_response, xlsx_report
 from binasehat.core.scope import area_scoped, scope_of
-from binasehat.facilities.models import Posyandu
-from binasehat.facilities.selectors import posyandu_for_user, posyandu_get
+from binasehat.facilities.selectors import posyandu_get
 from binasehat.posyandu.models import PosyanduMonth
 from binasehat.regions.models import Region
 from binasehat.regions.selectors import letterhead_for, region_get, top_regions_for_user
@@ -22,12 +22,9 @@ STRATA_COLOURS = {"Pratama": "#dc2626", "Madya": "#eab308", "Purnama": "#16a34a"
 
 
 def _year(request) -> int:
+    """The year asked for (2000 to this year); last year when absent or odd."""
     today = timezone.localdate()
-    try:
-        year = int(request.GET.get("tahun", ""))
-    except ValueError:
-        year = today.year
-    return min(max(year, 2000), today.year)
+    return year_param(request, default=today.year, last=today.year)
 
 
 def _years(today_year: int) -> list[int]:

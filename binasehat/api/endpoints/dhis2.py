@@ -5,7 +5,6 @@ with a ``.json`` suffix, because DHIS2 clients (such as the ``dhis2.py`` package
 
 from __future__ import annotations
 
-import json
 
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse

@@ -7,7 +7,6 @@ duplicates; the province pulls from the district → nothing new."""
 from __future__ import annotations
 
 import io
-import json
 import os
 import socket
 import subprocess

@@ -20,3 +20,20 @@ def z(value):
     if value is None:
         return "—"
     return f"{value:+.2f}".replace(".", ",")
+
+
+@register.filter
+def nik(value, sensitive=False):
+    """A NIK in full when ``sensitive`` (the viewer has ``sensitive.view``), else masked without a digit; a dash
+    when none is recorded."""
+    from binasehat.core.personal import nik_for
+
+    return nik_for(value, bool(sensitive)) or "—"
+
+
+@register.filter
+def no_kk(value, sensitive=False):
+    """A No. KK (area code, issue date, serial: built like a NIK) in full when ``sensitive``, else masked."""
+    from binasehat.core.personal import nik_for
+
+    return nik_for(value, bool(sensitive)) or "—"

@@ -5,7 +5,6 @@ worker outside the web server, uploaded files deleted, scope kept in references 
 import datetime as dt
 import io
 import time
-from decimal import Decimal
 from pathlib import Path
 
 import pytest

@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from binasehat.accounts.models import User
 from binasehat.core.periods import Period
-from binasehat.programs import dhis2, selectors
+from binasehat.programs import selectors
 from binasehat.programs.models import DataElement, DataValue
 from binasehat.programs.services import NewValue, WriteConflict, datavalues_write, org_unit_of
 

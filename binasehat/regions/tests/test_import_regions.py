@@ -142,7 +142,7 @@ def test_command_line_exit_status_and_summary(tmp_path):
     path = tmp_path / "bad.csv"
     path.write_text("code,name,parent_code\n51.8,Rusak,51\n", encoding="utf-8")
     root = Path(__file__).resolve().parents[3]
-    env = {"BINASEHAT_VAR_DIR": str(tmp_path / "var"), "PATH": "/usr/bin:/bin"}
+    env = {"BINASEHAT_VAR_DIR": str(tmp_path / "var"), "PATH": "/usr/bin:/bin", "DEBUG": "1"}
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=root, env=env, check=True)
     proc = subprocess.run([sys.executable, "manage.py", "import_data", "regions", str(path)], cwd=root, env=env,
                           capture_output=True, text=True)

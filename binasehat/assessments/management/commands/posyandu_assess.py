@@ -1,7 +1,7 @@
-import csv
 
 from django.core.management.base import BaseCommand, CommandError
 
+from binasehat.core.cells import SafeCsvWriter
 from binasehat.assessments import services
 from binasehat.assessments.models import PosyanduEvaluation
 from binasehat.facilities.models import Posyandu
@@ -57,7 +57,7 @@ class Command(BaseCommand):
             header += [f"strata_{c}", f"strata_{c}_met"]
         for c in CRITERIA_AKTIF:
             header += [f"aktif_{c}", f"aktif_{c}_met"]
-        writer = csv.writer(self.stdout, delimiter="," if format == "csv" else "\t", lineterminator="\n")
+        writer = SafeCsvWriter(self.stdout, delimiter="," if format == "csv" else "\t", lineterminator="\n")
         writer.writerow(header)
         for p in qs.order_by("desa_id", "code"):
             strata, aktif = evaluations[p.pk]["posyandu-strata-2011"], evaluations[p.pk]["posyandu-aktif"]

@@ -24,6 +24,7 @@ import sys
 import numpy as np
 from django.core.management.base import BaseCommand, CommandError
 
+from binasehat.core.cells import SafeCsvWriter
 from binasehat.core.tabular import Table, TableError
 from binasehat.families import rules
 
@@ -132,8 +133,6 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=("table", "csv"), default="table")
 
     def handle(self, *args, members, level, format, **options):
-        import csv
-
         kks, where, family, answers, bad = read_members(members, self.stderr)
         if not kks:
             raise CommandError("no valid member rows")
@@ -143,7 +142,7 @@ class Command(BaseCommand):
             values, complete = values[order], complete[order]
         rows = list(lines(areas, counts, values, complete, level, 6 if format == "csv" else 3))
         if format == "csv":
-            writer = csv.writer(self.stdout, lineterminator="\n")
+            writer = SafeCsvWriter(self.stdout, lineterminator="\n")
             writer.writerow(header())
             writer.writerows(rows)
         else:

@@ -20,7 +20,6 @@ The file is streamed and computed in chunks (``--chunk``, 100,000 rows), so its 
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import math
 import sys
@@ -29,6 +28,7 @@ import time
 import numpy as np
 from django.core.management.base import BaseCommand, CommandError
 
+from binasehat.core.cells import SafeCsvWriter
 from binasehat.core.tabular import Table, TableError
 from binasehat.growth import rules
 from binasehat.growth.who_tables import WhoTableUnavailable
@@ -127,7 +127,7 @@ class Command(BaseCommand):
         last = [0.0]
         try:
             with open(output, "w", encoding="utf-8", newline="") as fh:
-                writer = csv.writer(fh, delimiter=delimiter)
+                writer = SafeCsvWriter(fh, delimiter=delimiter)
                 writer.writerow(in_columns + out_columns)
                 buffer = []
                 for row in table.rows():
