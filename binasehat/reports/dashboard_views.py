@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from binasehat.assessments.models import PosyanduEvaluation
 from binasehat.assessments.services import verdicts_refresh
+from binasehat.core.params import year_param
 from binasehat.core.listing import pdf_response, xlsx_report
 from binasehat.core.scope import area_scoped, scope_of
 from binasehat.facilities.models import Posyandu, Puskesmas
@@ -28,12 +29,8 @@ LEVELS = (("self", "wilayah ini"), ("children", "satu tingkat di bawah"), ("desa
 
 
 def _year(request) -> int:
-    today = timezone.localdate()
-    try:
-        year = int(request.GET.get("tahun", ""))
-    except ValueError:
-        year = today.year
-    return min(max(year, FIRST_YEAR), today.year)
+    """``tahun``: a year from FIRST_YEAR to this year; this year by default (and for anything else)."""
+    return year_param(request, default=timezone.localdate().year, last=timezone.localdate().year)
 
 
 def _years() -> list[int]:
