@@ -125,13 +125,14 @@ def test_z_scores_are_written_as_python_writes_them():
     """repr(): 1e-05 and 1.5e+16 with an exponent, 0.00012 in full, as the row writer writes them."""
     values = np.array([1e-05, -2.5e-07, 0.00012, 1.5e16, -0.0, 0.0, np.nan, 1.2345678901234567, -3.0])
     assert Command._text_column("zwei", values).to_list() == [
-        "1e-05", "-2.5e-07", "0.00012", "1.5e+16", "-0.0", "0.0", "", "1.2345678901234567", "-3.0"]
-    assert Command._text_column("fwei", np.array([0.0, 1.0, np.nan])).to_list() == ["0", "1", ""]
+        "1e-05", "-2.5e-07", "0.00012", "1.5e+16", "-0.0", "0.0", None, "1.2345678901234567", "-3.0"]
+    assert Command._text_column("fwei", np.array([0.0, 1.0, np.nan])).to_list() == [0, 1, None]
 
 
 def test_a_file_that_is_not_utf8_is_refused_as_before(tmp_path):
     src = tmp_path / "in.csv"
-    src.write_bytes("id,sex,age_days,weight_kg,lenhei_cm\nA,1,400,9.5,76\n".encode() + "B,1,400,9.5,76,Ñ\n".encode("latin-1"))
+    src.write_bytes("id,sex,age_days,weight_kg,lenhei_cm\nA,1,400,9.5,76\n".encode()
+                    + "B,1,400,9.5,76,Ñ\n".encode("latin-1"))
     err = io.StringIO()
     with pytest.raises(SystemExit) as exc:
         call_command("zscores", str(src), str(tmp_path / "out.csv"), "--quiet-progress", stderr=err)

@@ -47,11 +47,18 @@ STATUS_COLUMNS = ["bb_u", "pb_tb_u", "bb_pb_tb", "imt_u"]
 OPTIONAL = {"headc_cm": ["zhc", "fhc"], "muac_cm": ["zac", "fac"]}
 UNKNOWN = object()
 MEASURE_CODE = {"l": 1, "h": 2}  # as rules.clean_measure codes them
-NUMBER = r"^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$"
 ISO_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 DMY_DATE = r"^[0-9]{2}/[0-9]{2}/[0-9]{4}$"
 # Python's str.strip() removes these as whitespace, the columnar reader does not: such files take the row reader.
 PYTHON_ONLY_SPACE = (b"\x1c", b"\x1d", b"\x1e", b"\x1f")
+
+
+def _cases(key: str) -> list[str]:
+    """Every spelling of a short code in upper and lower case (``ya``: ya, Ya, yA, YA)."""
+    variants = [""]
+    for ch in key:
+        variants = [v + c for v in variants for c in dict.fromkeys((ch.lower(), ch.upper()))]
+    return variants
 
 
 class _RowReaderNeeded(Exception):
@@ -98,6 +105,8 @@ def parse_date(text: str) -> dt.date | None:
 
 
 class Command(BaseCommand):
+    requires_system_checks = []  # a file in, a file out: the database and URL checks do not concern it
+
     help = (
         "WHO z-scores (weight-for-age, length/height-for-age, weight-for-length/height, BMI-for-age) and "
         "Permenkes 2/2020 categories for every row of INPUT, written to OUTPUT with the input columns first. "
@@ -317,34 +326,39 @@ class Command(BaseCommand):
         def text(name):
             return pl.col(name) if name in headers else empty
 
-        def number_text(name):
-            t = text(name)
-            return pl.when(t.str.contains(",") & ~t.str.contains(".", literal=True)) \
-                .then(t.str.replace_all(",", ".", literal=True)).otherwise(t)
+        def coded(name, table):
+            """Codes as the row parser reads them (any case); -1 = not one of them (the row parser says why)."""
+            if name not in headers:
+                return pl.lit(0, pl.Int8).alias(name)
+            mapping = {variant: code for key, code in table.items() for variant in _cases(key)}
+            return pl.col(name).replace_strict({**mapping, "": 0}, default=-1, return_dtype=pl.Int8).alias(name)
 
         number_names = ["weight_kg", "lenhei_cm", "age_days"] + [h for h in OPTIONAL if h in headers]
-        lower = {c: text(c).str.to_lowercase() for c in ("sex", "measure", "oedema")}
         exprs = {
-            "sex": lower["sex"].replace_strict({**SEX, "": 0}, default=-1, return_dtype=pl.Int8)
-            .fill_null(-1).alias("sex") if "sex" in headers else pl.lit(0, pl.Int8).alias("sex"),
-            "measure": lower["measure"].replace_strict({**{k: MEASURE_CODE[v] for k, v in MEASURE.items()}, "": 0}, default=-1,
-                                                       return_dtype=pl.Int8).alias("measure"),
-            "oedema": lower["oedema"].replace_strict({**{k: int(v) for k, v in OEDEMA.items()}, "": 0}, default=-1,
-                                                     return_dtype=pl.Int8).alias("oedema"),
+            "sex": coded("sex", SEX),
+            "measure": coded("measure", {k: MEASURE_CODE[v] for k, v in MEASURE.items()}),
+            "oedema": coded("oedema", {k: int(v) for k, v in OEDEMA.items()}),
         }
         for name in number_names:
-            t = number_text(name)
+            t = text(name)
+            # polars reads no number that Python's float() refuses (it refuses some Python reads: 1_0, ١٢); a
+            # decimal comma: the row parser replaces every comma when there is no point, which reads a number only
+            # when there is exactly one comma, as replacing the first one does. What polars cannot read, and
+            # nan/inf, is marked inf here and goes to the row parser.
+            value = pl.coalesce(t.cast(pl.Float64, strict=False),
+                                t.str.replace(",", ".", literal=True).cast(pl.Float64, strict=False))
             exprs[name] = pl.when(t == "").then(pl.lit(None, pl.Float64)).otherwise(
-                pl.when(t.str.contains(NUMBER)).then(t.cast(pl.Float64, strict=False))
-                .otherwise(pl.lit(float("inf")))).alias(name)
+                value.fill_nan(float("inf")).fill_null(float("inf"))).alias(name)
         dates = {"birth_date", "visit_date"} <= set(headers)
         if dates:
             for name in ("birth_date", "visit_date"):
                 t = pl.col(name)
-                exprs[name] = pl.when(t.str.contains(ISO_DATE)).then(t.str.strptime(pl.Date, "%Y-%m-%d", strict=False)) \
+                exprs[name] = pl.when(t.str.contains(ISO_DATE)) \
+                    .then(t.str.strptime(pl.Date, "%Y-%m-%d", strict=False)) \
                     .when(t.str.contains(DMY_DATE)).then(t.str.strptime(pl.Date, "%d/%m/%Y", strict=False)) \
                     .otherwise(pl.lit(None, pl.Date)).alias(name)
-            exprs["__dates_given"] = ((pl.col("birth_date") != "") & (pl.col("visit_date") != "")).alias("__dates_given")
+            given = (pl.col("birth_date") != "") & (pl.col("visit_date") != "")
+            exprs["__dates_given"] = given.alias("__dates_given")
         parsed = batch.select(list(exprs.values()))
         sex = parsed["sex"].to_numpy().astype(np.int8)
         measure = parsed["measure"].fill_null(0).to_numpy().astype(np.int8)
@@ -390,27 +404,31 @@ class Command(BaseCommand):
 
         result = rules.zscores(sex, age, num["weight_kg"], num["lenhei_cm"], measure, oedema,
                                headc_cm=num.get("headc_cm"), muac_cm=num.get("muac_cm"), **self.rule_options)
-        result.update(rules.status(result))
+        result.update(rules.status_codes(result))
         out = batch.select(in_columns)
         out = out.with_columns(*[self._text_column(name, result[name]) for name in out_columns])
         # polars quotes an empty string (""), Python's csv writes nothing: write empty cells as nulls
-        out = out.select(pl.when(pl.col(c) != "").then(pl.col(c)).alias(c) for c in out.columns)
+        out = out.with_columns(pl.when(pl.col(c) != "").then(pl.col(c)).alias(c) for c in in_columns)
         out.write_csv(fh, include_header=False, separator=delimiter, line_terminator="\r\n", quote_style="necessary")
         self.counts["rows"] += n
         self.counts["invalid"] += int(invalid.sum())
 
     @staticmethod
     def _text_column(name: str, values: np.ndarray) -> pl.Series:
-        """One output column as the row writer writes it: labels as they are, flags 0/1, z-scores as ``repr``."""
-        if name in STATUS_COLUMNS:
-            return pl.Series(name, values.astype(str), dtype=pl.String)
+        """One output column as the row writer writes it (labels as they are, flags 0/1, z-scores as ``repr``;
+        null for an empty cell), in a type that polars writes so without making strings first."""
+        if isinstance(values, tuple):  # a category: codes and names (rules.status_codes), written from an Enum
+            codes, names = values
+            return pl.Series(name, np.asarray(codes, np.int8)).replace_strict(
+                {0: None, **{i + 1: label for i, label in enumerate(names)}},
+                return_dtype=pl.Enum(list(dict.fromkeys(names))))
         values = np.asarray(values, dtype=float)
         if name.startswith("f"):
-            return pl.Series(name, values).cast(pl.Int8, strict=False).cast(pl.String).fill_null("")
-        series = pl.Series(name, values).fill_nan(None).cast(pl.String).fill_null("")
+            return pl.Series(name, values).fill_nan(None).cast(pl.Int8)
+        series = pl.Series(name, values).fill_nan(None)
         with np.errstate(invalid="ignore"):
             magnitude = np.abs(values)
             odd = np.flatnonzero(((magnitude < 1e-4) & (magnitude > 0)) | (magnitude >= 1e16))
         if len(odd):  # Python writes these with an exponent (1e-05), polars in full: take Python's
-            series = series.scatter(odd, [repr(v) for v in values[odd].tolist()])
+            series = series.cast(pl.String).scatter(odd, [repr(v) for v in values[odd].tolist()])
         return series
