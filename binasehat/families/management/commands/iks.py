@@ -161,17 +161,20 @@ def read_members_columnar(table: Table, err):
                    "n": rules.N}
         answers[:, j] = members[c].replace_strict(mapping, return_dtype=pl.Int8).to_numpy()
     families = first.select(pl.col("kk").alias("no_kk"), pl.col("first_desa").alias("desa"),
-                            *[_normalised(c) for c in ("rw", "rt")])
+                            *[_normalised(first, c) for c in ("rw", "rt")])
     return families, members["family"].to_numpy().astype(np.int64), answers, len(messages)
 
 
-def _normalised(name: str) -> pl.Expr:
-    """``rules.normalise_number`` as a column: 1–3 digits zero-padded to 3; other ASCII texts as they are; anything
-    else through the rule itself (digits of other scripts)."""
+def _normalised(families: pl.DataFrame, name: str) -> pl.Expr:
+    """``rules.normalise_number`` as a column: 1–3 digits zero-padded to 3; other ASCII texts as they are; the
+    few other texts (digits of other scripts) through the rule itself, once per distinct text."""
     col = pl.col(name)
-    return pl.when(col.str.contains(_DIGITS)).then(col.str.zfill(3)) \
-        .when(col.str.contains(r"^[\x00-\x7f]*$")).then(col) \
-        .otherwise(col.map_elements(rules.normalise_number, return_dtype=pl.String)).alias(name)
+    others = families.filter(~col.str.contains(r"^[\x00-\x7f]*$")).get_column(name).unique().to_list()
+    expr = pl.when(col.str.contains(_DIGITS)).then(col.str.zfill(3))
+    if others:
+        expr = expr.when(col.is_in(others)).then(col.replace_strict({v: rules.normalise_number(v) for v in others},
+                                                                    default=col))
+    return expr.otherwise(col).alias(name)
 
 
 def compute_columnar(families: pl.DataFrame, family, answers, level: str):
