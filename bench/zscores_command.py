@@ -45,8 +45,8 @@ def write_csv(path: Path, n: int) -> None:
                      f"{data['lenhei_cm'][i]},{measure[i]},{oedema[i]}\n")
 
 
-def run(argv: list[str], env: dict) -> tuple[float, float]:
-    """Wall seconds and peak MB of one child process (its output goes to /dev/null)."""
+def run(argv: list[str], env: dict) -> tuple[float, float, float]:
+    """Wall seconds, peak MB and CPU seconds (user + system) of one child process (output to /dev/null)."""
     started = time.perf_counter()
     quiet = [(os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0), (os.POSIX_SPAWN_OPEN, 2, os.devnull, os.O_WRONLY, 0)]
     pid = os.posix_spawn(argv[0], argv, env, file_actions=quiet)
@@ -54,7 +54,7 @@ def run(argv: list[str], env: dict) -> tuple[float, float]:
     seconds = time.perf_counter() - started
     if os.waitstatus_to_exitcode(status):
         sys.exit(f"{' '.join(argv)} failed")
-    return seconds, usage.ru_maxrss / 1024
+    return seconds, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
 def digest(path: Path) -> str:
@@ -97,15 +97,16 @@ def main() -> int:
                 figures.setdefault(name, []).append(run(argv, env))
         medians = {}
         for name, runs in figures.items():
-            seconds = statistics.median(s for s, _ in runs)
-            peak = max(m for _, m in runs)
+            seconds = statistics.median(s for s, _, _ in runs)
+            cpu = statistics.median(c for _, _, c in runs)
+            peak = max(m for _, m, _ in runs)
             medians[name] = seconds
-            print(f"  {name:20s} median {seconds:6.2f} s ({', '.join(f'{s:.2f}' for s, _ in runs)}) = "
-                  f"{args.rows / seconds:,.0f} rows/s; peak {peak:,.0f} MB")
+            print(f"  {name:20s} median {seconds:6.2f} s ({', '.join(f'{s:.2f}' for s, _, _ in runs)}) = "
+                  f"{args.rows / seconds:,.0f} rows/s; CPU {cpu:.2f} s; peak {peak:,.0f} MB")
         same = digest(tmp / "columnar.csv") == digest(tmp / "rows.csv")
         print(f"  output of the two readers byte-identical: {same}")
         now = medians["columnar (now)"]
-        peak_now = max(m for _, m in figures["columnar (now)"])
+        peak_now = max(m for _, m, _ in figures["columnar (now)"])
         print(f"  columnar vs row reader: {medians['row reader (before)'] / now:.1f}× faster")
         ok = same
         if args.rows == 1_000_000:

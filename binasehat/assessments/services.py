@@ -46,22 +46,41 @@ def posyandu_existing_in(year: int):
 
 
 def month_arrays(posyandu_ids: list[int], year: int) -> dict[str, np.ndarray]:
-    """The monthly records of ``posyandu_ids`` in ``year`` as P × 12 arrays (NaN where there is no record)."""
-    index = {pk: i for i, pk in enumerate(posyandu_ids)}
+    """The monthly records of ``posyandu_ids`` in ``year`` as P × 12 arrays (NaN where there is no record).
+    Read in blocks of rows turned into one float array each (None → NaN), placed with NumPy: no Python per value."""
+    from django.db.models.functions import ExtractMonth
+
+    ids = np.asarray(posyandu_ids, dtype=np.int64)
+    order = np.argsort(ids, kind="stable")
+    sorted_ids = ids[order]
     arrays = rules.empty_months(len(posyandu_ids))
     fields = rules.MONTH_FIELDS
-    rows = (PosyanduMonth.objects.filter(month__year=year, posyandu_id__in=posyandu_ids)
-            .values_list("posyandu_id", "month", *fields))
-    if len(posyandu_ids) > 5000:  # a whole country: read the year's records once instead of a huge IN list
-        rows = PosyanduMonth.objects.filter(month__year=year).values_list("posyandu_id", "month", *fields)
+    qs = PosyanduMonth.objects.filter(month__year=year)
+    if len(posyandu_ids) <= 5000:  # a whole country: read the year's records once instead of a huge IN list
+        qs = qs.filter(posyandu_id__in=posyandu_ids)
+    rows = qs.annotate(month_number=ExtractMonth("month")).values_list("posyandu_id", "month_number", *fields)
+    block = []
+
+    def place(block):
+        values = np.array(block, dtype=float)  # None → NaN
+        found = np.searchsorted(sorted_ids, values[:, 0].astype(np.int64))
+        found = np.minimum(found, len(sorted_ids) - 1)
+        known = sorted_ids[found] == values[:, 0].astype(np.int64)
+        i, j = order[found[known]], values[known, 1].astype(np.intp) - 1
+        for k, f in enumerate(fields):
+            column = values[known, 2 + k]
+            present = ~np.isnan(column)
+            arrays[f][i[present], j[present]] = column[present]
+
+    if not len(posyandu_ids):
+        return arrays
     for row in rows.iterator(chunk_size=20_000):
-        i = index.get(row[0])
-        if i is None:
-            continue
-        j = row[1].month - 1
-        for f, value in zip(fields, row[2:]):
-            if value is not None:
-                arrays[f][i, j] = float(value)
+        block.append(row)
+        if len(block) >= 50_000:
+            place(block)
+            block = []
+    if block:
+        place(block)
     return arrays
 
 
@@ -98,17 +117,22 @@ def posyandu_evaluate(*, year: int, posyandu_ids: Iterable[int] | None = None, t
     if months <= 0:
         return 0
     inputs, rulesets = compute(ids, year, months)
+    # every rule set evaluated over all posyandu at once (rules.evaluate, per posyandu, is the reference)
+    outcomes = {code: rules.evaluate_many(ruleset.definition, inputs) for code, ruleset in rulesets.items()}
+    plain = {k: np.asarray(v).tolist() for k, v in inputs.items()}
+    keys = list(plain)
     rows = []
     for i, pk in enumerate(ids):
-        one = {k: rules._plain(v[i]) for k, v in inputs.items()}
+        one = {k: plain[k][i] for k in keys}
         for code, ruleset in rulesets.items():
-            outcome = rules.evaluate(ruleset.definition, one)
+            outcome = outcomes[code][i]
             result = outcome.result if isinstance(outcome.result, str) else ("ya" if outcome.result else "tidak")
             rows.append({
                 "posyandu_id": pk, "year": year, "ruleset_id": ruleset.pk, "ruleset_code": code, "result": result,
                 "inputs": one, "criteria": outcome.criteria, "missing": outcome.missing,
                 "next_level": outcome.next_level or "", "months_covered": months,
             })
+    del outcomes
     insert_dicts(PosyanduEvaluation, rows)
     data_changed.send(sender=PosyanduEvaluation, source="assessments",
                       cells={(desa, dt.date(year, 1, 1)) for desa in qs.values_list("desa_id", flat=True).distinct()})
