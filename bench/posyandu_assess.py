@@ -377,6 +377,7 @@ def phase_assess(year: int, patch: bool) -> dict:
     services.insert_dicts = timed("store", services.insert_dicts)
     rules.yearly_inputs = timed("inputs", rules.yearly_inputs)
     rules.evaluate = timed("evaluate", rules.evaluate)
+    rules.evaluate_many = timed("evaluate", rules.evaluate_many)  # the vectorised evaluator (per rule set)
     original_delete = QuerySet.delete
 
     def delete(self):
@@ -545,7 +546,7 @@ def _split(a: dict) -> str:
     other = a["seconds"] - s["compute"] - s["evaluate"] - s["delete"] - s["store"]
     rest = s["compute"] - s["load"] - s["kader"] - s["inputs"]
     return (f"load arrays {s['load']:.1f} s, kader counts {s['kader']:.1f} s, inputs (vectorised) {s['inputs']:.2f} s, "
-            f"rule sets {rest:.2f} s, evaluate ({a['calls'].get('evaluate', 0):,} rules.evaluate calls) "
+            f"rule sets {rest:.2f} s, evaluate ({a['calls'].get('evaluate', 0):,} rules.evaluate(_many) calls) "
             f"{s['evaluate']:.1f} s, select ids + build rows {other:.1f} s, "
             f"delete old evaluations {s['delete']:.1f} s, store {s['store']:.1f} s")
 
