@@ -96,7 +96,10 @@ def read_members(path: str, err) -> tuple[list[str], list[tuple[str, str, str]],
     return kks, where, np.asarray(family, np.int64), answers, bad
 
 
-ANSWER_CELLS = ("", "_", "Y", "T", "N", "y", "t", "n")
+_ANSWERS = {"Y": rules.Y, "y": rules.Y, "T": rules.T, "t": rules.T, "N": rules.N, "n": rules.N}
+#: Answer cell → code, for member and for household columns (an empty cell, or "_", is missing / empty).
+_CODES = {False: {**_ANSWERS, "": rules.MISSING, "_": rules.MISSING},
+          True: {**_ANSWERS, "": rules.EMPTY, "_": rules.EMPTY}}
 _DIGITS = r"^[0-9]{1,3}$"
 
 
@@ -122,19 +125,24 @@ def read_members_columnar(table: Table, err):
     position = {h: names[i] for i, h in enumerate(table.headers) if h}
     used = ["no_kk", "desa_code", "rt", "rw", *rules.COLUMNS]
     try:
+        stripped = [pl.col(c).fill_null("").str.strip_chars().alias(c) for c in names]
         frame = pl.scan_csv(
             path, has_header=False, skip_rows=1, separator=getattr(table, "delimiter", ","), infer_schema=False,
             schema={c: pl.String for c in names}, row_index_name="row", row_index_offset=2,
             truncate_ragged_lines=True, empty_string_is_null=False,
-        ).filter(
-            pl.any_horizontal([pl.col(c).fill_null("").str.strip_chars() != "" for c in names])
+        ).with_columns(stripped).filter(
+            pl.any_horizontal([pl.col(c) != "" for c in names])  # a blank or whitespace-only line is skipped
         ).select(
-            pl.col("row"), *[pl.col(position[h]).fill_null("").str.strip_chars().alias(h) for h in used],
-        ).with_columns(pl.col("no_kk").str.replace_all(" ", "", literal=True).alias("kk")).collect()
+            pl.col("row"), *[pl.col(position[h]).alias(h) for h in used],
+        ).with_columns(
+            pl.col("no_kk").str.replace_all(" ", "", literal=True).alias("kk"),
+            *[pl.col(c).replace_strict(_CODES[j in rules.HOUSEHOLD], default=-9, return_dtype=pl.Int8)
+              .alias(c + "_code") for j, c in enumerate(rules.COLUMNS)],
+        ).collect()
     except pl.exceptions.PolarsError as exc:  # e.g. not UTF-8: the row reader says where
         raise RowReaderNeeded from exc
     no_id = (frame["kk"] == "") | (frame["desa_code"] == "")
-    bad_answer = ~frame.select(pl.all_horizontal(pl.col(c).is_in(ANSWER_CELLS) for c in rules.COLUMNS)) \
+    bad_answer = frame.select(pl.any_horizontal(pl.col(c + "_code") == -9 for c in rules.COLUMNS)) \
         .to_series().to_numpy()
     no_id = no_id.to_numpy()
     bad_answer &= ~no_id
@@ -156,10 +164,7 @@ def read_members_columnar(table: Table, err):
     members = passed.filter(pl.Series(~conflict))
     answers = np.empty((members.height, 12), np.int8)
     for j, c in enumerate(rules.COLUMNS):
-        empty = rules.EMPTY if j in rules.HOUSEHOLD else rules.MISSING
-        mapping = {"": empty, "_": empty, "Y": rules.Y, "y": rules.Y, "T": rules.T, "t": rules.T, "N": rules.N,
-                   "n": rules.N}
-        answers[:, j] = members[c].replace_strict(mapping, return_dtype=pl.Int8).to_numpy()
+        answers[:, j] = members[c + "_code"].to_numpy()
     families = first.select(pl.col("kk").alias("no_kk"), pl.col("first_desa").alias("desa"),
                             *[_normalised(first, c) for c in ("rw", "rt")])
     return families, members["family"].to_numpy().astype(np.int64), answers, len(messages)
