@@ -486,7 +486,7 @@ def phase_naive(year: int, sample_size: int, seed: int) -> dict:
                                      .values_list("posyandu_id", "ruleset_code", "result", "inputs")):
         vectorised.setdefault(pk, {})[code] = (result, inputs)
     PosyanduEvaluation.objects.filter(year=year, posyandu_id__in=sample).delete()
-    period = max(services.months_in_period(year), 1)
+    period = max(services.months_covered(year), 1)
     sk = Q(active=True) & ~Q(sk_number="") & (Q(sk_date__isnull=True) | Q(sk_date__lte=dt.date(year, 12, 31)))
 
     naive: dict[int, dict] = {}

@@ -62,3 +62,31 @@ def test_the_hand_worked_cases():
     assert [o.result for o in strata] == ["Mandiri", "Pratama"]
     assert [o.result for o in aktif] == [True, False]
     assert strata[1].next_level == "Madya"
+
+
+@pytest.mark.parametrize("many", [False, True], ids=["in-list", "whole-year"])
+def test_month_arrays_equal_the_records_read_one_by_one(demo, many):
+    """The arrays read in blocks equal the demo's monthly records read as model instances, value by value (NaN
+    where a posyandu has no record that month or a value is not reported); booleans as 1/0."""
+    from binasehat.assessments import services
+    from binasehat.facilities.models import Posyandu
+    from binasehat.posyandu.models import PosyanduMonth
+
+    ids = sorted(Posyandu.objects.values_list("pk", flat=True))
+    assert ids
+    if many:  # more than 5,000 ids: the year's records are read without an IN list; unknown ids are ignored
+        ids = sorted(set(ids) | set(range(10_000_000, 10_006_000)))
+    year = 2025
+    arrays = services.month_arrays(ids, year)
+    expected = rules.empty_months(len(ids))
+    index = {pk: i for i, pk in enumerate(ids)}
+    records = 0
+    for record in PosyanduMonth.objects.filter(month__year=year):
+        records += 1
+        for f in rules.MONTH_FIELDS:
+            value = getattr(record, f)
+            if value is not None:
+                expected[f][index[record.posyandu_id], record.month.month - 1] = float(value)
+    assert records > 100
+    for f in rules.MONTH_FIELDS:
+        np.testing.assert_array_equal(arrays[f], expected[f], err_msg=f)
