@@ -6,8 +6,8 @@ rows), the columnar reader against the row reader (before) and a plain polars gr
 
 The members file is generated (seed 2016) as ``bench/iks.py`` generates answers: 1–7 members per family, answers
 N/Y/T 45/45/10 %, 0.05 % missing, household answers on the first member's row, families over 80,000 desa in
-514 kabupaten. Each run is its own process (start to exit; peak memory = the child's maximum resident set size, which on Linux
-starts from the bench's own, ≈ 120 MB, so the file is generated in another process),
+514 kabupaten. Each run is its own process (start to exit; peak memory = the child's maximum resident set
+size, which on Linux starts from the bench's own, ≈ 120 MB, so the file is generated in another process),
 after an untimed run that lets Python cache its byte code; the figure is the median of ``--runs``. The two readers'
 outputs must be identical, and families / complete / sehat per kabupaten must equal the script's (exit 1
 otherwise). Goals (from the issue): ≤ 5 s, ≥ 3× faster than the script (printed with PASS/FAIL), peak ≤ 1 GB.
@@ -65,7 +65,8 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--row-reader-runs", type=int, default=1, help="runs of the slow row reader")
     args = parser.parse_args()
-    print(f"iks command bench: {args.families:,} families; load average {os.getloadavg()[0]:.2f}, {os.cpu_count()} CPUs")
+    print(f"iks command bench: {args.families:,} families; load average {os.getloadavg()[0]:.2f}, "
+          f"{os.cpu_count()} CPUs")
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         src = tmp / "members.csv"
@@ -116,7 +117,8 @@ def main() -> int:
         now = medians["columnar (now)"]
         peak = max(m for _, m, _ in results["columnar (now)"])
         ratio = medians["polars script"] / now
-        print(f"  columnar vs row reader {medians['row reader (before)'] / now:.1f}×; vs the polars script {ratio:.1f}× "
+        print(f"  columnar vs row reader {medians['row reader (before)'] / now:.1f}×; "
+              f"vs the polars script {ratio:.1f}× "
               f"(goal ≥ {GOAL_RATIO:.0f}×)")
         ok = same and agree
         if args.families == 1_000_000:
