@@ -424,11 +424,12 @@ def _naive_inputs(records: list, kader_sk: int, period: int) -> dict:
     opened = [r for r in in_period if r.opening_days > 0]
     n_open = len(opened)
     kader_avg = sum(float(r.kader_on_duty) for r in opened) / n_open if n_open else 0.0
-    ds_sum = 0.0
+    ds_sum, ds_months = 0.0, 0  # over the months opened with S reported (rules.py's "rerata D/S")
     for r in opened:
         if r.s:
             ds_sum += (r.d or 0) / r.s
-    ds_avg = 100 * ds_sum / period
+            ds_months += 1
+    ds_avg = 100 * ds_sum / ds_months if ds_months else 0.0
 
     def cumulative(served, target):
         total_target = sum(getattr(r, target) or 0 for r in in_period)
