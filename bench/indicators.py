@@ -290,7 +290,7 @@ def phase_generate(scale: float, year: int, seed: int) -> dict:
 
 def _timed_compute(spent: dict):
     """Wrap every source's ``compute`` so that the time spent inside its generator is added to ``spent[name]``."""
-    from binasehat.indicators.sources import SOURCES
+    from binasehat.core.inputs import SOURCES
 
     for name, source in SOURCES.items():
         original = source.compute
@@ -374,11 +374,11 @@ def _raw_aktif(year: int) -> dict:
     return {r["province"]: (float(r["num"]), float(r["den"])) for r in rows}
 
 
-def _raw_stunting_sql(where_area: bool) -> str:
+def _raw_stunting_sql(where_area: bool, length: int = 5) -> str:
     from binasehat.growth.models import Child, Measurement
 
     return (
-        f"SELECT substr(c.desa_id, 1, 5) AS kab, t.month, SUM(CASE WHEN t.stunting THEN 1 ELSE 0 END), "
+        f"SELECT substr(c.desa_id, 1, {length}) AS kab, t.month, SUM(CASE WHEN t.stunting THEN 1 ELSE 0 END), "
         f"COUNT(t.stunting) FROM ("
         f"SELECT DISTINCT ON (m.child_id, date_trunc('month', m.measured_on)) m.child_id, "
         f"date_trunc('month', m.measured_on)::date AS month, m.stunting FROM {Measurement._meta.db_table} m "
@@ -389,15 +389,15 @@ def _raw_stunting_sql(where_area: bool) -> str:
         + "GROUP BY 1, 2")
 
 
-def _raw_stunting(start: dt.date, end: dt.date, area: str | None = None) -> dict:
-    """Stunting per kabupaten/kota and month straight from the measurements, as ``sources.GrowthSource`` counts
-    them (each child once a month, with its last measurement of the month, while under 1827 days):
-    {(kab, "YYYY-MM"): (stunted, assessable)}."""
+def _raw_stunting(start: dt.date, end: dt.date, area: str | None = None, length: int = 5) -> dict:
+    """Stunting per kabupaten/kota (areas of ``length`` characters) and month straight from the measurements, as
+    ``sources.GrowthSource`` counts them (each child once a month, with its last measurement of the month, while
+    under 1827 days), of the children in ``area``: {(area, "YYYY-MM"): (stunted, assessable)}."""
     from django.db import connection
 
     params = [start, end] + ([area + ".%"] if area else [])
     with connection.cursor() as cur:
-        cur.execute(_raw_stunting_sql(bool(area)), params)
+        cur.execute(_raw_stunting_sql(bool(area), length), params)
         return {(kab, f"{m:%Y-%m}"): (float(num), float(den)) for kab, m, num, den in cur.fetchall()}
 
 
@@ -434,6 +434,8 @@ def _captured(fn) -> list[str]:
 
 def phase_query(year: int, runs: int, explain: bool) -> dict:
     _django()
+    from django.db.models import Count, Q
+
     from binasehat.core.periods import Period
     from binasehat.indicators import engine
     from binasehat.indicators.models import Indicator
@@ -444,13 +446,24 @@ def phase_query(year: int, runs: int, explain: bool) -> dict:
     kabs = list(Region.objects.filter(level=2).order_by("code").values_list("code", flat=True))
     months = [Period.month(year, m) for m in range(1, 13)]
     start, end = dt.date(year, 1, 1), dt.date(year + 1, 1, 1)
+    # one kabupaten → its kecamatan and one province → its kab/kota: the largest of each (most desa)
+    kab = Region.objects.filter(level=2).annotate(n=Count("children__children")).order_by("-n", "code")[0].code
+    prov = Region.objects.filter(level=1).annotate(n=Count("children")).order_by("-n", "code")[0].code
+    kecs = list(Region.objects.filter(level=3, code__startswith=kab + ".").order_by("code")
+                .values_list("code", flat=True))
+    prov_kabs = [k for k in kabs if k.startswith(prov + ".")]
+    out_areas = {"kab": kab, "kecamatan": len(kecs), "province": prov, "province_kabs": len(prov_kabs)}
     cases = {
+        "kab_kec": (lambda: engine.evaluate([stunting], kecs, months), lambda: _raw_stunting(start, end, kab, 8),
+                    lambda v: (v.area, v.period)),
+        "prov_kab": (lambda: engine.evaluate([stunting], prov_kabs, months),
+                     lambda: _raw_stunting(start, end, prov, 5), lambda v: (v.area, v.period)),
         "aktif": (lambda: engine.evaluate([aktif], provinces, [Period(year)]), lambda: _raw_aktif(year),
                   lambda v: v.area),
         "stunting": (lambda: engine.evaluate([stunting], kabs, months), lambda: _raw_stunting(start, end),
                      lambda v: (v.area, v.period)),
     }
-    out = {"provinces": len(provinces), "kabs": len(kabs), "baseline_rss_mb": rss_mb()}
+    out = {"provinces": len(provinces), "kabs": len(kabs), "baseline_rss_mb": rss_mb(), **out_areas}
     sums_spent = []
     input_sums = engine.input_sums
 
@@ -462,15 +475,27 @@ def phase_query(year: int, runs: int, explain: bool) -> dict:
             sums_spent.append(time.perf_counter() - t)
 
     engine.input_sums = timed_input_sums
+    range_subtree = engine.subtree
+
+    def like_subtree(parent):  # the engine before: LIKE 'P.%', which PostgreSQL cannot read from an index here
+        return Q(region_code=parent) | Q(region_code__startswith=parent + ".")
+
     for name, (via_engine, via_raw, key) in cases.items():
-        times = {"engine": [], "raw": [], "input_sums": []}
+        times = {"engine": [], "raw": [], "input_sums": [], "engine_like": []}
         values = raw = None
         for _ in range(runs):
+            engine.subtree = like_subtree
+            t = time.perf_counter()
+            before = via_engine()
+            times["engine_like"].append(time.perf_counter() - t)
+            engine.subtree = range_subtree
             sums_spent.clear()
             t = time.perf_counter()
             values = via_engine()
             times["engine"].append(time.perf_counter() - t)
             times["input_sums"].append(sum(sums_spent))
+            if before != values:
+                raise SystemExit(f"{name}: the engine with LIKE and with the range differ")
             t = time.perf_counter()
             raw = via_raw()
             times["raw"].append(time.perf_counter() - t)
@@ -742,9 +767,13 @@ def main() -> int:
                           + (["--explain"] if args.explain else []), env)
         labels = {"aktif": f"posyandu aktif % per province for {args.year} ({query['provinces']} provinces × 1 year)",
                   "stunting": f"stunting prevalence per kab/kota per month for {args.year} ({query['kabs']} kab/kota "
-                              f"× 12 months)"}
+                              f"× 12 months)",
+                  "kab_kec": f"stunting per kecamatan per month for {args.year}, one kabupaten {query['kab']} "
+                             f"({query['kecamatan']} kecamatan × 12 months)",
+                  "prov_kab": f"stunting per kab/kota per month for {args.year}, one province {query['province']} "
+                              f"({query['province_kabs']} kab/kota × 12 months)"}
         summary = {}
-        for name in ("aktif", "stunting"):
+        for name in ("kab_kec", "prov_kab", "aktif", "stunting"):
             q = query[name]
             e, r = _median(q["times"]["engine"]), _median(q["times"]["raw"])
             summary[name] = (e, r)
@@ -754,6 +783,8 @@ def main() -> int:
             print(f"            engine.evaluate (aggregates): median {_ms(e)} (first {_ms(q['times']['engine'][0])}, "
                   f"fastest {_ms(min(q['times']['engine']))}); {q['values']:,} values; of which input_sums "
                   f"(the aggregate query) median {_ms(_median(q['times']['input_sums']))}")
+            print(f"            the engine before (LIKE 'P.%'): median {_ms(_median(q['times']['engine_like']))} "
+                  f"({_median(q['times']['engine_like']) / e:.1f}× slower)")
             print(f"            raw records:                  median {_ms(r)} (first {_ms(q['times']['raw'][0])}, "
                   f"fastest {_ms(min(q['times']['raw']))}); {q['raw_groups']:,} groups")
             print(f"            ratio raw / engine {r / e:.1f}×; numerators and denominators identical: "

@@ -377,6 +377,7 @@ def phase_assess(year: int, patch: bool) -> dict:
     services.insert_dicts = timed("store", services.insert_dicts)
     rules.yearly_inputs = timed("inputs", rules.yearly_inputs)
     rules.evaluate = timed("evaluate", rules.evaluate)
+    rules.evaluate_many = timed("evaluate", rules.evaluate_many)  # the vectorised evaluator (per rule set)
     original_delete = QuerySet.delete
 
     def delete(self):
@@ -423,11 +424,12 @@ def _naive_inputs(records: list, kader_sk: int, period: int) -> dict:
     opened = [r for r in in_period if r.opening_days > 0]
     n_open = len(opened)
     kader_avg = sum(float(r.kader_on_duty) for r in opened) / n_open if n_open else 0.0
-    ds_sum = 0.0
+    ds_sum, ds_months = 0.0, 0  # over the months opened with S reported (rules.py's "rerata D/S")
     for r in opened:
         if r.s:
             ds_sum += (r.d or 0) / r.s
-    ds_avg = 100 * ds_sum / period
+            ds_months += 1
+    ds_avg = 100 * ds_sum / ds_months if ds_months else 0.0
 
     def cumulative(served, target):
         total_target = sum(getattr(r, target) or 0 for r in in_period)
@@ -485,7 +487,7 @@ def phase_naive(year: int, sample_size: int, seed: int) -> dict:
                                      .values_list("posyandu_id", "ruleset_code", "result", "inputs")):
         vectorised.setdefault(pk, {})[code] = (result, inputs)
     PosyanduEvaluation.objects.filter(year=year, posyandu_id__in=sample).delete()
-    period = max(services.months_in_period(year), 1)
+    period = max(services.months_covered(year), 1)
     sk = Q(active=True) & ~Q(sk_number="") & (Q(sk_date__isnull=True) | Q(sk_date__lte=dt.date(year, 12, 31)))
 
     naive: dict[int, dict] = {}
@@ -545,7 +547,7 @@ def _split(a: dict) -> str:
     other = a["seconds"] - s["compute"] - s["evaluate"] - s["delete"] - s["store"]
     rest = s["compute"] - s["load"] - s["kader"] - s["inputs"]
     return (f"load arrays {s['load']:.1f} s, kader counts {s['kader']:.1f} s, inputs (vectorised) {s['inputs']:.2f} s, "
-            f"rule sets {rest:.2f} s, evaluate ({a['calls'].get('evaluate', 0):,} rules.evaluate calls) "
+            f"rule sets {rest:.2f} s, evaluate ({a['calls'].get('evaluate', 0):,} rules.evaluate(_many) calls) "
             f"{s['evaluate']:.1f} s, select ids + build rows {other:.1f} s, "
             f"delete old evaluations {s['delete']:.1f} s, store {s['store']:.1f} s")
 

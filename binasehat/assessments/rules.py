@@ -186,3 +186,67 @@ def evaluate(ruleset: dict, inputs: dict) -> Outcome:
         all_rows = check(ruleset["levels"][-1]["criteria"])
         return Outcome(result=result, criteria=all_rows, missing=missing, next_level=next_level)
     raise ValueError(f"unknown rule set kind {ruleset['kind']!r}")
+
+
+def _met_many(actual: np.ndarray, op: str, value) -> np.ndarray:
+    """``_met`` over an array of actual values (NaN compares as in Python: never met, except ``is`` where NaN is
+    truthy, as ``bool(nan)``)."""
+    actual = np.asarray(actual)
+    if op == "is":
+        return actual.astype(bool) == bool(value)
+    with np.errstate(invalid="ignore"):
+        if op == ">=":
+            return actual >= value - EPS
+        if op == ">":
+            return actual > value + EPS
+        if op == "<=":
+            return actual <= value + EPS
+    raise ValueError(f"unknown operator {op!r}")
+
+
+def evaluate_many(ruleset: dict, inputs: dict[str, np.ndarray]) -> list[Outcome]:
+    """``evaluate`` for every posyandu at once: ``inputs`` holds one array per indicator (``yearly_inputs``).
+    Each criterion is met or not for all posyandu in one comparison; the outcomes are the per-row evaluator's,
+    which stays the reference (the tests compare both)."""
+    labels = ruleset.get("indicators", {})
+    plain = {k: np.asarray(v).tolist() for k, v in inputs.items()}  # Python bool/int/float, as _plain gives
+    n = len(next(iter(plain.values()))) if plain else 0
+
+    def criteria(items):
+        fixed = [(c["indicator"], labels.get(c["indicator"], {}).get("label", c["indicator"]), c["op"], c["value"])
+                 for c in items]
+        met = [_met_many(inputs[c["indicator"]], c["op"], c["value"]).tolist() for c in items]
+        return fixed, met
+
+    def rows_of(fixed, met, i):
+        return [{"indicator": ind, "label": label, "op": op, "value": value, "actual": plain[ind][i],
+                 "met": met[k][i]} for k, (ind, label, op, value) in enumerate(fixed)]
+
+    if ruleset["kind"] == "all":
+        fixed, met = criteria(ruleset["criteria"])
+        out = []
+        for i in range(n):
+            rows = rows_of(fixed, met, i)
+            out.append(Outcome(result=all(r["met"] for r in rows), criteria=rows,
+                               missing=[r for r in rows if not r["met"]]))
+        return out
+    if ruleset["kind"] == "levels":
+        levels = ruleset["levels"]
+        checked = [criteria(level["criteria"]) for level in levels]
+        passed = np.array([np.all(np.array(met, dtype=bool).reshape(len(met), n), axis=0) if met else np.ones(n, bool)
+                           for _, met in checked]).reshape(len(levels), n)
+        # the first level not passed (len(levels) when every level is)
+        first_failed = np.where(passed.all(axis=0), len(levels), np.argmin(passed, axis=0)).tolist()
+        last_fixed, last_met = checked[-1]
+        out = []
+        for i in range(n):
+            f = first_failed[i]
+            result = levels[f - 1]["key"] if f > 0 else None
+            next_level, missing = None, []
+            if f < len(levels):
+                next_level = levels[f]["key"]
+                missing = [r for r in rows_of(*checked[f], i) if not r["met"]]
+            out.append(Outcome(result=result, criteria=rows_of(last_fixed, last_met, i), missing=missing,
+                               next_level=next_level))
+        return out
+    raise ValueError(f"unknown rule set kind {ruleset['kind']!r}")

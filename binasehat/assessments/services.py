@@ -46,22 +46,42 @@ def posyandu_existing_in(year: int):
 
 
 def month_arrays(posyandu_ids: list[int], year: int) -> dict[str, np.ndarray]:
-    """The monthly records of ``posyandu_ids`` in ``year`` as P × 12 arrays (NaN where there is no record)."""
-    index = {pk: i for i, pk in enumerate(posyandu_ids)}
+    """The monthly records of ``posyandu_ids`` in ``year`` as P × 12 arrays (NaN where there is no record).
+    Read through a chunked cursor (server-side on PostgreSQL) in blocks turned into arrays (None → NaN) and placed
+    with NumPy: no Python per value, no model or converter per row."""
+    from django.db import connection
+
     arrays = rules.empty_months(len(posyandu_ids))
+    if not len(posyandu_ids):
+        return arrays
+    ids = np.asarray(posyandu_ids, dtype=np.int64)
+    order = np.argsort(ids, kind="stable")
+    sorted_ids = ids[order]
     fields = rules.MONTH_FIELDS
-    rows = (PosyanduMonth.objects.filter(month__year=year, posyandu_id__in=posyandu_ids)
-            .values_list("posyandu_id", "month", *fields))
-    if len(posyandu_ids) > 5000:  # a whole country: read the year's records once instead of a huge IN list
-        rows = PosyanduMonth.objects.filter(month__year=year).values_list("posyandu_id", "month", *fields)
-    for row in rows.iterator(chunk_size=20_000):
-        i = index.get(row[0])
-        if i is None:
-            continue
-        j = row[1].month - 1
-        for f, value in zip(fields, row[2:]):
-            if value is not None:
-                arrays[f][i, j] = float(value)
+    qs = PosyanduMonth.objects.filter(month__year=year)
+    if len(posyandu_ids) <= 5000:  # a whole country: read the year's records once instead of a huge IN list
+        qs = qs.filter(posyandu_id__in=posyandu_ids)
+    sql, params = qs.values_list("posyandu_id", "month", *fields).query.sql_with_params()
+
+    def place(block):
+        rows = np.array(block, dtype=object)
+        pk = rows[:, 0].astype(np.int64)
+        # a date (PostgreSQL) or 'YYYY-MM-DD' (SQLite) → 0 for January … 11 for December
+        month = rows[:, 1].astype("datetime64[D]").astype("datetime64[M]").astype(np.int64) % 12
+        values = rows[:, 2:]
+        values = np.where(values == None, np.nan, values).astype(float)  # noqa: E711 (element-wise)
+        found = np.minimum(np.searchsorted(sorted_ids, pk), len(sorted_ids) - 1)
+        known = sorted_ids[found] == pk
+        i, j = order[found[known]], month[known]
+        for k, f in enumerate(fields):
+            column = values[known, k]
+            present = ~np.isnan(column)
+            arrays[f][i[present], j[present]] = column[present]
+
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        while block := cursor.fetchmany(50_000):
+            place(block)
     return arrays
 
 
@@ -98,17 +118,22 @@ def posyandu_evaluate(*, year: int, posyandu_ids: Iterable[int] | None = None, t
     if months <= 0:
         return 0
     inputs, rulesets = compute(ids, year, months)
+    # every rule set evaluated over all posyandu at once (rules.evaluate, per posyandu, is the reference)
+    outcomes = {code: rules.evaluate_many(ruleset.definition, inputs) for code, ruleset in rulesets.items()}
+    plain = {k: np.asarray(v).tolist() for k, v in inputs.items()}
+    keys = list(plain)
     rows = []
     for i, pk in enumerate(ids):
-        one = {k: rules._plain(v[i]) for k, v in inputs.items()}
+        one = {k: plain[k][i] for k in keys}
         for code, ruleset in rulesets.items():
-            outcome = rules.evaluate(ruleset.definition, one)
+            outcome = outcomes[code][i]
             result = outcome.result if isinstance(outcome.result, str) else ("ya" if outcome.result else "tidak")
             rows.append({
                 "posyandu_id": pk, "year": year, "ruleset_id": ruleset.pk, "ruleset_code": code, "result": result,
                 "inputs": one, "criteria": outcome.criteria, "missing": outcome.missing,
                 "next_level": outcome.next_level or "", "months_covered": months,
             })
+    del outcomes
     insert_dicts(PosyanduEvaluation, rows)
     data_changed.send(sender=PosyanduEvaluation, source="assessments",
                       cells={(desa, dt.date(year, 1, 1)) for desa in qs.values_list("desa_id", flat=True).distinct()})

@@ -541,19 +541,27 @@ def status(result: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     0–60-month table with WHO 2006 z-scores and the 5–18-year table with WHO 2007 z-scores from 61 months up to
     and including 216 completed months (18 years 0 months).
     """
+    return {key: labels(codes, names) for key, (codes, names) in status_codes(result).items()}
+
+
+IMT_U_NAMES = IMT_U_0_60 + IMT_U_5_18  # IMT/U codes of status_codes(): 1–6 the 0–60-month table, 7–11 the 5–18
+
+
+def status_codes(result: dict[str, np.ndarray]) -> dict[str, tuple[np.ndarray, tuple[str, ...]]]:
+    """``status()`` as codes: per category column, (codes 0 = none, 1… = the names' order) and the names."""
     ref = result["reference"]
     z = {k: np.round(result[k], 2) for k in ("zwei", "zlen", "zwfl", "zbmi")}
     under5 = ref == REF_WHO2006
     with np.errstate(invalid="ignore"):
         school = (ref == REF_WHO2007) & (np.floor(result["age_months"]) <= IMT_U_5_18_LAST_MONTH)
     nan = np.nan
-    imt = np.where(under5, labels(imt_u_0_60(np.where(under5, z["zbmi"], nan)), IMT_U_0_60),
-                   labels(imt_u_5_18(np.where(school, z["zbmi"], nan)), IMT_U_5_18))
+    young, older = imt_u_0_60(np.where(under5, z["zbmi"], nan)), imt_u_5_18(np.where(school, z["zbmi"], nan))
+    imt = np.where(under5, young, np.where(older > 0, older + len(IMT_U_0_60), 0))
     return {
-        "bb_u": labels(bb_u(np.where(under5, z["zwei"], nan)), BB_U),
-        "pb_tb_u": labels(pb_tb_u(np.where(under5, z["zlen"], nan)), PB_TB_U),
-        "bb_pb_tb": labels(bb_pb_tb(z["zwfl"]), BB_PB_TB),
-        "imt_u": imt,
+        "bb_u": (bb_u(np.where(under5, z["zwei"], nan)), BB_U),
+        "pb_tb_u": (pb_tb_u(np.where(under5, z["zlen"], nan)), PB_TB_U),
+        "bb_pb_tb": (bb_pb_tb(z["zwfl"]), BB_PB_TB),
+        "imt_u": (imt, IMT_U_NAMES),
     }
 
 

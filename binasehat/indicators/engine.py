@@ -61,6 +61,37 @@ def _common_parent(codes: Sequence[str]) -> str:
     return prefix[: prefix.rfind(".")] if "." in prefix else ""
 
 
+_BYTE_ORDER: dict[str, bool] = {}
+
+
+def _byte_ordered() -> bool:
+    """True when the database compares region codes byte by byte (SQLite; PostgreSQL with a C, POSIX or C.UTF-8
+    collation), so that "starts with P." is exactly the range P. ≤ code < P/ ('/' follows '.')."""
+    from django.db import connection
+
+    key = connection.alias + ":" + connection.settings_dict.get("NAME", "")
+    if key not in _BYTE_ORDER:
+        if connection.vendor == "sqlite":
+            _BYTE_ORDER[key] = True
+        elif connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT datcollate FROM pg_database WHERE datname = current_database()")
+                collation = (cursor.fetchone() or [""])[0]
+            _BYTE_ORDER[key] = collation.lower() in ("c", "posix", "c.utf-8", "c.utf8", "ucs_basic")
+        else:
+            _BYTE_ORDER[key] = False
+    return _BYTE_ORDER[key]
+
+
+def subtree(parent: str) -> Q:
+    """Aggregate rows of ``parent`` and every area below it. Written as a range of codes where the database orders
+    them byte by byte: PostgreSQL uses no index for ``LIKE 'P.%'`` under a C.UTF-8 collation, and filtered 1.9
+    million rows of a national table for one kabupaten; the range is read from the aggregate index."""
+    if _byte_ordered():
+        return Q(region_code=parent) | Q(region_code__gte=parent + ".", region_code__lt=parent + "/")
+    return Q(region_code=parent) | Q(region_code__startswith=parent + ".")
+
+
 def _group_sums(inputs, groups: Sequence[AreaGroup], months) -> dict[tuple, float]:
     owners: dict[str, list[str]] = defaultdict(list)
     for g in groups:
@@ -95,7 +126,7 @@ def input_sums(inputs: Iterable[str], areas: Sequence, months: Iterable[dt.date]
             qs = qs.filter(month__in=months)
         parent = _common_parent(codes)
         if parent:  # one index-friendly prefix range around all the areas
-            qs = qs.filter(Q(region_code=parent) | Q(region_code__startswith=parent + "."))
+            qs = qs.filter(subtree(parent))
         qs = qs.annotate(area=Substr("region_code", 1, length))
         if len(codes) <= MAX_AREAS_IN and len(codes) > 1:
             qs = qs.filter(area__in=codes)

@@ -15,6 +15,10 @@ The rules are ``binasehat.families.rules`` — the same functions the pages use.
 
 A row with an answer other than Y/T/N/empty, or without no_kk or desa_code, is reported on stderr with its row
 number and left out; the command then exits 1 (after printing the result of the other rows).
+
+A CSV is read as columns (polars): answers coded, rows checked, families numbered and areas keyed with column
+operations, no Python per row. ``--row-reader`` reads it row by row instead (the reference the columnar reader is
+tested against; XLSX files are always read so).
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from __future__ import annotations
 import sys
 
 import numpy as np
+import polars as pl
 from django.core.management.base import BaseCommand, CommandError
 
 from binasehat.core.cells import SafeCsvWriter
@@ -92,6 +97,116 @@ def read_members(path: str, err) -> tuple[list[str], list[tuple[str, str, str]],
     return kks, where, np.asarray(family, np.int64), answers, bad
 
 
+_ANSWERS = {"Y": rules.Y, "y": rules.Y, "T": rules.T, "t": rules.T, "N": rules.N, "n": rules.N}
+#: Answer cell → code, for member and for household columns (an empty cell, or "_", is missing / empty).
+_CODES = {False: {**_ANSWERS, "": rules.MISSING, "_": rules.MISSING},
+          True: {**_ANSWERS, "": rules.EMPTY, "_": rules.EMPTY}}
+_DIGITS = r"^[0-9]{1,3}$"
+
+
+class RowReaderNeeded(Exception):
+    """The columnar reader cannot promise the row reader's result for this file."""
+
+
+def read_members_columnar(table: Table, err):
+    """``read_members`` for a CSV, as columns. Returns (families: a DataFrame of no_kk, desa, rw, rt in the order
+    each family first appears, family index per member row, answer codes per member row, number of bad rows);
+    the same families, rows, codes and messages as ``read_members``."""
+    path = str(table.path)
+    with open(path, "rb") as fh:
+        while block := fh.read(1 << 24):
+            if any(c in block for c in (b"\x1c", b"\x1d", b"\x1e", b"\x1f")):  # Python strips these, polars not
+                raise RowReaderNeeded
+            if b"\r" in block and b"\n" not in block:
+                raise RowReaderNeeded
+    raw = getattr(table, "_raw", None)
+    if raw is not None:
+        raw.close()
+    names = [f"c{i}" for i in range(len(table.headers))]
+    position = {h: names[i] for i, h in enumerate(table.headers) if h}
+    used = ["no_kk", "desa_code", "rt", "rw", *rules.COLUMNS]
+    try:
+        stripped = [pl.col(c).fill_null("").str.strip_chars().alias(c) for c in names]
+        frame = pl.scan_csv(
+            path, has_header=False, skip_rows=1, separator=getattr(table, "delimiter", ","), infer_schema=False,
+            schema={c: pl.String for c in names}, row_index_name="row", row_index_offset=2,
+            truncate_ragged_lines=True, empty_string_is_null=False,
+        ).with_columns(stripped).filter(
+            pl.any_horizontal([pl.col(c) != "" for c in names])  # a blank or whitespace-only line is skipped
+        ).select(
+            pl.col("row"), *[pl.col(position[h]).alias(h) for h in used],
+        ).with_columns(
+            pl.col("no_kk").str.replace_all(" ", "", literal=True).alias("kk"),
+            *[pl.col(c).replace_strict(_CODES[j in rules.HOUSEHOLD], default=-9, return_dtype=pl.Int8)
+              .alias(c + "_code") for j, c in enumerate(rules.COLUMNS)],
+        ).collect()
+    except pl.exceptions.PolarsError as exc:  # e.g. not UTF-8: the row reader says where
+        raise RowReaderNeeded from exc
+    no_id = (frame["kk"] == "") | (frame["desa_code"] == "")
+    bad_answer = frame.select(pl.any_horizontal(pl.col(c + "_code") == -9 for c in rules.COLUMNS)) \
+        .to_series().to_numpy()
+    no_id = no_id.to_numpy()
+    bad_answer &= ~no_id
+    passed = frame.filter(pl.Series(~no_id & ~bad_answer))
+    first = passed.group_by("kk", maintain_order=True).agg(pl.col("desa_code").first().alias("first_desa"),
+                                                           pl.col("rw").first(), pl.col("rt").first())
+    passed = passed.join(first.select("kk", "first_desa").with_row_index("family"), on="kk", how="left",
+                         maintain_order="left")
+    conflict = (passed["desa_code"] != passed["first_desa"]).to_numpy()
+    messages = []
+    for row in frame.filter(pl.Series(no_id)).get_column("row").to_list():
+        messages.append((row, "no_kk or desa_code empty"))
+    for row in frame.filter(pl.Series(bad_answer)).get_column("row").to_list():
+        messages.append((row, "answers must be Y, T, N or empty"))
+    for row, kk, desa in passed.filter(pl.Series(conflict)).select("row", "kk", "first_desa").iter_rows():
+        messages.append((row, f"No. KK {kk} already seen in desa {desa}; this row left out"))
+    for row, text in sorted(messages):
+        err.write(f"row {row}: {text}\n")
+    members = passed.filter(pl.Series(~conflict))
+    answers = np.empty((members.height, 12), np.int8)
+    for j, c in enumerate(rules.COLUMNS):
+        answers[:, j] = members[c + "_code"].to_numpy()
+    families = first.select(pl.col("kk").alias("no_kk"), pl.col("first_desa").alias("desa"),
+                            *[_normalised(first, c) for c in ("rw", "rt")])
+    return families, members["family"].to_numpy().astype(np.int64), answers, len(messages)
+
+
+def _normalised(families: pl.DataFrame, name: str) -> pl.Expr:
+    """``rules.normalise_number`` as a column: 1–3 digits zero-padded to 3; other ASCII texts as they are; the
+    few other texts (digits of other scripts) through the rule itself, once per distinct text."""
+    col = pl.col(name)
+    others = families.filter(~col.str.contains(r"^[\x00-\x7f]*$")).get_column(name).unique().to_list()
+    expr = pl.when(col.str.contains(_DIGITS)).then(col.str.zfill(3))
+    if others:
+        expr = expr.when(col.is_in(others)).then(col.replace_strict({v: rules.normalise_number(v) for v in others},
+                                                                    default=col))
+    return expr.otherwise(col).alias(name)
+
+
+def compute_columnar(families: pl.DataFrame, family, answers, level: str):
+    """``compute`` for the columnar reader: area keys as column operations. Returns (areas sorted, counts per area,
+    family values, complete, each family's area index)."""
+    n = families.height
+    values = rules.family_values(answers, family, n)
+    complete = rules.family_complete(answers, family, n)
+    rw = pl.when(pl.col("rw") == "").then(pl.lit("-")).otherwise(pl.col("rw"))
+    rt = pl.when(pl.col("rt") == "").then(pl.lit("-")).otherwise(pl.col("rt"))
+    if level == "family":
+        key = pl.col("no_kk")
+    elif level == "rw":
+        key = pl.concat_str(pl.col("desa"), pl.lit("/RW"), rw)
+    elif level == "rt":
+        key = pl.concat_str(pl.col("desa"), pl.lit("/RW"), rw, pl.lit("/RT"), rt)
+    else:
+        parts = {"desa": 4, "kecamatan": 3, "kabupaten": 2, "provinsi": 1}[level]
+        key = pl.col("desa").str.split(".").list.head(parts).list.join(".")
+    keys = families.select(key.alias("key"))
+    areas = keys.get_column("key").unique().sort()
+    group = keys.join(areas.to_frame().with_row_index("group"), on="key", how="left",
+                      maintain_order="left")["group"].to_numpy().astype(np.int64)
+    return areas.to_list(), rules.area_counts(values, group, len(areas), complete), values, complete, group
+
+
 def compute(kks, where, family, answers, level: str):
     """(area codes sorted, counts per area, family values) for the members read."""
     values = rules.family_values(answers, family, len(kks))
@@ -125,21 +240,47 @@ def lines(areas, counts, values, complete, level: str, places: int):
 
 
 class Command(BaseCommand):
+    requires_system_checks = []  # a file in, figures out: the database and URL checks do not concern it
     help = "IKS and the 12 PIS-PK coverages per area, computed from a members file alone."
 
     def add_arguments(self, parser):
         parser.add_argument("members", help="CSV/XLSX: no_kk,desa_code,rt,rw,nik,i01,…,i12")
         parser.add_argument("--level", choices=LEVELS, default="desa")
         parser.add_argument("--format", choices=("table", "csv"), default="table")
+        parser.add_argument("--row-reader", action="store_true",
+                            help="read a CSV row by row (slower; the reference the columnar reader is tested against)")
 
-    def handle(self, *args, members, level, format, **options):
-        kks, where, family, answers, bad = read_members(members, self.stderr)
-        if not kks:
-            raise CommandError("no valid member rows")
-        areas, counts, values, complete = compute(kks, where, family, answers, level)
-        if level == "family":  # areas are the sorted No. KK; map each back to its family
-            order = [kks.index(a) for a in areas] if len(kks) < 2 else np.argsort(np.array(kks))
-            values, complete = values[order], complete[order]
+    def handle(self, *args, members, level, format, row_reader=False, **options):
+
+        areas = None
+        if not row_reader:
+            try:
+                table = Table(members)
+            except (TableError, OSError) as exc:
+                raise CommandError(str(exc)) from None
+            missing = [c for c in REQUIRED if c not in table.headers]
+            if missing:
+                raise CommandError(f"{table.name}: missing columns: {', '.join(missing)}")
+            if table.kind == "csv":
+                try:
+                    families, family, answers, bad = read_members_columnar(table, self.stderr)
+                except RowReaderNeeded:
+                    pass
+                else:
+                    if not families.height:
+                        raise CommandError("no valid member rows")
+                    areas, counts, values, complete, group = compute_columnar(families, family, answers, level)
+                    if level == "family":  # one family per area: the family of each area, in the areas' order
+                        order = np.argsort(group)
+                        values, complete = values[order], complete[order]
+        if areas is None:
+            kks, where, family, answers, bad = read_members(members, self.stderr)
+            if not kks:
+                raise CommandError("no valid member rows")
+            areas, counts, values, complete = compute(kks, where, family, answers, level)
+            if level == "family":  # areas are the sorted No. KK; map each back to its family
+                order = [kks.index(a) for a in areas] if len(kks) < 2 else np.argsort(np.array(kks))
+                values, complete = values[order], complete[order]
         rows = list(lines(areas, counts, values, complete, level, 6 if format == "csv" else 3))
         if format == "csv":
             writer = SafeCsvWriter(self.stdout, lineterminator="\n")

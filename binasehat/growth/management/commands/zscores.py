@@ -15,7 +15,11 @@ WHO computes nothing. The rules are ``binasehat.growth.rules`` (WHO Anthro's, an
 A row whose values cannot be read (unknown sex, a number or date that is not one, a negative age, a weight or
 length ≤ 0, an unknown measure or oedema code) gets empty outputs and a line on stderr naming its row.
 
-The file is streamed and computed in chunks (``--chunk``, 100,000 rows), so its size does not matter.
+The file is streamed and computed in chunks (``--chunk``, 100,000 rows), so its size does not matter. A CSV is read
+and written as columns (polars): each chunk is parsed and validated with column operations, and only the rows that
+are not plainly valid (an unknown code, a number or date in another form, a value out of range) go through the
+row-by-row parser, which gives them their messages. ``--row-reader`` reads every row that way (the reference the
+columnar reader is tested against; XLSX files are always read so).
 """
 
 from __future__ import annotations
@@ -26,10 +30,14 @@ import sys
 import time
 
 import numpy as np
+import polars as pl
 from django.core.management.base import BaseCommand, CommandError
 
 from binasehat.core.cells import SafeCsvWriter
-from binasehat.core.tabular import Table, TableError
+
+#: The text of a plain number ("-3", "+2.5") is data, not a formula (core.cells).
+FORMULA_SAFE_NUMBER = r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$"
+from binasehat.core.tabular import Row, Table, TableError
 from binasehat.growth import rules
 from binasehat.growth.who_tables import WhoTableUnavailable
 
@@ -41,6 +49,23 @@ F_COLUMNS = ["fwei", "flen", "fwfl", "fbmi"]
 STATUS_COLUMNS = ["bb_u", "pb_tb_u", "bb_pb_tb", "imt_u"]
 OPTIONAL = {"headc_cm": ["zhc", "fhc"], "muac_cm": ["zac", "fac"]}
 UNKNOWN = object()
+MEASURE_CODE = {"l": 1, "h": 2}  # as rules.clean_measure codes them
+ISO_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+DMY_DATE = r"^[0-9]{2}/[0-9]{2}/[0-9]{4}$"
+# Python's str.strip() removes these as whitespace, the columnar reader does not: such files take the row reader.
+PYTHON_ONLY_SPACE = (b"\x1c", b"\x1d", b"\x1e", b"\x1f")
+
+
+def _cases(key: str) -> list[str]:
+    """Every spelling of a short code in upper and lower case (``ya``: ya, Ya, yA, YA)."""
+    variants = [""]
+    for ch in key:
+        variants = [v + c for v in variants for c in dict.fromkeys((ch.lower(), ch.upper()))]
+    return variants
+
+
+class _RowReaderNeeded(Exception):
+    """The columnar reader cannot promise the row reader's result for this file."""
 
 
 def parse_numbers(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -83,6 +108,8 @@ def parse_date(text: str) -> dt.date | None:
 
 
 class Command(BaseCommand):
+    requires_system_checks = []  # a file in, a file out: the database and URL checks do not concern it
+
     help = (
         "WHO z-scores (weight-for-age, length/height-for-age, weight-for-length/height, BMI-for-age) and "
         "Permenkes 2/2020 categories for every row of INPUT, written to OUTPUT with the input columns first. "
@@ -98,10 +125,14 @@ class Command(BaseCommand):
                             help="WHO Anthro (default) or WHO's older igrowup macros (z up to 1856 days)")
         parser.add_argument("--no-who2007", action="store_true",
                             help="no WHO Reference 2007 z-scores from 61 months (only WHO 2006, 0–5 years)")
+        parser.add_argument("--row-reader", action="store_true",
+                            help="read a CSV row by row (slower; the reference the columnar reader is tested against)")
         parser.add_argument("--quiet-progress", action="store_true", help="no progress lines on stderr")
 
-    def handle(self, *args, input, output, chunk, convention, no_who2007, quiet_progress, **options):
-        started = time.monotonic()
+    def handle(self, *args, input, output, chunk, convention, no_who2007, quiet_progress, row_reader=False,
+               **options):
+        self.started = time.monotonic()
+        self.quiet_progress = quiet_progress
         try:
             table = Table(input)
         except (TableError, OSError) as exc:
@@ -122,25 +153,20 @@ class Command(BaseCommand):
             self.stderr.write(f"kolom {', '.join(replaced)} di berkas masukan diganti dengan hasil hitungan")
         in_columns = [h for h in headers if h not in out_columns]
         self.rule_options = {"convention": convention, "who2007": not no_who2007}
-        self.counts = {"rows": 0, "invalid": 0}
         delimiter = getattr(table, "delimiter", ",")
-        last = [0.0]
         try:
-            with open(output, "w", encoding="utf-8", newline="") as fh:
-                writer = SafeCsvWriter(fh, delimiter=delimiter)
-                writer.writerow(in_columns + out_columns)
-                buffer = []
-                for row in table.rows():
-                    buffer.append(row)
-                    if len(buffer) >= chunk:
-                        self._flush(buffer, headers, in_columns, out_columns, writer)
-                        buffer = []
-                        now = time.monotonic()
-                        if not quiet_progress and now - last[0] >= 1.0:
-                            last[0] = now
-                            self.stderr.write(f"… {self.counts['rows']} baris dihitung ({now - started:.1f} s)")
-                if buffer:
-                    self._flush(buffer, headers, in_columns, out_columns, writer)
+            done = False
+            if table.kind == "csv" and not row_reader:
+                raw = getattr(table, "_raw", None)
+                if raw is not None:
+                    raw.close()  # the columnar reader opens the file itself
+                try:
+                    self._columnar(input, table.headers, headers, in_columns, out_columns, delimiter, output, chunk)
+                    done = True
+                except _RowReaderNeeded:
+                    table = Table(input)
+            if not done:
+                self._row_by_row(table, headers, in_columns, out_columns, delimiter, output, chunk)
         except TableError as exc:
             self.stderr.write(str(exc))
             sys.exit(2)
@@ -151,13 +177,63 @@ class Command(BaseCommand):
             raise CommandError(f"Tabel WHO tidak tersedia: {exc}") from None
         rows, invalid = self.counts["rows"], self.counts["invalid"]
         self.stderr.write(
-            f"{rows} baris dalam {time.monotonic() - started:.1f} s"
+            f"{rows} baris dalam {time.monotonic() - self.started:.1f} s" + (" (dibaca per kolom)" if done else "")
             + (f"; {invalid} baris tidak dihitung karena datanya tidak dapat dibaca" if invalid else "")
         )
         self.stdout.write(f"rows={rows} invalid={invalid}")
 
-    # --- one chunk -------------------------------------------------------------------------------------------------
+    def _progress(self) -> None:
+        now = time.monotonic()
+        if not self.quiet_progress and now - self.last_progress >= 1.0:
+            self.last_progress = now
+            self.stderr.write(f"… {self.counts['rows']} baris dihitung ({now - self.started:.1f} s)")
+
+    # --- the row reader (XLSX, and the reference) ----------------------------------------------------------------
+    def _row_by_row(self, table, headers, in_columns, out_columns, delimiter, output, chunk) -> None:
+        self.counts = {"rows": 0, "invalid": 0}
+        self.last_progress = 0.0
+        with open(output, "w", encoding="utf-8", newline="") as fh:
+            writer = SafeCsvWriter(fh, delimiter=delimiter)
+            writer.writerow(in_columns + out_columns)
+            buffer = []
+            for row in table.rows():
+                buffer.append(row)
+                if len(buffer) >= chunk:
+                    self._flush(buffer, headers, in_columns, out_columns, writer)
+                    buffer = []
+                    self._progress()
+            if buffer:
+                self._flush(buffer, headers, in_columns, out_columns, writer)
+
     def _flush(self, rows, headers, in_columns, out_columns, writer) -> None:
+        n = len(rows)
+        sex, measure, oedema, weight, lenhei, age, extra, problems = self._parse(rows, headers)
+        invalid = np.array([bool(p) for p in problems])
+        for i in np.flatnonzero(invalid):
+            self.stderr.write(f"baris {rows[i].number}: {'; '.join(problems[i])}; baris ini tidak dihitung")
+        sex[invalid] = 0  # no sex, no z-score: the row's outputs stay empty
+
+        result = rules.zscores(sex, age, weight, lenhei, measure, oedema, headc_cm=extra.get("headc_cm"),
+                               muac_cm=extra.get("muac_cm"), **self.rule_options)
+        result.update(rules.status(result))
+        out = {}
+        for name in out_columns:
+            values = result[name]
+            if name in STATUS_COLUMNS:
+                out[name] = values.tolist()
+            elif name.startswith("f"):
+                out[name] = ["" if v != v else str(int(v)) for v in values.tolist()]
+            else:
+                out[name] = ["" if v != v else repr(v) for v in values.tolist()]
+        cols = [out[name] for name in out_columns]
+        for i, r in enumerate(rows):
+            writer.writerow([r.values.get(h, "") for h in in_columns] + [c[i] for c in cols])
+        self.counts["rows"] += n
+        self.counts["invalid"] += int(invalid.sum())
+
+    @staticmethod
+    def _parse(rows, headers):
+        """Rows → the rules' inputs, and each row's problems (in Indonesian), one row at a time where needed."""
         n = len(rows)
         problems: list[list[str]] = [[] for _ in range(n)]
 
@@ -189,7 +265,7 @@ class Command(BaseCommand):
                                               "1/L/M = laki-laki, 2/P/F = perempuan")], dtype=np.int8)
         measure = ["" if m is None else m for m in codes("measure", "cara ukur", MEASURE,
                                                          "l/pb = telentang, h/tb = berdiri")]
-        oedema = np.array([bool(o) for o in codes("oedema", "oedema", OEDEMA, "y/ya/1 atau n/tidak/2")])
+        oedema = np.array([bool(o) for o in codes("oedema", "oedema", OEDEMA, "y/ya/1 atau n/tidak/2")], dtype=bool)
         weight = numbers("weight_kg", "berat badan")
         lenhei = numbers("lenhei_cm", "panjang/tinggi badan")
         age = numbers("age_days", "umur (hari)", positive=False)
@@ -209,26 +285,157 @@ class Command(BaseCommand):
                 problems[i].append(f"umur {age[i]:g} hari negatif (tanggal kunjungan sebelum tanggal lahir?)")
         extra = {h: numbers(h, label) for h, label in (("headc_cm", "lingkar kepala"), ("muac_cm", "LiLA"))
                  if h in headers}
+        return sex, measure, oedema, weight, lenhei, age, extra, problems
 
-        invalid = np.array([bool(p) for p in problems])
-        for i in np.flatnonzero(invalid):
-            self.stderr.write(f"baris {rows[i].number}: {'; '.join(problems[i])}; baris ini tidak dihitung")
+    # --- the columnar reader (CSV) -------------------------------------------------------------------------------
+    def _columnar(self, path, raw_headers, headers, in_columns, out_columns, delimiter, output, chunk) -> None:
+        """The same result as ``_row_by_row`` for a CSV, with column operations: polars reads the file in batches,
+        parses and checks every column at once and writes the batch; the few rows that are not plainly valid are
+        handed to ``_parse`` (the row reader's parser), which gives them the row reader's values and messages."""
+        with open(path, "rb") as fh:
+            while block := fh.read(1 << 24):
+                if any(c in block for c in PYTHON_ONLY_SPACE):
+                    raise _RowReaderNeeded
+                if b"\r" in block and b"\n" not in block:  # old Mac line ends
+                    raise _RowReaderNeeded
+        names = [f"c{i}" for i in range(len(raw_headers))]
+        columns = {h: names[i] for i, h in enumerate(raw_headers) if h}
+        frame = pl.scan_csv(
+            path, has_header=False, skip_rows=1, separator=delimiter, quote_char='"', infer_schema=False,
+            schema={c: pl.String for c in names}, row_index_name="__index", truncate_ragged_lines=True,
+            empty_string_is_null=False, encoding="utf8",
+        ).select(
+            pl.col("__index"), *[pl.col(c).fill_null("").str.strip_chars().alias(h) for h, c in columns.items()],
+            pl.any_horizontal([pl.col(c).fill_null("").str.strip_chars() != "" for c in names]).alias("__any"),
+        ).filter(pl.col("__any")).drop("__any")
+        self.counts = {"rows": 0, "invalid": 0}
+        self.last_progress = 0.0
+        with open(output, "wb") as fh:
+            pl.DataFrame(schema={c: pl.String for c in in_columns + out_columns}).write_csv(
+                fh, separator=delimiter, line_terminator="\r\n", quote_style="necessary")
+            try:
+                for batch in frame.collect_batches(chunk_size=chunk):
+                    self._columnar_batch(batch, headers, in_columns, out_columns, delimiter, fh)
+                    self._progress()
+            except pl.exceptions.PolarsError as exc:  # e.g. not UTF-8: the row reader says where
+                raise _RowReaderNeeded from exc
+
+    def _columnar_batch(self, batch: pl.DataFrame, headers, in_columns, out_columns, delimiter, fh) -> None:
+        n = batch.height
+        if n == 0:
+            return
+        empty = pl.lit("")
+
+        def text(name):
+            return pl.col(name) if name in headers else empty
+
+        def coded(name, table):
+            """Codes as the row parser reads them (any case); -1 = not one of them (the row parser says why)."""
+            if name not in headers:
+                return pl.lit(0, pl.Int8).alias(name)
+            mapping = {variant: code for key, code in table.items() for variant in _cases(key)}
+            return pl.col(name).replace_strict({**mapping, "": 0}, default=-1, return_dtype=pl.Int8).alias(name)
+
+        number_names = ["weight_kg", "lenhei_cm", "age_days"] + [h for h in OPTIONAL if h in headers]
+        exprs = {
+            "sex": coded("sex", SEX),
+            "measure": coded("measure", {k: MEASURE_CODE[v] for k, v in MEASURE.items()}),
+            "oedema": coded("oedema", {k: int(v) for k, v in OEDEMA.items()}),
+        }
+        for name in number_names:
+            t = text(name)
+            # polars reads no number that Python's float() refuses (it refuses some Python reads: 1_0, ١٢); a
+            # decimal comma: the row parser replaces every comma when there is no point, which reads a number only
+            # when there is exactly one comma, as replacing the first one does. What polars cannot read, and
+            # nan/inf, is marked inf here and goes to the row parser.
+            value = pl.coalesce(t.cast(pl.Float64, strict=False),
+                                t.str.replace(",", ".", literal=True).cast(pl.Float64, strict=False))
+            exprs[name] = pl.when(t == "").then(pl.lit(None, pl.Float64)).otherwise(
+                value.fill_nan(float("inf")).fill_null(float("inf"))).alias(name)
+        dates = {"birth_date", "visit_date"} <= set(headers)
+        if dates:
+            for name in ("birth_date", "visit_date"):
+                t = pl.col(name)
+                exprs[name] = pl.when(t.str.contains(ISO_DATE)) \
+                    .then(t.str.strptime(pl.Date, "%Y-%m-%d", strict=False)) \
+                    .when(t.str.contains(DMY_DATE)).then(t.str.strptime(pl.Date, "%d/%m/%Y", strict=False)) \
+                    .otherwise(pl.lit(None, pl.Date)).alias(name)
+            given = (pl.col("birth_date") != "") & (pl.col("visit_date") != "")
+            exprs["__dates_given"] = given.alias("__dates_given")
+        parsed = batch.select(list(exprs.values()))
+        sex = parsed["sex"].to_numpy().astype(np.int8)
+        measure = parsed["measure"].fill_null(0).to_numpy().astype(np.int8)
+        oedema_code = parsed["oedema"].fill_null(0).to_numpy()
+        num = {name: parsed[name].to_numpy().astype(float) for name in number_names}
+        suspect = (sex < 0) | (measure < 0) | (oedema_code < 0)
+        for name in number_names:
+            with np.errstate(invalid="ignore"):
+                suspect |= np.isinf(num[name])
+                if name != "age_days":
+                    suspect |= num[name] <= 0
+        age = num["age_days"]
+        if dates:
+            born = parsed["birth_date"].to_numpy()
+            seen = parsed["visit_date"].to_numpy()
+            from_dates = np.isnan(age) & parsed["__dates_given"].to_numpy()
+            unread = from_dates & (np.isnat(born) | np.isnat(seen))
+            suspect |= unread
+            use = from_dates & ~unread
+            age = age.copy()
+            age[use] = (seen[use] - born[use]).astype("timedelta64[D]").astype(float)
+        with np.errstate(invalid="ignore"):
+            suspect |= age < 0
+        oedema = oedema_code == 1
+        invalid = np.zeros(n, bool)
+        if suspect.any():
+            where = np.flatnonzero(suspect)
+            index = batch["__index"].gather(where).to_list()
+            values = batch.select(headers).gather(where).to_dicts()
+            rows = [Row(number=i + 2, values=v) for i, v in zip(index, values)]
+            r_sex, r_measure, r_oedema, r_weight, r_lenhei, r_age, r_extra, problems = self._parse(rows, headers)
+            sex[where] = r_sex
+            measure[where] = [MEASURE_CODE.get(m, 0) for m in r_measure]
+            oedema[where] = r_oedema
+            age[where] = r_age
+            for name, values in (("weight_kg", r_weight), ("lenhei_cm", r_lenhei), *r_extra.items()):
+                num[name][where] = values
+            for j, (row, found) in enumerate(zip(rows, problems)):
+                if found:
+                    invalid[where[j]] = True
+                    self.stderr.write(f"baris {row.number}: {'; '.join(found)}; baris ini tidak dihitung")
         sex[invalid] = 0  # no sex, no z-score: the row's outputs stay empty
 
-        result = rules.zscores(sex, age, weight, lenhei, measure, oedema, headc_cm=extra.get("headc_cm"),
-                               muac_cm=extra.get("muac_cm"), **self.rule_options)
-        result.update(rules.status(result))
-        out = {}
-        for name in out_columns:
-            values = result[name]
-            if name in STATUS_COLUMNS:
-                out[name] = values.tolist()
-            elif name.startswith("f"):
-                out[name] = ["" if v != v else str(int(v)) for v in values.tolist()]
-            else:
-                out[name] = ["" if v != v else repr(v) for v in values.tolist()]
-        cols = [out[name] for name in out_columns]
-        for i, r in enumerate(rows):
-            writer.writerow([r.values.get(h, "") for h in in_columns] + [c[i] for c in cols])
+        result = rules.zscores(sex, age, num["weight_kg"], num["lenhei_cm"], measure, oedema,
+                               headc_cm=num.get("headc_cm"), muac_cm=num.get("muac_cm"), **self.rule_options)
+        result.update(rules.status_codes(result))
+        out = batch.select(in_columns)
+        out = out.with_columns(*[self._text_column(name, result[name]) for name in out_columns])
+        # polars quotes an empty string (""), Python's csv writes nothing: write empty cells as nulls
+        out = out.with_columns(pl.when(pl.col(c) != "").then(pl.col(c)).alias(c) for c in in_columns)
+        # Never a live formula (core.cells.csv_cell): a text a spreadsheet would run gets a leading quote.
+        out = out.with_columns(
+            pl.when(pl.col(c).str.contains(r"^[=+\-@\t\r]") & ~pl.col(c).str.contains(FORMULA_SAFE_NUMBER))
+            .then(pl.lit("'") + pl.col(c)).otherwise(pl.col(c)).alias(c) for c in in_columns)
+        out.write_csv(fh, include_header=False, separator=delimiter, line_terminator="\r\n", quote_style="necessary")
         self.counts["rows"] += n
         self.counts["invalid"] += int(invalid.sum())
+
+    @staticmethod
+    def _text_column(name: str, values: np.ndarray) -> pl.Series:
+        """One output column as the row writer writes it (labels as they are, flags 0/1, z-scores as ``repr``;
+        null for an empty cell), in a type that polars writes so without making strings first."""
+        if isinstance(values, tuple):  # a category: codes and names (rules.status_codes), written from an Enum
+            codes, names = values
+            return pl.Series(name, np.asarray(codes, np.int8)).replace_strict(
+                {0: None, **{i + 1: label for i, label in enumerate(names)}},
+                return_dtype=pl.Enum(list(dict.fromkeys(names))))
+        values = np.asarray(values, dtype=float)
+        if name.startswith("f"):
+            return pl.Series(name, values).fill_nan(None).cast(pl.Int8)
+        series = pl.Series(name, values).fill_nan(None)
+        with np.errstate(invalid="ignore"):
+            magnitude = np.abs(values)
+            odd = np.flatnonzero(((magnitude < 1e-4) & (magnitude > 0)) | (magnitude >= 1e16))
+        if len(odd):  # Python writes these with an exponent (1e-05), polars in full: take Python's
+            series = series.cast(pl.String).scatter(odd, [repr(v) for v in values[odd].tolist()])
+        return series
