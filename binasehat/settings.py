@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "binasehat.assessments",
     "binasehat.programs",
     "binasehat.indicators",
+    "binasehat.field",
     "binasehat.reports",
     "binasehat.risk",
     "binasehat.followups",
