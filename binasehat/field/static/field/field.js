@@ -83,7 +83,8 @@ async function render() {
 function versionText(v) {
   if (!v) return "—";
   if (Array.isArray(v)) return v.map((c) => `${c.name}, ${c.birth_date}, ${c.mother_name || "—"} (${c.posyandu})`).join("; ");
-  return ["weight_kg", "lenhei_cm", "muac_cm"].filter((k) => v[k]).map((k) => `${k.replace("_", " ")}: ${v[k]}`).join(", ")
+  const names = { weight_kg: "BB (kg)", lenhei_cm: "PB/TB (cm)", muac_cm: "LiLA (cm)" };
+  return ["weight_kg", "lenhei_cm", "muac_cm"].filter((k) => v[k]).map((k) => `${names[k]}: ${v[k]}`).join(", ")
     || v.name || "—";
 }
 
