@@ -27,9 +27,9 @@ from .models import ClientEntry, ServiceVisit
 
 MEASURED = ("weight_kg", "lenhei_cm", "measure", "oedema", "muac_cm")
 SERVICES = ("vitamin_a", "imunisasi", "pmt", "referred", "referral_to", "referral_reason")
-LIMITS = {"weight_kg": (decimal.Decimal("0.5"), decimal.Decimal("60")),
-          "lenhei_cm": (decimal.Decimal("35"), decimal.Decimal("140")),
-          "muac_cm": (decimal.Decimal("5"), decimal.Decimal("30"))}
+LIMITS = {"weight_kg": (decimal.Decimal("0.5"), decimal.Decimal(60)),
+          "lenhei_cm": (decimal.Decimal(35), decimal.Decimal(140)),
+          "muac_cm": (decimal.Decimal(5), decimal.Decimal(30))}
 
 
 def parse_number(value, places: int) -> decimal.Decimal | None:

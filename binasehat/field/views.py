@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import uuid
 from pathlib import Path
@@ -74,7 +75,7 @@ def today(request):
         return _day(request, places[0], summary=True)
     year, month = _month(request)
     return render(request, "field/desa.html", {"states": selectors.desa_overview(request.user, year, month),
-                                               "year": year, "month": month})
+                                               "year": year, "month": month, "first": dt.date(year, month, 1)})
 
 
 @area_scoped
@@ -82,7 +83,7 @@ def desa(request):
     """The bidan's desa: each posyandu and what is missing this month."""
     year, month = _month(request)
     return render(request, "field/desa.html", {"states": selectors.desa_overview(request.user, year, month),
-                                               "year": year, "month": month})
+                                               "year": year, "month": month, "first": dt.date(year, month, 1)})
 
 
 def _result(user, child: Child, day) -> dict | None:

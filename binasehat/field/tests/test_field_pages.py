@@ -35,7 +35,7 @@ def test_home_by_role(demo, client_for):
     today = timezone.localdate()
     body = client_for("bidan").get("/lapangan/desa/").content.decode()
     assert "laporan belum diisi" in body or "laporan sudah diisi" in body
-    assert f"/kegiatan/" in body and f"{today.year}-{today.month:02d}" in body
+    assert "/kegiatan/" in body and f"{today.year}-{today.month:02d}" in body
     assert client_for("dinkes").get("/").status_code == 200
 
 
