@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from binasehat.families import rules as pispk
 from binasehat.growth import kbm
 
 BGM_Z = -3.0
@@ -110,3 +111,20 @@ def counselling(*, code: str, two_t: bool, bgm: bool, bb_u: str, pb_tb_u: str, b
     if code in ("N",) and not refer:
         advise.append("good")
     return [("refer", k) for k in refer] + [("advise", k) for k in advise]
+
+
+# --- PIS-PK: who answers what --------------------------------------------------------------------------------------
+# families.rules.APPLIES_TO (age and sex per indicator), and: indicator 2 (persalinan di fasilitas kesehatan) is asked
+# of the mother of a baby 0–11 months (Prokesga; RULES.md §1.1 "ibu dengan bayi 0–11 bulan"), so in a family
+# without such a baby nobody answers it and it is N. Indicators 11 and 12 are the household's: answered once, on
+# the head's row. Indicators 9 and 10 apply to every member.
+
+def applicable(indicator: int, *, age_months: int, sex: str, family_has_baby: bool, is_head: bool) -> bool:
+    if indicator in (11, 12):
+        return is_head
+    if indicator == 2 and not family_has_baby:
+        return False
+    for i, low, high, need_sex in pispk.APPLIES_TO:
+        if i == indicator:
+            return age_months >= low and (high is None or age_months <= high) and (not need_sex or sex == need_sex)
+    return True

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import family_views, views
 
 app_name = "field"
 
@@ -8,6 +8,8 @@ urlpatterns = [
     path("", views.today, name="today"),
     path("desa/", views.desa, name="desa"),
     path("posyandu/<int:pk>/", views.day, name="day"),
+    path("keluarga/", family_views.families, name="families"),
+    path("keluarga/<int:pk>/", family_views.family, name="family"),
     path("kirim/", views.sync, name="sync"),
     path("sw.js", views.service_worker, name="sw"),
 ]
