@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
@@ -16,7 +17,7 @@ from binasehat.families import services as family_services
 from binasehat.families.models import Member, Survey
 from binasehat.families.selectors import families_for_user, family_get
 
-from . import rules
+from . import selectors, services
 
 
 def _date(text, default=None):
@@ -68,30 +69,6 @@ def families(request):
     })
 
 
-def _rows(family, on: dt.date):
-    members = list(family.members.all())
-    ages = {m.pk: pispk.age_months(m.birth_date, on) for m in members}
-    has_baby = any(0 <= ages[m.pk] <= 11 for m in members)
-    head = next((m for m in members if m.relation == Member.Relation.KEPALA), members[0] if members else None)
-    rows = []
-    for m in members:
-        cells = [(i, rules.applicable(i, age_months=ages[m.pk], sex=m.sex, family_has_baby=has_baby,
-                                      is_head=head is not None and m.pk == head.pk)) for i in range(1, 13)]
-        rows.append((m, ages[m.pk], cells))
-    return rows
-
-
-def _given(family) -> dict:
-    """The answers of the family's latest visit: {(member id, indicator): letter}."""
-    survey = Survey.objects.filter(family=family).order_by("-visited_on").first()
-    given = {}
-    if survey is not None:
-        for a in survey.answers.all():
-            for i, letter in enumerate(a.letters(), start=1):
-                given[(a.member_id, i)] = letter
-    return given
-
-
 @area_scoped
 def family(request, pk):
     """One family's visit: members, the 12 indicators per member where they apply, the IKS at once."""
@@ -101,34 +78,25 @@ def family(request, pk):
     if request.method == "POST":
         if not scope_of(request.user).can("posyandu.record"):
             raise PermissionDenied
-        try:
-            if request.POST.get("action") == "member":
+        if request.POST.get("action") == "member":
+            try:
                 family_services.member_add(actor=request.user, family=fam, data=_member_data(request.POST))
+            except ValidationError:
+                errors = True
             else:
-                visited_on = _date(request.POST.get("visited_on"), today)
-                if visited_on > today:
-                    raise ValidationError("future")
-                previous = _given(fam)
-                sensitive = scope_of(request.user).can("sensitive.view")
-                answers = {}
-                for m, _age, cells in _rows(fam, visited_on):
-                    answers[m.pk] = {}
-                    for i, applies in cells:
-                        value = request.POST.get(f"a{m.pk}_{i}", "") if applies else ("" if i in (11, 12) else "N")
-                        if not sensitive and i in pispk.DIAGNOSIS and value == "":
-                            value = previous.get((m.pk, i), "")  # not shown to this role: kept as it was
-                        answers[m.pk][i] = value if value in ("Y", "T", "N") else ""
-                family_services.family_visit_record(actor=request.user, family=fam, visited_on=visited_on,
-                                                    answers=answers, surveyor=request.user.get_full_name())
-        except ValidationError:
-            errors = True
+                return redirect("field:family", pk=fam.pk)
         else:
-            return redirect("field:family", pk=fam.pk)
+            (outcome,) = services.entries_sync(actor=request.user, entries=[{
+                "client_id": request.POST.get("client_id") or str(uuid.uuid4()), "kind": "family_visit", "base": False,
+                "data": {**request.POST.dict(), "family": fam.pk}}])
+            if outcome["status"] == "ok":
+                return redirect("field:family", pk=fam.pk)
+            errors = True
     survey = Survey.objects.filter(family=fam).order_by("-visited_on").first()
     sensitive = scope_of(request.user).can("sensitive.view")
-    given = {k: v for k, v in _given(fam).items() if sensitive or k[1] not in pispk.DIAGNOSIS}
+    given = {k: v for k, v in selectors.family_given(fam).items() if sensitive or k[1] not in pispk.DIAGNOSIS}
     rows = [(m, age, [(i, applies, given.get((m.pk, i), "")) for i, applies in cells])
-            for m, age, cells in _rows(fam, today)]
+            for m, age, cells in selectors.family_rows(fam, today)]
     failing = [pispk.INDICATORS[i][1] for i, v in enumerate(survey.values)
                if v == "T" and (sensitive or i + 1 not in pispk.DIAGNOSIS)] if survey else []
     return render(request, "field/family.html", {
@@ -136,5 +104,6 @@ def family(request, pk):
         "indicators": pispk.INDICATORS, "relations": Member.Relation.choices,
         "category": pispk.CATEGORY_LABEL.get(survey.category, "") if survey else "",
         "can_record": scope_of(request.user).can("posyandu.record"),
-        "sensitive": sensitive, "diagnosis": pispk.DIAGNOSIS,
+        "sensitive": sensitive, "diagnosis": pispk.DIAGNOSIS, "client_id": uuid.uuid4(),
+        "base": services.survey_signature(Survey.objects.filter(family=fam, visited_on=today).first()),
     })

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from django.db.models import Q
 
 from binasehat.facilities.selectors import posyandu_for_user
+from binasehat.families import rules as pispk
+from binasehat.families.models import Member, Survey
 from binasehat.growth import kbm
 from binasehat.growth.models import Measurement
 from binasehat.growth.selectors import children_for_user
@@ -147,3 +149,29 @@ def desa_overview(user, year: int, month: int) -> list[PosyanduState]:
                                              weight_kg__isnull=False).values("child").distinct().count()
         out.append(PosyanduState(posyandu=p, record=records.get(p.pk), expected=children.count(), weighed=weighed))
     return out
+
+
+# --- PIS-PK family visit ---------------------------------------------------------------------------------------
+
+def family_rows(family, on: dt.date):
+    members = list(family.members.all())
+    ages = {m.pk: pispk.age_months(m.birth_date, on) for m in members}
+    has_baby = any(0 <= ages[m.pk] <= 11 for m in members)
+    head = next((m for m in members if m.relation == Member.Relation.KEPALA), members[0] if members else None)
+    rows = []
+    for m in members:
+        cells = [(i, rules.applicable(i, age_months=ages[m.pk], sex=m.sex, family_has_baby=has_baby,
+                                      is_head=head is not None and m.pk == head.pk)) for i in range(1, 13)]
+        rows.append((m, ages[m.pk], cells))
+    return rows
+
+
+def family_given(family) -> dict:
+    """The answers of the family's latest visit: {(member id, indicator): letter}."""
+    survey = Survey.objects.filter(family=family).order_by("-visited_on").first()
+    given = {}
+    if survey is not None:
+        for a in survey.answers.all():
+            for i, letter in enumerate(a.letters(), start=1):
+                given[(a.member_id, i)] = letter
+    return given

@@ -183,6 +183,8 @@ def _apply(actor, entry: dict) -> tuple[str, str, dict]:
     """Store one entry; returns (status, object pk, result)."""
     kind = entry.get("kind")
     data = entry.get("data") or {}
+    if kind == "family_visit":
+        return _family_visit(actor, entry)
     try:
         posyandu = posyandu_for_user(actor).get(pk=int(data.get("posyandu")))
     except (ValueError, TypeError, posyandu_for_user(actor).model.DoesNotExist):
@@ -220,6 +222,63 @@ def _apply(actor, entry: dict) -> tuple[str, str, dict]:
                                            "bb_u": measurement.bb_u, "pb_tb_u": measurement.pb_tb_u,
                                            "bb_pb_tb": measurement.bb_pb_tb}
     return "refused", "", {"reason": _("Jenis entri tidak dikenal.")}
+
+
+def family_answers(family, visited_on: dt.date, flat, *, sensitive: bool) -> dict[int, dict[int, str]]:
+    """Answers of one visit from a form's flat fields ``a<member>_<indicator>``: Y/T/N where the indicator applies
+    to the member, N where it does not (empty for the household indicators on other rows). Diagnosis indicators a
+    role may not see keep their last answer when left empty."""
+    from binasehat.families import rules as pispk
+
+    from .selectors import family_given, family_rows
+
+    previous = family_given(family)
+    answers = {}
+    for m, _age, cells in family_rows(family, visited_on):
+        answers[m.pk] = {}
+        for i, applies in cells:
+            value = str(flat.get(f"a{m.pk}_{i}", "") or "") if applies else ("" if i in (11, 12) else "N")
+            if applies and not sensitive and i in pispk.DIAGNOSIS and value == "":
+                value = previous.get((m.pk, i), "")
+            answers[m.pk][i] = value if value in ("Y", "T", "N") else ""
+    return answers
+
+
+def survey_signature(survey) -> dict | None:
+    """A visit's answers as {member id: 12 letters}, to compare versions."""
+    if survey is None:
+        return None
+    return {str(a.member_id): "".join(x or "-" for x in a.letters()) for a in survey.answers.all()}
+
+
+def _family_visit(actor, entry: dict) -> tuple[str, str, dict]:
+    from binasehat.families import services as family_services
+    from binasehat.families.models import Survey
+    from binasehat.families.selectors import families_for_user
+
+    data = entry.get("data") or {}
+    try:
+        family = families_for_user(actor).get(pk=int(data.get("family")))
+    except (ValueError, TypeError, families_for_user(actor).model.DoesNotExist):
+        return "refused", "", {"reason": _("Keluarga di luar wilayah Anda.")}
+    try:
+        visited_on = dt.date.fromisoformat(str(data.get("visited_on") or timezone.localdate()))
+    except ValueError:
+        raise ValidationError({"visited_on": _("Tanggal tidak valid.")}) from None
+    if visited_on > timezone.localdate():
+        raise ValidationError({"visited_on": _("Tanggal kunjungan tidak boleh di masa depan.")})
+    answers = family_answers(family, visited_on, data, sensitive=actor.scope.can("sensitive.view"))
+    mine = {str(k): "".join(v.get(i, "") or "-" for i in range(1, 13)) for k, v in answers.items()}
+    server = survey_signature(Survey.objects.select_for_update().filter(family=family, visited_on=visited_on).first())
+    base = entry.get("base", None)
+    if base is not False and server is not None and server != base and server != mine:
+        return "conflict", str(family.pk), {"reason": _("Kunjungan keluarga ini pada tanggal itu sudah diubah di "
+                                                        "server."), "server": server, "mine": mine,
+                                            "family": {"id": family.pk, "name": family.head_name}}
+    survey = family_services.family_visit_record(actor=actor, family=family, visited_on=visited_on, answers=answers,
+                                                 surveyor=actor.get_full_name(), source="ponsel")
+    return "ok", str(survey.pk), {"family": {"id": family.pk, "name": family.head_name},
+                                  "iks": survey.iks_text, "category": survey.category}
 
 
 def entries_sync(*, actor, entries: list[dict]) -> list[dict]:

@@ -133,7 +133,7 @@ def day(request, pk):
     if not scope_of(request.user).can("posyandu.record"):
         raise PermissionDenied
     action = request.POST.get("action")
-    entry = {"client_id": request.POST.get("client_id"), "kind": action,
+    entry = {"client_id": request.POST.get("client_id") or str(uuid.uuid4()), "kind": action,
              "data": {**request.POST.dict(), "posyandu": posyandu.pk}}
     if action == "measurement":
         entry["base"] = False

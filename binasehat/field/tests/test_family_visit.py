@@ -75,3 +75,39 @@ def test_register_family_answer_and_see_iks(bidan, client_for):
 def test_kader_sees_no_family(demo, client_for):
     family = Family.objects.first()
     assert client_for("kader").get(f"/lapangan/keluarga/{family.pk}/").status_code == 404
+
+
+def test_family_visit_from_a_phone_is_idempotent_and_conflicts_are_kept(bidan, client_for):
+    import json
+    import uuid
+
+    client = client_for(bidan)
+    family = Family.objects.filter(desa__in=bidan.areas.values("code")).first()
+    head = family.members.order_by("birth_date").first()
+    today = timezone.localdate().isoformat()
+
+    def send(entries):
+        r = client.post("/lapangan/kirim/", json.dumps({"entries": entries}), content_type="application/json")
+        return r.json()["results"]
+
+    entry = {"client_id": str(uuid.uuid4()), "kind": "family_visit", "base": None,
+             "data": {"family": family.pk, "visited_on": today, f"a{head.pk}_10": "Y"}}
+    (first,) = send([entry])
+    (again,) = send([entry])
+    assert first["status"] == again["status"] == "ok" and again["repeat"]
+    assert Survey.objects.filter(family=family, visited_on=today).count() == 1
+    stored = Survey.objects.get(family=family, visited_on=today)
+    # Another phone that had not seen this visit answers JKN differently: a conflict with both versions.
+    (other,) = send([{"client_id": str(uuid.uuid4()), "kind": "family_visit", "base": None,
+                      "data": {"family": family.pk, "visited_on": today, f"a{head.pk}_10": "T"}}])
+    assert other["status"] == "conflict"
+    assert other["server"][str(head.pk)][9] == "Y" and other["mine"][str(head.pk)][9] == "T"
+    assert Survey.objects.get(pk=stored.pk).values == stored.values
+    # A family outside the area is refused, and nothing else is lost.
+    outside = Family.objects.exclude(desa__in=bidan.areas.values("code")).first()
+    refused, ok = send([{"client_id": str(uuid.uuid4()), "kind": "family_visit", "base": None,
+                         "data": {"family": outside.pk, "visited_on": today}},
+                        {"client_id": str(uuid.uuid4()), "kind": "family_visit", "base": other["server"],
+                         "data": {"family": family.pk, "visited_on": today, f"a{head.pk}_10": "T"}}])
+    assert refused["status"] == "refused" and ok["status"] == "ok"
+    assert Survey.objects.get(pk=stored.pk).values[9] == "T"

@@ -46,6 +46,7 @@ function csrf() {
 
 function label(entry) {
   const d = entry.data;
+  if (entry.kind === "family_visit") return `${T("t-family", "Kunjungan keluarga")}: ${document.querySelector("h1")?.textContent || d.family} · ${d.visited_on || ""}`;
   if (entry.kind === "child") return `${T("t-new-child", "Anak baru")}: ${d.name}`;
   const option = document.querySelector(`#f-child option[value="${CSS.escape(String(d.child))}"]`);
   const name = option ? option.textContent : d.child;
@@ -168,14 +169,17 @@ for (const form of document.querySelectorAll("form[data-queue]")) {
     delete data.csrfmiddlewaretoken;
     delete data.client_id;
     delete data.action;
-    data.posyandu = root.dataset.posyandu;
+    if (root.dataset.posyandu) data.posyandu = root.dataset.posyandu;
+    if (root.dataset.family) data.family = root.dataset.family;
     const entry = { client_id: uuid(), kind: form.dataset.queue, data, created: Date.now() };
     if (entry.kind === "measurement") entry.base = null;
+    if (entry.kind === "family_visit") entry.base = JSON.parse(document.getElementById("visit-base").textContent);
     await put("queue", entry);
-    form.reset();
+    if (entry.kind !== "family_visit") form.reset();
     await render();
     const results = await flush();
     const mine = results && results.find((r) => r.client_id === entry.client_id);
+    if (mine && mine.status === "ok" && mine.family) location.assign(root.dataset.familyUrl);
     if (mine && mine.status === "ok" && mine.child) {
       location.assign(`${root.dataset.dayUrl}?anak=${mine.child.id}#${entry.kind === "child" ? "timbang" : "result"}`);
     }
@@ -192,13 +196,16 @@ if (search) {
   });
 }
 
+document.getElementById("queue-send")?.addEventListener("click", flush);
 window.addEventListener("online", network);
 window.addEventListener("offline", network);
 if ("serviceWorker" in navigator) {
   navigator.serviceWorker.register(root.dataset.swUrl, { scope: "/lapangan/" }).then(async () => {
     const ready = await navigator.serviceWorker.ready;
     const urls = [location.pathname, ...[...document.querySelectorAll("link[rel=stylesheet], script[src]")]
-      .map((e) => e.getAttribute("href") || e.getAttribute("src"))];
+      .map((e) => e.getAttribute("href") || e.getAttribute("src")),
+      ...[...document.querySelectorAll("#families a[href], #children a[href]")].slice(0, 100)
+        .map((a) => new URL(a.href).pathname).filter((p) => p.startsWith("/lapangan/"))];
     ready.active.postMessage({ type: "cache-urls", urls });
   }).catch(() => {});
 }
