@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from binasehat.accounts.roles import BIDAN_DESA, KADER
-from binasehat.core.scope import area_scoped, public, scope_of
+from binasehat.core.scope import area_scoped, scope_of
 from binasehat.facilities import views as facility_views
 from binasehat.facilities.selectors import posyandu_for_user, posyandu_get
 from binasehat.growth.models import Child, Measurement
@@ -164,9 +164,10 @@ def sync(request):
     return JsonResponse({"results": services.entries_sync(actor=request.user, entries=entries)})
 
 
-@public
+@area_scoped
 def service_worker(request):
-    """The service worker, served from /lapangan/ so that it controls the field pages only."""
+    """The service worker, served from /lapangan/ so that it controls the field pages only (to logged-in users:
+    nobody else has field pages to keep)."""
     response = HttpResponse((STATIC / "sw.js").read_text(encoding="utf-8"), content_type="text/javascript")
     response["Cache-Control"] = "no-cache"
     return response

@@ -21,6 +21,10 @@ def test_posyandu_day_offline_then_online(demo, new_page, login, artifacts_dir):
     kader = User.objects.get(username="kader")
     posyandu = kader.posyandu.get()
     today = timezone.localdate()
+    from binasehat.growth.services import child_register
+    other = child_register(actor=kader, posyandu=posyandu, data={
+        "name": "Alya Daring", "sex": "P", "birth_date": today - dt.timedelta(days=700), "mother_name": "Ibu Alya"})
+    page.reload()
     page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null || true")
     page.screenshot(path=str(artifacts_dir / "field-day-phone.png"), full_page=True)
     assert page.evaluate("document.documentElement.scrollWidth") <= 390 + 1
@@ -39,7 +43,7 @@ def test_posyandu_day_offline_then_online(demo, new_page, login, artifacts_dir):
     page.select_option("#f-child", option)
     page.fill("#f-weight", "6,4")
     page.click("#measure-form button[type=submit]")
-    other = Child.objects.filter(posyandu=posyandu, birth_date__gt=today - dt.timedelta(days=1500)).order_by("name")[0]
+    page.wait_for_function("document.querySelectorAll('#queue-list li.pending').length === 2")
     page.select_option("#f-child", str(other.pk))
     page.fill("#f-weight", "12,3")
     page.click("#measure-form button[type=submit]")
@@ -79,3 +83,27 @@ def test_monthly_form_uses_the_suggested_figures(demo, new_page, login):
     page.click("#report-link")
     assert "/kegiatan/" in page.url
     page.wait_for_selector("#skdn-suggestion")
+
+
+def test_new_child_weighed_and_status_shown_online(demo, new_page, login, artifacts_dir):
+    page = new_page(phone=True)
+    login(page, "kader")  # tap 1: the home is the posyandu day
+    today = timezone.localdate()
+    page.fill("#c-name", "Rafi Daring")
+    page.check("#child-form input[name=sex][value=L]")
+    page.fill("#c-birth", (today - dt.timedelta(days=400)).isoformat())
+    page.fill("#c-mother", "Ibu Daring")
+    with page.expect_navigation():
+        page.click("#child-form button[type=submit]")  # tap 2: registered, the weighing form opens on the child
+    assert page.locator("#f-child option:checked").inner_text().startswith("Rafi Daring")
+    page.fill("#f-weight", "7,0")
+    page.fill("#f-len", "72,5")
+    page.check("#measure-form input[name=measure][value=l]")
+    with page.expect_navigation():
+        page.click("#measure-form button[type=submit]")  # tap 3: the result
+    result = page.locator("#result")
+    assert result.is_visible()
+    assert result.locator(".sev-severe, .sev-moderate").count() >= 1  # 7 kg at 13 months: underweight
+    assert result.locator(".prompt-refer").count() >= 1
+    page.screenshot(path=str(artifacts_dir / "field-result-phone.png"), full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390 + 1

@@ -181,7 +181,7 @@ for (const form of document.querySelectorAll("form[data-queue]")) {
     const mine = results && results.find((r) => r.client_id === entry.client_id);
     if (mine && mine.status === "ok" && mine.family) location.assign(root.dataset.familyUrl);
     if (mine && mine.status === "ok" && mine.child) {
-      location.assign(`${root.dataset.dayUrl}?anak=${mine.child.id}#${entry.kind === "child" ? "timbang" : "result"}`);
+      location.assign(`${root.dataset.dayUrl}?anak=${mine.child.id}&kirim=${entry.client_id.slice(0, 8)}#${entry.kind === "child" ? "timbang" : "result"}`);
     }
   });
 }
