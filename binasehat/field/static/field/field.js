@@ -2,6 +2,9 @@
 // the server when there is a connection. The server stores each client id once, so sending again is safe. A
 // conflict (the record changed on the server) is shown with both versions and decided by the user.
 const root = document.getElementById("field");
+// The page as the server sent it (before this module changes it): kept for offline use without fetching it again.
+const pageHtml = `<!doctype html>\n${document.documentElement.outerHTML}`;
+const CACHE = "binasehat-field-v1";
 const T = (id, fallback) => (document.getElementById(id) || {}).textContent || fallback;
 
 function uuid() {
@@ -202,7 +205,11 @@ window.addEventListener("offline", network);
 if ("serviceWorker" in navigator) {
   navigator.serviceWorker.register(root.dataset.swUrl, { scope: "/lapangan/" }).then(async () => {
     const ready = await navigator.serviceWorker.ready;
-    const urls = [location.pathname, ...[...document.querySelectorAll("link[rel=stylesheet], script[src]")]
+    if (self.caches) {
+      const cache = await caches.open(CACHE);
+      await cache.put(location.pathname + location.search, new Response(pageHtml, { headers: { "Content-Type": "text/html; charset=utf-8" } }));
+    }
+    const urls = [...[...document.querySelectorAll("link[rel=stylesheet], script[src]")]
       .map((e) => e.getAttribute("href") || e.getAttribute("src")),
       ...[...document.querySelectorAll("#families a[href], #children a[href]")].slice(0, 100)
         .map((a) => new URL(a.href).pathname).filter((p) => p.startsWith("/lapangan/"))];

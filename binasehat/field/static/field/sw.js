@@ -8,9 +8,17 @@ self.addEventListener("activate", (event) => { event.waitUntil(self.clients.clai
 
 self.addEventListener("message", (event) => {
   if (event.data && event.data.type === "cache-urls") {
-    event.waitUntil(caches.open(CACHE).then((cache) => Promise.all(event.data.urls.map((url) =>
-      fetch(url, { credentials: "same-origin" }).then((r) => (r.ok && !r.redirected ? cache.put(url, r) : null))
-        .catch(() => null)))));
+    // One at a time, and only what is not cached yet: the server is not asked for many pages at once.
+    event.waitUntil((async () => {
+      const cache = await caches.open(CACHE);
+      for (const url of event.data.urls) {
+        if (await cache.match(url)) continue;
+        try {
+          const response = await fetch(url, { credentials: "same-origin" });
+          if (response.ok && !response.redirected) await cache.put(url, response);
+        } catch (err) { /* offline: try again next time */ }
+      }
+    })());
   }
   if (event.data && event.data.type === "clear") {
     event.waitUntil(caches.delete(CACHE));
