@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "binasehat.assessments",
     "binasehat.programs",
     "binasehat.indicators",
+    "binasehat.field",
     "binasehat.reports",
     "binasehat.risk",
     "binasehat.followups",

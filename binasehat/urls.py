@@ -2,10 +2,11 @@ from django.contrib import admin
 from django.urls import include, path
 
 from binasehat.core import views as core_views
-from binasehat.facilities import views as facility_views
+from binasehat.field import views as field_views
 
 urlpatterns = [
-    path("", facility_views.home, name="home"),
+    path("", field_views.home, name="home"),
+    path("lapangan/", include("binasehat.field.urls")),
     path("sehat/", core_views.health, name="health"),
     path("bahasa/", core_views.set_language, name="set_language"),
     path("akun/", include("binasehat.accounts.urls")),

@@ -73,3 +73,90 @@ def home_visit_export_audit(*, actor, families: list[Family], indicator: int, ye
          for f in families),
         actor=actor, source="web",
     )
+
+
+def family_register(*, actor, data: dict, members: list[dict], source: str = "web") -> Family:
+    """Register a family (No. KK, head, address, RT, RW, desa) with its members, inside the actor's area; audited.
+    A No. KK already registered is refused."""
+    from django.core.exceptions import PermissionDenied, ValidationError
+    from django.db import transaction
+    from django.utils.translation import gettext as _
+
+    from binasehat.core.audit import audit_record, snapshot
+
+
+    scope = actor.scope
+    if scope.posyandu_ids is not None or not scope.covers(data.get("desa_id")):
+        raise PermissionDenied(_("Desa di luar wilayah Anda."))
+    no_kk = (data.get("no_kk") or "").strip()
+    if len(no_kk) != 16 or not no_kk.isdigit():
+        raise ValidationError({"no_kk": _("No. KK harus 16 angka.")})
+    with transaction.atomic():
+        if Family.objects.filter(no_kk=no_kk).exists():
+            raise ValidationError({"no_kk": _("No. KK ini sudah terdaftar.")})
+        family = Family.objects.create(no_kk=no_kk, head_name=data["head_name"].strip()[:150],
+                                       address=(data.get("address") or "")[:255], rt=(data.get("rt") or "")[:3],
+                                       rw=(data.get("rw") or "")[:3], desa_id=data["desa_id"])
+        audit_record(actor=actor, action="create", obj=family, after=snapshot(family), area_code=family.desa_id,
+                     source=source)
+        for m in members:
+            member_add(actor=actor, family=family, data=m, source=source)
+    return family
+
+
+def member_add(*, actor, family: Family, data: dict, source: str = "web"):
+    """Add one member (name, sex, birth_date, relation, NIK optional) to a family in the actor's area; audited."""
+    from django.core.exceptions import PermissionDenied
+    from django.db import transaction
+    from django.utils.translation import gettext as _
+
+    from binasehat.core.audit import audit_record, snapshot
+
+    from .models import Member
+
+    scope = actor.scope
+    if scope.posyandu_ids is not None or not scope.covers(family.desa_id):
+        raise PermissionDenied(_("Keluarga di luar wilayah Anda."))
+    with transaction.atomic():
+        member = Member.objects.create(family=family, name=data["name"].strip()[:150], sex=data["sex"],
+                                       birth_date=data["birth_date"], relation=data["relation"],
+                                       nik=data.get("nik") or "")
+        audit_record(actor=actor, action="create", obj=member, after=snapshot(member), area_code=family.desa_id,
+                     source=source)
+    return member
+
+
+def family_visit_record(*, actor, family: Family, visited_on, answers: dict[int, dict[int, str]], surveyor: str = "",
+                        source: str = "web") -> Survey:
+    """Record the answers of one visit (``answers``: {member id: {indicator 1–12: "Y"/"T"/"N"/""}}), replacing that
+    day's answers, and recompute the family values and IKS (``surveys_recompute``, as the ``iks`` command); audited."""
+    from django.core.exceptions import PermissionDenied, ValidationError
+    from django.db import transaction
+    from django.utils.translation import gettext as _
+
+    from binasehat.core.audit import audit_record, snapshot
+
+    scope = actor.scope
+    if scope.posyandu_ids is not None or not scope.covers(family.desa_id):
+        raise PermissionDenied(_("Keluarga di luar wilayah Anda."))
+    members = {m.pk: m for m in family.members.all()}
+    if set(answers) - set(members):
+        raise ValidationError(_("Jawaban untuk orang yang bukan anggota keluarga ini."))
+    for member_answers in answers.values():
+        if any(v not in ("Y", "T", "N", "") for v in member_answers.values()):
+            raise ValidationError(_("Jawaban hanya Y, T atau N."))
+    with transaction.atomic():
+        survey, created = Survey.objects.get_or_create(family=family, visited_on=visited_on,
+                                                       defaults={"surveyor": surveyor[:150]})
+        before = None if created else {str(a.member_id): a.letters() for a in survey.answers.all()}
+        survey.answers.all().delete()
+        Answer.objects.bulk_create([
+            Answer(survey=survey, member_id=member_id, **{rules.COLUMNS[i - 1]: v for i, v in member_answers.items()})
+            for member_id, member_answers in sorted(answers.items())])
+        surveys_recompute(survey_ids=[survey.pk])
+        survey.refresh_from_db()
+        after = {str(a.member_id): a.letters() for a in survey.answers.all()}
+        audit_record(actor=actor, action="create" if created else "update", obj=survey,
+                     before=None if created else {"answers": before}, after={"answers": after, **snapshot(survey)},
+                     area_code=family.desa_id, source=source)
+    return survey

@@ -79,3 +79,56 @@ def measurement_record(*, actor, child, data: dict, source: str = "web"):
                      after=snapshot(record), area_code=child.desa_id, source=source)
         data_changed.send(sender=Measurement, source="growth", cells=[(child.desa_id, record.measured_on)])
     return record
+
+
+def _child_key(name: str, birth, mother: str) -> tuple[str, object, str]:
+    return " ".join((name or "").lower().split()), birth, " ".join((mother or "").lower().split())
+
+
+def child_duplicates(*, desa_id: str, name: str, birth_date, mother_name: str = "", nik: str = ""):
+    """Children already in the registry that a new registration would repeat, by the children import's keys: the
+    same NIK, or the same name, birth date and mother's name (case and spaces ignored) in the same desa."""
+    from .models import Child
+
+    found = []
+    if nik:
+        found += list(Child.objects.filter(nik=nik))
+    key = _child_key(name, birth_date, mother_name)
+    for child in Child.objects.filter(desa_id=desa_id, birth_date=birth_date, name__iexact=" ".join(name.split())):
+        if _child_key(child.name, child.birth_date, child.mother_name) == key and child not in found:
+            found.append(child)
+    return found
+
+
+class DuplicateChild(Exception):
+    def __init__(self, children):
+        super().__init__("duplicate child")
+        self.children = children
+
+
+def child_register(*, actor, posyandu, data: dict, source: str = "web"):
+    """Register a new child at ``posyandu`` (name, sex, birth_date, mother_name, nik optional). Refused outside the
+    actor's scope; raises ``DuplicateChild`` when the registry already holds the child (``child_duplicates``)."""
+    from django.core.exceptions import PermissionDenied
+    from django.db import transaction
+    from django.utils.translation import gettext as _
+
+    from binasehat.core.audit import audit_record, snapshot
+
+    from .models import Child
+
+    scope = actor.scope
+    inside = scope.covers(posyandu.desa_id) and (scope.posyandu_ids is None or posyandu.pk in scope.posyandu_ids)
+    if not (scope.can("posyandu.record") and inside):
+        raise PermissionDenied(_("Anda tidak boleh mendaftarkan anak di posyandu ini."))
+    values = {"name": " ".join(data["name"].split())[:150], "sex": data["sex"], "birth_date": data["birth_date"],
+              "mother_name": " ".join((data.get("mother_name") or "").split())[:150], "nik": data.get("nik") or ""}
+    with transaction.atomic():
+        duplicates = child_duplicates(desa_id=posyandu.desa_id, name=values["name"], birth_date=values["birth_date"],
+                                      mother_name=values["mother_name"], nik=values["nik"])
+        if duplicates:
+            raise DuplicateChild(duplicates)
+        child = Child.objects.create(desa_id=posyandu.desa_id, posyandu=posyandu, **values)
+        audit_record(actor=actor, action="create", obj=child, after=snapshot(child), area_code=child.desa_id,
+                     source=source)
+    return child

@@ -1,0 +1,109 @@
+"""The PIS-PK family visit on a phone: register a family and its members, answer the 12 indicators, see the IKS."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from binasehat.core.scope import area_scoped, scope_of
+from binasehat.facilities.selectors import desa_choices_for_user
+from binasehat.families import rules as pispk
+from binasehat.families import services as family_services
+from binasehat.families.models import Member, Survey
+from binasehat.families.selectors import families_for_user, family_get
+
+from . import selectors, services
+
+
+def _date(text, default=None):
+    try:
+        return dt.date.fromisoformat(str(text))
+    except ValueError:
+        return default
+
+
+def _member_data(post, prefix="", relation=""):
+    data = {"name": post.get(prefix + "name", "").strip(), "sex": post.get(prefix + "sex", ""),
+            "birth_date": _date(post.get(prefix + "birth_date", "")), "relation": post.get(prefix + "relation") or relation,
+            "nik": post.get(prefix + "nik", "").strip()}
+    if not data["name"] or data["sex"] not in ("L", "P") or data["birth_date"] is None \
+            or data["relation"] not in Member.Relation.values or data["birth_date"] > timezone.localdate():
+        raise ValidationError({"member": "invalid"})
+    return data
+
+
+@area_scoped
+def families(request):
+    """Families in the user's area, searchable by head's name or No. KK, and the form for a new family."""
+    q = request.GET.get("q", "").strip()
+    found = families_for_user(request.user)
+    if q:
+        found = found.filter(Q(head_name__icontains=q) | Q(no_kk__startswith=q))
+    errors = None
+    if request.method == "POST":
+        if not scope_of(request.user).can("posyandu.record"):
+            raise PermissionDenied
+        try:
+            head = _member_data(request.POST, "head_", relation=Member.Relation.KEPALA)
+        except ValidationError:
+            errors = {"member": True}
+        else:
+            try:
+                family = family_services.family_register(
+                    actor=request.user, data={**request.POST.dict(), "desa_id": request.POST.get("desa"),
+                                              "head_name": head["name"]},
+                    members=[{**head, "relation": Member.Relation.KEPALA}])
+            except ValidationError as exc:
+                errors = exc.message_dict
+            else:
+                return redirect("field:family", pk=family.pk)
+    return render(request, "field/families.html", {
+        "families": found.order_by("head_name")[:50], "q": q, "errors": errors, "post": request.POST,
+        "desa": desa_choices_for_user(request.user).order_by("name")[:300],
+        "can_record": scope_of(request.user).can("posyandu.record"),
+    })
+
+
+@area_scoped
+def family(request, pk):
+    """One family's visit: members, the 12 indicators per member where they apply, the IKS at once."""
+    fam = family_get(request.user, pk)
+    today = timezone.localdate()
+    errors = None
+    if request.method == "POST":
+        if not scope_of(request.user).can("posyandu.record"):
+            raise PermissionDenied
+        if request.POST.get("action") == "member":
+            try:
+                family_services.member_add(actor=request.user, family=fam, data=_member_data(request.POST))
+            except ValidationError:
+                errors = True
+            else:
+                return redirect("field:family", pk=fam.pk)
+        else:
+            (outcome,) = services.entries_sync(actor=request.user, entries=[{
+                "client_id": request.POST.get("client_id") or str(uuid.uuid4()), "kind": "family_visit", "base": False,
+                "data": {**request.POST.dict(), "family": fam.pk}}])
+            if outcome["status"] == "ok":
+                return redirect("field:family", pk=fam.pk)
+            errors = True
+    survey = Survey.objects.filter(family=fam).order_by("-visited_on").first()
+    sensitive = scope_of(request.user).can("sensitive.view")
+    given = {k: v for k, v in selectors.family_given(fam).items() if sensitive or k[1] not in pispk.DIAGNOSIS}
+    rows = [(m, age, [(i, applies, given.get((m.pk, i), "")) for i, applies in cells])
+            for m, age, cells in selectors.family_rows(fam, today)]
+    failing = [pispk.INDICATORS[i][1] for i, v in enumerate(survey.values)
+               if v == "T" and (sensitive or i + 1 not in pispk.DIAGNOSIS)] if survey else []
+    return render(request, "field/family.html", {
+        "family": fam, "rows": rows, "survey": survey, "failing": failing, "errors": errors, "today": today,
+        "indicators": pispk.INDICATORS, "relations": Member.Relation.choices,
+        "category": pispk.CATEGORY_LABEL.get(survey.category, "") if survey else "",
+        "can_record": scope_of(request.user).can("posyandu.record"),
+        "sensitive": sensitive, "diagnosis": pispk.DIAGNOSIS, "client_id": uuid.uuid4(),
+        "base": services.survey_signature(Survey.objects.filter(family=fam, visited_on=today).first()),
+    })
