@@ -97,7 +97,8 @@ def test_finding_10_kader_nik_only_edit_is_audited(demo):
     kader = Kader.objects.exclude(nik="").order_by("pk").first()
     old = kader.nik
     new = old[:-4] + ("0002" if old[-4:] != "0002" else "0003")
-    cadre_services.kader_update(actor=User.objects.get(username="dinkes"), kader=kader, data={"nik": new})
+    cadre_services.kader_update(actor=User.objects.get(username="dinkes"), kader=kader, data={"nik": new},
+                                version=kader.version)
     entry = _entries(kader, "update").latest("pk")
     assert entry.before["nik"] == old and entry.after["nik"] == new
 
