@@ -5,6 +5,7 @@ import datetime as dt
 import decimal
 
 import pytest
+from playwright.sync_api import expect
 from django.utils import timezone
 
 from binasehat.accounts.models import User
@@ -25,7 +26,7 @@ def test_posyandu_day_offline_then_online(demo, new_page, login, artifacts_dir):
     other = child_register(actor=kader, posyandu=posyandu, data={
         "name": "Alya Daring", "sex": "P", "birth_date": today - dt.timedelta(days=700), "mother_name": "Ibu Alya"})
     page.reload()
-    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null || true")
+    page.wait_for_load_state("networkidle")
     page.screenshot(path=str(artifacts_dir / "field-day-phone.png"), full_page=True)
     assert page.evaluate("document.documentElement.scrollWidth") <= 390 + 1
 
@@ -43,11 +44,11 @@ def test_posyandu_day_offline_then_online(demo, new_page, login, artifacts_dir):
     page.select_option("#f-child", option)
     page.fill("#f-weight", "6,4")
     page.click("#measure-form button[type=submit]")
-    page.wait_for_function("document.querySelectorAll('#queue-list li.pending').length === 2")
+    expect(page.locator("#queue-list li.pending")).to_have_count(2)
     page.select_option("#f-child", str(other.pk))
     page.fill("#f-weight", "12,3")
     page.click("#measure-form button[type=submit]")
-    page.wait_for_function("document.querySelectorAll('#queue-list li.pending').length === 3")
+    expect(page.locator("#queue-list li.pending")).to_have_count(3)
     page.screenshot(path=str(artifacts_dir / "field-offline-queue-phone.png"), full_page=True)
     assert not Child.objects.filter(name="Putri Luring").exists()
 
@@ -73,7 +74,7 @@ def test_posyandu_day_offline_then_online(demo, new_page, login, artifacts_dir):
     # The kader keeps her version: stored against the server's version.
     page.click("#conflict-list li.problem-conflict button.use-mine")
     page.wait_for_selector("#conflict-list li.problem-conflict", state="detached")
-    page.wait_for_function("document.getElementById('queue').hidden")
+    expect(page.locator("#queue")).to_be_hidden()
     assert str(Measurement.objects.get(child=other, measured_on=today).weight_kg) == "12.30"
 
 
