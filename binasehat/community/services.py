@@ -17,10 +17,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from binasehat.core.audit import audit_record, snapshot
+from binasehat.core.uploads import check_upload
 
 from . import rules
 from .models import (
-    Institution, KksAnswer, KksAssessment, KksEvidence, KksRound, RuleParameter, SiagaInput,
+    Institution,
+    KksAnswer,
+    KksAssessment,
+    KksEvidence,
+    KksRound,
+    RuleParameter,
+    SiagaInput,
 )
 from .reference import SIAGA_RULESET, siaga_ruleset
 
@@ -34,9 +41,6 @@ EVIDENCE_TYPES = {
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
-#: Magic numbers of those types (checked, not trusted from the name).
-MAGIC = {".pdf": b"%PDF", ".jpg": b"\xff\xd8\xff", ".jpeg": b"\xff\xd8\xff", ".png": b"\x89PNG",
-         ".xlsx": b"PK\x03\x04", ".docx": b"PK\x03\x04"}
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 
 
@@ -210,20 +214,9 @@ def kks_owner_set(*, actor, answer: KksAnswer, owner: Institution | None) -> Kks
 
 
 def _check_upload(upload) -> str:
-    name = Path(upload.name or "").name
-    suffix = Path(name).suffix.lower()
-    if suffix not in EVIDENCE_TYPES:
-        raise ValidationError(_("Jenis berkas %(s)s tidak diterima. Gunakan PDF, JPG, PNG, XLSX atau DOCX.") % {
-            "s": suffix or "?"})
-    if upload.size > EVIDENCE_MAX_BYTES:
-        raise ValidationError(_("Berkas lebih dari %(mb)s MB.") % {"mb": EVIDENCE_MAX_BYTES // (1024 * 1024)})
-    if upload.size == 0:
-        raise ValidationError(_("Berkas kosong."))
-    head = upload.read(8)
-    upload.seek(0)
-    if not head.startswith(MAGIC[suffix]):
-        raise ValidationError(_("Isi berkas tidak sesuai dengan jenisnya (%(s)s).") % {"s": suffix})
-    return suffix
+    """The file's suffix, once the shared check (type by name and content, size) accepts it."""
+    check_upload(upload, limit=EVIDENCE_MAX_BYTES)
+    return Path(upload.name).suffix.lower()
 
 
 @transaction.atomic

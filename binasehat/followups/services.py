@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from binasehat.core.audit import audit_record, snapshot
-from binasehat.risk.uploads import check_upload
+from binasehat.core.uploads import check_upload
 
 from .models import ActionItem, Attendee, Evidence, Meeting, Visit, VisitFinding
 

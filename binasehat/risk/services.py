@@ -9,13 +9,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from binasehat.core.audit import audit_record, snapshot
+from binasehat.core.uploads import check_upload
 from binasehat.regions.models import Region
 
 from . import rules
 from .loading import current_ruleset
 from .models import Activity, Attachment, Designation, Problem, ProgressNote, RuleItem
 from .scoring import district_of, district_scores
-from .uploads import check_upload
 
 ITEM_FIELDS = ["op", "threshold", "weight", "active", "note"]
 

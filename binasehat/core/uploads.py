@@ -1,4 +1,5 @@
-"""Checks on uploaded photos and documents: an allowed type (by name *and* by content) and a size limit."""
+"""Checks on uploaded photos and documents (progress notes, action-item evidence, KKS data dukung): an allowed
+type, by name *and* by content, and a size limit. One check for every app that accepts files."""
 
 from __future__ import annotations
 
@@ -23,12 +24,13 @@ def max_bytes() -> int:
     return int(getattr(settings, "FOLLOWUP_UPLOAD_MAX_BYTES", 5 * 1024 * 1024))
 
 
-def check_upload(upload) -> str:
-    """The content type of an acceptable upload; ``ValidationError`` in Indonesian otherwise."""
+def check_upload(upload, *, limit: int | None = None) -> str:
+    """The content type of an acceptable upload (at most ``limit`` bytes; default the follow-up setting);
+    ``ValidationError`` in Indonesian otherwise."""
     suffix = PurePath(upload.name or "").suffix.lower()
     if suffix not in ALLOWED:
         raise ValidationError(_("Jenis berkas tidak diterima: unggah foto (JPG, PNG) atau dokumen (PDF, DOCX, XLSX)."))
-    limit = max_bytes()
+    limit = max_bytes() if limit is None else limit
     if upload.size > limit:
         raise ValidationError(_("Berkas lebih dari %(mb)s MB.") % {"mb": limit // (1024 * 1024)})
     if upload.size == 0:
