@@ -11,6 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from fractions import Fraction
+
+from binasehat.indicators.rules import compare
 
 #: How a value must compare with its threshold to *meet* it.
 OPS = (">=", ">", "<=", "<")
@@ -59,27 +62,38 @@ class AreaScore:
         return [c.code for c in self.checks if c.failed is None]
 
 
-def meets(value: float, op: str, threshold: float) -> bool:
-    """Whether ``value op threshold`` holds: exactly at the threshold meets ``>=``/``<=`` and fails ``>``/``<``."""
-    if op == ">=":
-        return value >= threshold
-    if op == ">":
-        return value > threshold
-    if op == "<=":
-        return value <= threshold
-    if op == "<":
-        return value < threshold
-    raise ValueError(f"unknown comparison {op!r}")
+def meets(value: float | Fraction, op: str, threshold: float) -> bool:
+    """Whether ``value op threshold`` holds: exactly at the threshold meets ``>=``/``<=`` and fails ``>``/``<``.
+
+    The comparison is exact, the same one the dashboard makes (``indicators.rules.compare``): give the unrounded
+    value (a fraction from the engine's numerator and denominator), never the value rounded for display, so an
+    ABJ of 94.95 % (shown as 95,0) does not meet "≥ 95"."""
+    if op not in OPS:
+        raise ValueError(f"unknown comparison {op!r}")
+    return bool(compare(value, threshold, op))
 
 
-def check(criterion: Criterion, value: float | None) -> Check:
+def check(criterion: Criterion, value: float | Fraction | None) -> Check:
+    """The check of one criterion on an exact ``value``; the check keeps it as a plain number for display."""
     failed = None if value is None else not meets(value, criterion.op, criterion.threshold)
-    return Check(criterion.code, value, criterion.threshold, criterion.op, criterion.weight, failed)
+    return Check(criterion.code, None if value is None else float(value), criterion.threshold, criterion.op,
+                 criterion.weight, failed)
 
 
-def measure_value(criterion: Criterion, this_year: float | None, last_year: float | None) -> float | None:
+def near_threshold(value: float | Fraction | None, threshold: float, decimals: int) -> bool:
+    """Whether ``value`` differs from ``threshold`` by no more than rounding to ``decimals`` hides (94.95 against
+    95 with one decimal: both read 95,0): such a value is shown with two more decimals."""
+    if value is None:
+        return False
+    v = value if isinstance(value, Fraction) else Fraction(repr(float(value)))
+    t = Fraction(repr(float(threshold)))
+    return v != t and abs(v - t) <= Fraction(1, 2 * 10 ** decimals)
+
+
+def measure_value(criterion: Criterion, this_year: float | Fraction | None,
+                  last_year: float | Fraction | None) -> float | Fraction | None:
     """The value a criterion judges: the year's value, or its change since last year (no data if either is
-    missing)."""
+    missing). Given exact fractions, the change is exact too."""
     if criterion.measure == CHANGE:
         if this_year is None or last_year is None:
             return None

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 from binasehat.core.periods import Period
 from binasehat.facilities.models import Puskesmas
 from binasehat.indicators import engine
+from binasehat.indicators import rules as indicator_rules
 from binasehat.regions.models import Region
 
 from . import rules
@@ -59,22 +61,31 @@ def active_items(ruleset: RuleSet) -> list[RuleItem]:
     return list(ruleset.items.filter(active=True).select_related("indicator"))
 
 
-def _values(items, table, code: str, year: int) -> dict[str, float | None]:
+def exact_value(indicator, v: engine.Value | None) -> Fraction | None:
+    """The engine's value as the exact fraction the dashboard compares with its target: Σ numerator ÷
+    Σ denominator × factor × scale, recomputed from the row (its ``value`` is that fraction as a float). A value
+    without numerator (Density Figure, a whole number) is taken as it is."""
+    if v is None or v.value is None:
+        return None
+    if v.numerator is None:
+        return Fraction(repr(float(v.value)))
+    return indicator_rules.exact_value(v.numerator, v.denominator, indicator.factor,
+                                       Fraction(repr(float(v.scale))))
+
+
+def _values(items, table, code: str, year: int) -> dict[str, Fraction | None]:
     out = {}
     for it in items:
-        def shown(y):
-            v = table.get((it.indicator.code, code, str(y)))
-            if v is None or v.value is None:
-                return None
-            return round(v.value, it.indicator.decimals)
-        out[it.code] = rules.measure_value(it.criterion(), shown(year), shown(year - 1))
+        def exact(y):
+            return exact_value(it.indicator, table.get((it.indicator.code, code, str(y))))
+        out[it.code] = rules.measure_value(it.criterion(), exact(year), exact(year - 1))
     return out
 
 
 def district_scores(district: str, year: int, ruleset: RuleSet | None = None) -> dict[str, AreaResult]:
     """Every desa/kelurahan of ``district`` (a kabupaten/kota code): this year's score and rank (in the district
-    and in its puskesmas' wilayah kerja) and last year's. Values are compared as the dashboard shows them
-    (rounded to the indicator's decimals)."""
+    and in its puskesmas' wilayah kerja) and last year's. Values are compared exactly, as the dashboard compares
+    them with their targets (never rounded: rounding is for display)."""
     ruleset = ruleset or current_ruleset()
     items = active_items(ruleset)
     desa = list(Region.objects.filter(level=4, code__startswith=district + ".").order_by("code"))

@@ -4,6 +4,7 @@ indicator without data is listed apart."""
 
 import csv
 import io
+from fractions import Fraction
 
 import pytest
 from django.core.management import call_command
@@ -27,16 +28,22 @@ def _command(*args) -> list[dict]:
 
 
 def _by_hand(code: str, year: int) -> tuple[float, list[str], list[str]]:
-    """The score worked out from the engine's values as the dashboard shows them (rounded to its decimals)."""
+    """The score worked out from the engine's numerators and denominators, compared exactly (as the dashboard
+    compares a value with its target; never the rounded value)."""
     items = list(current_ruleset().items.filter(active=True).select_related("indicator"))
     table = engine.table([it.indicator for it in items], [code], [Period(year - 1), Period(year)])
     failed, no_data, total = [], [], 0.0
     for it in items:
-        def shown(y):
-            v = table[(it.indicator.code, code, str(y))].value
-            return None if v is None else round(v, it.indicator.decimals)
-        value = shown(year) if it.measure == "value" else (
-            None if shown(year) is None or shown(year - 1) is None else shown(year) - shown(year - 1))
+        def exact(y):
+            v = table[(it.indicator.code, code, str(y))]
+            if v.value is None:
+                return None
+            if v.numerator is None:
+                return Fraction(repr(v.value))
+            value = Fraction(repr(v.numerator)) * Fraction(str(it.indicator.factor)) * Fraction(repr(v.scale))
+            return value if v.denominator is None else value / Fraction(repr(v.denominator))
+        value = exact(year) if it.measure == "value" else (
+            None if exact(year) is None or exact(year - 1) is None else exact(year) - exact(year - 1))
         if value is None:
             no_data.append(it.code)
         elif not rules.meets(value, it.op, it.threshold):
@@ -82,13 +89,14 @@ def test_tb_and_mental_health_spm_have_no_desa_data(demo):
 
 
 def test_a_value_exactly_at_the_threshold_meets_it(demo):
-    # Set the posyandu-aktif threshold to Teladan's own value (as the dashboard shows it): "≥" is met,
-    # while ">" at the same value fails.
+    # Set the posyandu-aktif threshold to Teladan's own value: "≥" is met, while ">" at the same value fails.
+    # (The threshold must be the exact value: a rounded one would be compared exactly, see test_exact_threshold.)
     rs = current_ruleset()
     item = rs.items.get(code="POSYANDU_AKTIF")
-    value = engine.table([item.indicator], [TELADAN], [Period(2025)])[("POSYANDU_AKTIF", TELADAN, "2025")].value
-    assert value is not None
-    item.threshold, item.op = round(value, item.indicator.decimals), ">="
+    v = engine.table([item.indicator], [TELADAN], [Period(2025)])[("POSYANDU_AKTIF", TELADAN, "2025")]
+    assert v.value is not None
+    assert Fraction(repr(v.value)) == Fraction(repr(v.numerator)) * 100 / Fraction(repr(v.denominator))
+    item.threshold, item.op = v.value, ">="
     item.save()
     r = district_scores("19.03", 2025)[TELADAN]
     assert "POSYANDU_AKTIF" in r.result.passed
