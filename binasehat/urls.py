@@ -20,6 +20,7 @@ urlpatterns = [
     path("komunitas/", include("binasehat.community.urls")),
     path("laporan/", include("binasehat.reports.urls")),
     path("risiko/", include("binasehat.risk.urls")),
+    path("pengaturan/", include("binasehat.indicators.urls")),
     path("tindak-lanjut/", include("binasehat.followups.urls")),
     path("api/", include("binasehat.api.urls")),
     path("", include("binasehat.facilities.urls")),

@@ -15,11 +15,17 @@ def load_rulesets(directory: Path | None = None, **kwargs) -> None:
 
     for path in sorted((directory or RULESET_DIR).glob("*.json")):
         data = json.loads(path.read_text(encoding="utf-8"))
-        RuleSet.objects.update_or_create(
-            code=data["code"], version=data["version"],
-            defaults={"title": data["title"], "source": data["source"], "definition": data,
-                      "valid_from": data.get("valid_from"), "valid_to": data.get("valid_to")},
-        )
+        values = {"title": data["title"], "source": data["source"], "definition": data,
+                  "valid_from": data.get("valid_from"), "valid_to": data.get("valid_to")}
+        stored = RuleSet.objects.filter(code=data["code"], version=data["version"]).first()
+        if stored is None:
+            RuleSet.objects.create(code=data["code"], version=data["version"], **values)
+        elif any(getattr(stored, k) != v for k, v in values.items()):
+            # Saved only when it changed: ``loaded_at`` then says when the rule last changed, and verdicts
+            # computed before it are stale (``assessments.services.stale_posyandu``).
+            for k, v in values.items():
+                setattr(stored, k, v)
+            stored.save()
 
 
 def _version_key(version: str) -> tuple:

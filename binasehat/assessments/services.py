@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 import numpy as np
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from binasehat.cadres.selectors import kader_counts_by_posyandu
@@ -143,8 +143,9 @@ def posyandu_evaluate(*, year: int, posyandu_ids: Iterable[int] | None = None, t
 def stale_posyandu(*, year: int, posyandu_queryset=None, today: dt.date | None = None,
                    missing: bool = True) -> list[int]:
     """Posyandu of ``posyandu_queryset`` (default: all) that existed in ``year`` and whose verdict is missing or
-    stale: it covers other months than the year has now completed (a month closed, or the year ended), or it used
-    another rule set version than the one in force that year. Two indexed queries; nothing is evaluated."""
+    stale: it covers other months than the year has now completed (a month closed, or the year ended), it used
+    another rule set version than the one in force that year, or that version's criteria changed after it (its
+    ``loaded_at`` is later than the verdict). Two indexed queries; nothing is evaluated."""
     existing = posyandu_existing_in(year)
     if posyandu_queryset is not None:
         existing = existing.filter(pk__in=posyandu_queryset.values("pk"))
@@ -155,7 +156,8 @@ def stale_posyandu(*, year: int, posyandu_queryset=None, today: dt.date | None =
         load_rulesets()
     in_force_ids = [r.pk for r in (in_force(code, year) for code in RULESETS) if r is not None]
     evaluated = PosyanduEvaluation.objects.filter(year=year, posyandu__in=existing)
-    stale = set(evaluated.filter(~Q(months_covered=months) | ~Q(ruleset_id__in=in_force_ids))
+    stale = set(evaluated.filter(~Q(months_covered=months) | ~Q(ruleset_id__in=in_force_ids)
+                                 | Q(evaluated_at__lt=F("ruleset__loaded_at")))
                 .values_list("posyandu_id", flat=True))
     complete = (evaluated.values("posyandu_id").annotate(n=Count("id")).filter(n=len(RULESETS))
                 .values_list("posyandu_id", flat=True))

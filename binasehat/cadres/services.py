@@ -87,3 +87,58 @@ def training_add(*, actor, kader: Kader, name: str, held_on=None, organizer: str
                  after={"kader": kader.pk, "name": name, "held_on": held_on.isoformat() if held_on else None,
                         "organizer": organizer}, area_code=kader.area_code, source=source)
     return training
+
+
+# --- kader level rules (settings the district owns) -----------------------------------------------------------
+
+LEVEL_FIELDS = ["name", "required_groups", "min_groups"]
+
+
+def level_version(level) -> str:
+    from binasehat.core.district_settings import version_of
+
+    return version_of(snapshot(level, LEVEL_FIELDS))
+
+
+@transaction.atomic
+def level_update(*, actor, level, required_groups, min_groups: int, version: str | None,
+                 source: str = "web"):
+    """Change the rule of one kader level (which skill groups it requires, how many groups in all). The rule is
+    not in an official text (``rules.py``), so the district sets it. Checked: known groups, the count at least
+    the required groups and at most the groups there are, and no level easier than the one below it. Kader levels
+    are computed when read, so every page shows the new levels at once. Audited; ``version`` as in
+    ``level_version`` (another one raises ``VersionConflict``)."""
+    from django.core.exceptions import ValidationError
+
+    from binasehat.core import district_settings
+
+    from .models import Level, SkillGroup
+
+    district_settings.require(actor)
+    stored = Level.objects.select_for_update().get(pk=level.pk)
+    district_settings.check_version(version, level_version(stored))
+    groups = list(SkillGroup.objects.values_list("code", flat=True))
+    required = [g for g in groups if g in set(required_groups)]  # in the groups' order
+    errors = []
+    if unknown := sorted(set(required_groups) - set(groups)):
+        errors.append(_("Kelompok keterampilan tidak dikenal: %(codes)s.") % {"codes": ", ".join(unknown)})
+    if not len(required) <= min_groups <= len(groups):
+        errors.append(_("Jumlah kelompok minimal harus antara %(low)s (kelompok wajib) dan %(high)s (semua "
+                        "kelompok).") % {"low": len(required), "high": len(groups)})
+    for other in Level.objects.exclude(pk=stored.pk):
+        easier = other.order > stored.order and (other.min_groups < min_groups
+                                                  or not set(required) <= set(other.required_groups))
+        harder = other.order < stored.order and (other.min_groups > min_groups
+                                                  or not set(other.required_groups) <= set(required))
+        if easier or harder:
+            errors.append(_("Tingkat %(this)s tidak boleh lebih mudah dari tingkat di bawahnya atau lebih sulit dari "
+                            "tingkat di atasnya (%(other)s).") % {"this": stored.name, "other": other.name})
+    if errors:
+        raise ValidationError(errors)
+    before = snapshot(stored, LEVEL_FIELDS)
+    stored.required_groups, stored.min_groups = required, min_groups
+    after = snapshot(stored, LEVEL_FIELDS)
+    if before != after:
+        stored.save()
+        audit_record(actor=actor, action="update", obj=stored, before=before, after=after, source=source)
+    return stored

@@ -103,3 +103,46 @@ def kader_create(request):
 @area_scoped(permission="facilities.change")
 def kader_edit(request, pk):
     return _form(request, kader_get(request.user, pk))
+
+
+@area_scoped(permission="indicators.manage")
+def levels(request):
+    """The rules of the kader levels (settings the district owns): the groups each level requires and how many
+    groups in all; one form per level, version-checked."""
+    from django.core.exceptions import ValidationError
+
+    from binasehat.core import district_settings
+    from binasehat.core.models import AuditEntry
+
+    from .models import Level, SkillGroup
+
+    can_change = district_settings.may_change(request.user)
+    groups = list(SkillGroup.objects.all())
+    if request.method == "POST":
+        if not can_change:
+            raise PermissionDenied
+        level = Level.objects.filter(pk=request.POST.get("level", "")).first()
+        if level is None:
+            messages.error(request, _("Tingkat kader tidak dikenal."))
+            return redirect("cadres:levels")
+        try:
+            minimum = int(request.POST.get("min_groups", ""))
+        except ValueError:
+            messages.error(request, _("Jumlah kelompok minimal harus bilangan bulat."))
+            return redirect("cadres:levels")
+        try:
+            services.level_update(actor=request.user, level=level, required_groups=request.POST.getlist("required"),
+                                  min_groups=minimum, version=request.POST.get("version"))
+        except district_settings.VersionConflict as e:
+            messages.error(request, str(e))
+        except ValidationError as e:
+            messages.error(request, " ".join(e.messages))
+        else:
+            messages.success(request, _("Aturan tingkat %(name)s tersimpan; tingkat setiap kader dihitung ulang.")
+                             % {"name": level.name})
+        return redirect("cadres:levels")
+    rows = [{"level": lv, "version": services.level_version(lv), "required": set(lv.required_groups)}
+            for lv in Level.objects.all()]
+    history = AuditEntry.objects.filter(model=Level._meta.label_lower).order_by("-pk")[:20]
+    return render(request, "cadres/levels.html", {"rows": rows, "groups": groups, "can_change": can_change,
+                                                  "history": history})

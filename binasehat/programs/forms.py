@@ -49,3 +49,24 @@ class EntryForm(forms.Form):
             except InvalidValue as exc:
                 self.add_error(element.code, str(exc))
         return data
+
+
+class ValidationRuleForm(forms.ModelForm):
+    """The editable fields of a validation rule (``services.RULE_FIELDS``); the code only when creating."""
+
+    class Meta:
+        from .models import ValidationRule
+
+        model = ValidationRule
+        fields = ["code", "name", "name_en", "instruction", "importance", "period_type", "left_expression",
+                  "left_description", "left_missing", "operator", "right_expression", "right_description",
+                  "right_missing", "active"]
+        widgets = {"instruction": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            del self.fields["code"]
+
+    def validate_unique(self):
+        """Uniqueness of the code is checked by the service."""

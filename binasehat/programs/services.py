@@ -302,3 +302,63 @@ def _touch(dv: DataValue, v: NewValue, actor_id, actor_name: str, now) -> None:
 
 def _add_cell(summary: WriteSummary, region_id: str, puskesmas_code: str | None, start) -> None:
     summary.cells.add((aggregate_key(region_id, puskesmas_code), start))
+
+
+# --- validation rules (settings the district owns) ------------------------------------------------------------
+
+RULE_FIELDS = ["name", "name_en", "instruction", "importance", "period_type", "left_expression", "left_description",
+               "left_missing", "operator", "right_expression", "right_description", "right_missing", "active"]
+
+
+def rule_version(rule) -> str:
+    from binasehat.core.district_settings import version_of
+    from binasehat.core.audit import snapshot
+
+    return version_of(snapshot(rule, [*RULE_FIELDS, "from_reference"]))
+
+
+@transaction.atomic
+def validation_rule_save(*, actor, rule=None, code: str = "", data: dict, version: str | None = None,
+                         source: str = "web"):
+    """Create a validation rule (``rule`` None, with ``code``) or change one (``version``: ``rule_version`` of the
+    form the user edited; another one raises ``VersionConflict``). An edited shipped rule is no longer overwritten
+    by the reference file. The rule's stored results are recomputed for the periods they cover, so the
+    validation page never shows verdicts of the rule as it was. Audited."""
+    from django.core.exceptions import ValidationError
+
+    from binasehat.core import district_settings
+    from binasehat.core.audit import audit_record, snapshot
+
+    from .models import ValidationRule
+
+    district_settings.require(actor)
+    unknown = set(data) - set(RULE_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    if rule is None:
+        code = code.strip()
+        if not code:
+            raise ValidationError({"code": _("Isi kode aturan.")})
+        if ValidationRule.objects.filter(code=code).exists():
+            raise ValidationError({"code": _("Kode aturan %(code)s sudah dipakai.") % {"code": code}})
+        stored, before = ValidationRule(code=code), None
+    else:
+        stored = ValidationRule.objects.select_for_update().get(pk=rule.pk)
+        district_settings.check_version(version, rule_version(stored))
+        before = snapshot(stored, [*RULE_FIELDS, "from_reference"])
+    for k, v in data.items():
+        setattr(stored, k, v)
+    stored.full_clean(exclude=["code"] if rule is not None else None)
+    stored.from_reference = False
+    after = snapshot(stored, [*RULE_FIELDS, "from_reference"])
+    if before == after:
+        return stored
+    stored.save()
+    audit_record(actor=actor, action="create" if before is None else "update", obj=stored, before=before,
+                 after=after, source=source)
+    if before is not None:
+        from .validation import rule_results_refresh
+
+        rule_results_refresh(rule=stored)
+    return stored
+

@@ -458,6 +458,20 @@ def validation_run(*, actor, periods: Sequence[Period], data_set=None, area: str
     return summary
 
 
+def rule_results_refresh(*, rule) -> int:
+    """Recompute the stored results of ``rule`` for every period it has results in (none left when the rule is
+    no longer active). Returns how many results it has now."""
+    results = ValidationResult.objects.filter(kind=ValidationResult.Kind.RULE, rule=rule)
+    period_texts = sorted(set(results.values_list("period", flat=True)))
+    if not period_texts:
+        return 0
+    periods = [Period.parse(p) for p in period_texts]
+    violations = run_rules(None, periods=periods, rules=[rule] if rule.active else [])
+    found = {v.key: _violation_fields(v) for v in violations if str(v.period) in period_texts}
+    _refresh(Q(kind=ValidationResult.Kind.RULE, rule=rule, period__in=period_texts), found, timezone.now())
+    return ValidationResult.objects.filter(kind=ValidationResult.Kind.RULE, rule=rule).count()
+
+
 # --- reading and following up -----------------------------------------------------------------------
 
 def results_for(user, *, data_set: str = "", period: Period | None = None, importance: str = "",

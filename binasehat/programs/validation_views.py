@@ -150,3 +150,70 @@ def follow_up(request, pk: int):
     else:
         messages.success(request, _("Ditandai sudah ditindaklanjuti."))
     return _back(request)
+
+
+# --- the rules themselves (settings the district owns) -------------------------------------------------------
+
+def _rule_form_save(request, form, rule):
+    from binasehat.core import district_settings
+
+    from .services import RULE_FIELDS, validation_rule_save
+
+    data = {k: v for k, v in form.cleaned_data.items() if k in RULE_FIELDS}
+    try:
+        saved = validation_rule_save(actor=request.user, rule=rule, code=form.cleaned_data.get("code", ""),
+                                     data=data, version=request.POST.get("version"))
+    except district_settings.VersionConflict as e:
+        messages.error(request, str(e))
+        return redirect("validation:rule_edit", rule.pk) if rule else None
+    except ValidationError as e:
+        if hasattr(e, "error_dict"):
+            for field, errors in e.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            form.add_error(None, e.messages)
+        return None
+    messages.success(request, _("Aturan %(code)s tersimpan; hasil validasinya dihitung ulang.") % {"code": saved.code})
+    return redirect("validation:rules")
+
+
+@area_scoped(permission="indicators.manage")
+def rules(request):
+    from binasehat.core import district_settings
+
+    return render(request, "programs/validation_rules.html", {
+        "rules": ValidationRule.objects.all(), "operators": OPERATOR_SYMBOLS,
+        "can_change": district_settings.may_change(request.user)})
+
+
+@area_scoped(permission="indicators.manage")
+def rule_edit(request, pk: int | None = None):
+    from binasehat.core import district_settings
+    from binasehat.core.audit import history_for
+
+    from .forms import ValidationRuleForm
+    from .services import rule_version
+
+    rule = ValidationRule.objects.filter(pk=pk).first() if pk is not None else None
+    if pk is not None and rule is None:
+        from django.http import Http404
+
+        raise Http404
+    can_change = district_settings.may_change(request.user)
+    form = ValidationRuleForm(request.POST or None, instance=ValidationRule() if rule is None else
+                              ValidationRule.objects.get(pk=rule.pk))
+    if request.method == "POST":
+        if not can_change:
+            from django.core.exceptions import PermissionDenied
+
+            raise PermissionDenied
+        if form.is_valid():
+            response = _rule_form_save(request, form, rule)
+            if response is not None:
+                return response
+    if not can_change:
+        for field in form.fields.values():
+            field.disabled = True
+    return render(request, "programs/validation_rule_form.html", {
+        "rule": rule, "form": form, "version": rule_version(rule) if rule else "", "can_change": can_change,
+        "history": history_for(rule)[:20] if rule else None})
