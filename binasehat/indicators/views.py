@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from binasehat.core import district_settings
@@ -44,7 +45,8 @@ def _ruleset_rows(definition: dict, labels: dict) -> list[dict]:
         label = labels.get(c["indicator"], {})
         if c.get("op") == "is":
             return label.get("label", c["indicator"]), _("ya") if c["value"] else _("tidak")
-        return label.get("label", c["indicator"]), f"{signs.get(c['op'], c['op'])} {c['value']} {label.get('unit', '')}"
+        value = number_format(c["value"], use_l10n=True) if isinstance(c["value"], (int, float)) else c["value"]
+        return label.get("label", c["indicator"]), f"{signs.get(c['op'], c['op'])} {value} {label.get('unit', '')}"
 
     rows = []
     if "levels" in definition:
