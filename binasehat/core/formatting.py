@@ -17,10 +17,7 @@ def number(value, decimals: int | None = 0) -> str:
     if value is None or value == "":
         return DASH
     if isinstance(value, str):
-        try:
-            value = Decimal(value)
-        except ArithmeticError:
-            return value
+        return value  # codes and texts are shown as they are
     if isinstance(value, float):
         # Rounded as Python's format() rounds (as the figures were shown before), then grouped.
         value = Decimal(repr(value) if decimals is None else f"{value:.{decimals}f}")
