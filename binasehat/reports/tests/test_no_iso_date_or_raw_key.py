@@ -104,3 +104,17 @@ def test_no_page_shows_an_iso_date_or_a_raw_key(demo, client_for, role):
     assert pages > 10
     assert dated > 0  # the sweep reaches pages that show dates (as 31 Des 2025 / 31/12/2025)
     assert bad == []
+
+
+@pytest.mark.parametrize("role", ("kader", "dinkes"))
+def test_no_page_in_english_shows_an_iso_date_or_a_raw_key(demo, client_for, settings, role):
+    client = client_for(role)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    bad, dated = [], 0
+    for url, html in _pages(client):
+        assert 'lang="en"' in html, url
+        bad += [(url, p) for p in problems(html)]
+        dated += bool(re.search(r"\b\d{1,2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4}\b",
+                                visible_text(html)))
+    assert dated > 0
+    assert bad == []
