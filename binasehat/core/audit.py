@@ -87,6 +87,7 @@ def history_for(obj: models.Model):
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 
+
 def _field_of(model, key: str):
     """The model field an audited key names (``desa_id`` or ``desa`` → the ``desa`` foreign key), or None."""
     if model is None:
@@ -105,7 +106,7 @@ def _label(model, key: str) -> str:
     field = _field_of(model, key)
     if field is not None and getattr(field, "verbose_name", None):
         return str(capfirst(field.verbose_name))
-    name = key[:-3] if key.endswith("_id") else key
+    name = key.removesuffix("_id")
     return capfirst(name.replace("_", " "))
 
 

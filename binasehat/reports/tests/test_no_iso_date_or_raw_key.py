@@ -26,7 +26,7 @@ class _VisibleText(HTMLParser):
     """Text nodes a browser shows: outside <script>, <style>, <template>, and not the source of <code>/<pre>
     blocks documenting the API or file formats."""
 
-    HIDDEN = {"script", "style", "template", "code", "pre", "textarea"}
+    HIDDEN = frozenset({"script", "style", "template", "code", "pre", "textarea"})
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
