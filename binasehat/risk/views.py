@@ -18,14 +18,7 @@ from binasehat.reports import maps
 from binasehat.reports.models import Boundary
 
 from . import selectors, services
-from .forms import (
-    ActivityForm,
-    DesignationForm,
-    EndForm,
-    ProblemForm,
-    ProgressForm,
-    RuleItemForm,
-)
+from .forms import ActivityForm, DesignationForm, EndForm, ProblemForm, ProgressForm, RuleItemForm
 from .loading import current_ruleset
 from .models import Designation, RuleItem
 
