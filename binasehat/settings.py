@@ -37,7 +37,7 @@ ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,l
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "binasehat.core.admin_site.BinaAdminConfig",  # django.contrib.admin, titled and named in Indonesian
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -163,6 +163,10 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Jakarta")
 USE_I18N = True
 USE_TZ = True
+# Display formats per language (dates "31 Des 2025", numbers "1.234,5"; English "31 Dec 2025", "1,234.5").
+# Numbers get their thousands separator through the `num`/`count` filters, not USE_THOUSAND_SEPARATOR, so that
+# years, ids and codes written into links and form values stay plain.
+FORMAT_MODULE_PATH = ["binasehat.formats"]
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]

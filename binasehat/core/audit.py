@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import re
 from collections.abc import Iterable, Sequence
 
 from django.db import models
@@ -79,3 +80,102 @@ def audit_bulk(entries: Iterable[dict], *, actor, source: str, import_job_id: in
 
 def history_for(obj: models.Model):
     return AuditEntry.objects.filter(model=obj._meta.label_lower, object_pk=str(obj.pk)).select_related("actor")
+
+
+# --- history as a user reads it ------------------------------------------------------------------------------
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+
+
+def _field_of(model, key: str):
+    """The model field an audited key names (``desa_id`` or ``desa`` → the ``desa`` foreign key), or None."""
+    if model is None:
+        return None
+    for f in model._meta.get_fields():
+        if getattr(f, "concrete", False) and (f.name == key or getattr(f, "attname", None) == key):
+            return f
+        if f.many_to_many and f.name == key:
+            return f
+    return None
+
+
+def _label(model, key: str) -> str:
+    from django.utils.text import capfirst
+
+    field = _field_of(model, key)
+    if field is not None and getattr(field, "verbose_name", None):
+        return str(capfirst(field.verbose_name))
+    name = key.removesuffix("_id")
+    return capfirst(name.replace("_", " "))
+
+
+def _value(model, key: str, value, names: dict) -> str:
+    """An audited value as text: the linked record's name, the choice's label, a date as 31 Des 2025, a number
+    with the language's decimal mark."""
+    from django.utils.dateparse import parse_date, parse_datetime
+
+    from .formatting import DASH, value_text
+
+    if value is None or value == "":
+        return DASH
+    field = _field_of(model, key)
+    if field is not None and field.is_relation and field.related_model is not None:
+        values = value if isinstance(value, list) else [value]
+        related = field.related_model
+        cache = names.setdefault(related, {})
+        missing = [v for v in values if v not in cache]
+        if missing:
+            try:
+                for obj in related._default_manager.filter(pk__in=missing):
+                    cache[obj.pk] = str(obj)
+                    cache[str(obj.pk)] = str(obj)
+            except (ValueError, TypeError):
+                pass
+        return ", ".join(cache.get(v, str(v)) for v in values) or DASH
+    if field is not None and getattr(field, "choices", None):
+        labels = {str(k): str(v) for k, v in field.flatchoices}
+        if str(value) in labels:
+            return labels[str(value)]
+    if isinstance(value, str) and field is not None:
+        internal = field.get_internal_type()
+        if internal == "DateField" and parse_date(value):
+            return value_text(parse_date(value))
+        if internal == "DateTimeField" and parse_datetime(value):
+            return value_text(parse_datetime(value))
+        if internal == "DecimalField":
+            try:
+                return value_text(decimal.Decimal(value))
+            except decimal.InvalidOperation:
+                return value
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        try:
+            return value_text(parse_date(value))
+        except ValueError:
+            return value
+    if isinstance(value, str) and _ISO_DATETIME.match(value):
+        try:
+            return value_text(parse_datetime(value))
+        except ValueError:
+            return value
+    if isinstance(value, int) and not isinstance(value, bool) and "year" in key:
+        return str(value)  # a year is never grouped (2025, not 2.025)
+    if isinstance(value, list):
+        return ", ".join(value_text(v) for v in value) or DASH
+    if isinstance(value, dict):
+        return "; ".join(f"{_label(model, k)}: {value_text(v)}" for k, v in value.items())
+    return value_text(value)
+
+
+def readable_changes(entry: AuditEntry, names: dict | None = None) -> list[tuple[str, str, str]]:
+    """(label, before, after) of an audit entry as a user reads them: field labels (verbose names), the names
+    of linked records ("Posyandu: Melati 1", not ``posyandu_id: 29``), formatted dates and numbers."""
+    from django.apps import apps
+
+    try:
+        model = apps.get_model(entry.model)
+    except (LookupError, ValueError):
+        model = None
+    names = {} if names is None else names
+    return [(_label(model, key), _value(model, key, before, names), _value(model, key, after, names))
+            for key, before, after in entry.changes()]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import FileResponse, StreamingHttpResponse
+from django.utils import timezone
 
 from binasehat.core.cells import SafeCsvWriter, xlsx_workbook
 
@@ -135,6 +137,8 @@ def xlsx_report(*, filename: str, sheet: str, title: str, header: Sequence[str],
     ws = wb.add_worksheet(sheet[:31])
     bold = wb.add_format({"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#EEF4F2", "border": 1})
     number = wb.add_format({"num_format": number_format})
+    date_cell = wb.add_format({"num_format": "dd/mm/yyyy"})
+    datetime_cell = wb.add_format({"num_format": "dd/mm/yyyy hh:mm"})
     ws.write_string(0, 0, str(title), wb.add_format({"bold": True}))
     ws.write_row(2, 0, [str(h) for h in header], bold)
     for first, last, width in widths:
@@ -148,6 +152,10 @@ def xlsx_report(*, filename: str, sheet: str, title: str, header: Sequence[str],
                 ws.write_number(r, c, v, number)
             elif isinstance(v, (int, Decimal)) and not isinstance(v, bool):
                 ws.write_number(r, c, v)
+            elif isinstance(v, (dt.date, dt.datetime)):  # a date cell (Excel shows it as a date, sorts as one)
+                if isinstance(v, dt.datetime):
+                    v = timezone.localtime(v).replace(tzinfo=None) if timezone.is_aware(v) else v
+                ws.write_datetime(r, c, v, datetime_cell if isinstance(v, dt.datetime) else date_cell)
             else:
                 ws.write_string(r, c, str(v))
         r += 1

@@ -44,6 +44,12 @@ class AuditEntry(models.Model):
         keys = list(dict.fromkeys([*before.keys(), *after.keys()]))
         return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
 
+    def readable_changes(self) -> list[tuple[str, str, str]]:
+        """(label, before, after) with field labels, linked records' names and formatted values."""
+        from .audit import readable_changes
+
+        return readable_changes(self)
+
 
 class Flag(models.Model):
     """A named site-wide fact, e.g. that the database holds demo data."""

@@ -257,6 +257,12 @@ GIVEN = ["Siti", "Nur", "Sri", "Dewi", "Rina", "Yuni", "Wati", "Lestari", "Ani",
          "Indah", "Juwita", "Kartini", "Lina", "Maya", "Nining", "Ratna", "Sari", "Tuti", "Umi", "Wulan", "Yanti"]
 FAMILY = ["Aminah", "Rahayu", "Wahyuni", "Susanti", "Marlina", "Handayani", "Purnamasari", "Safitri", "Puspita",
           "Maharani", "Anggraini", "Permata", "Kusuma", "Utami", "Pratiwi", "Novita", "Hidayah", "Fauziah"]
+#: Men's names, as many as the women's lists above (a draw consumes the random stream as before).
+MEN_GIVEN = ["Ahmad", "Budi", "Dedi", "Eko", "Fajar", "Hendra", "Iwan", "Joko", "Rudi", "Slamet", "Yusuf", "Agus",
+             "Bambang", "Darmawan", "Hasan", "Irfan", "Rahmat", "Sutrisno", "Taufik", "Wahyu", "Andi", "Dodi", "Imam",
+             "Rizal"]
+MALE_FAMILY = ["Saputra", "Hidayat", "Pratama", "Kurniawan", "Santoso", "Wijaya", "Setiawan", "Nugroho", "Rahman",
+               "Syahputra", "Gunawan", "Firmansyah", "Ramadhan", "Hakim", "Fauzi", "Halim", "Permana", "Maulana"]
 #: Kader levels drawn for the demo (share of kader): passes recorded per level so that every level occurs.
 LEVEL_SHARES = (("none", 0.45), ("partial", 0.15), ("purwa", 0.22), ("madya", 0.12), ("utama", 0.06))
 SKILLS = {"pengelolaan": ["P1", "P2", "P3", "P4"], "balita": ["B1", "B2", "B3", "B4"],
@@ -294,7 +300,9 @@ def _kader_and_months(rng: random.Random, posyandu: list[dict], months: list[tup
             core = i < (4 if reason == "kader_sk" else 5)  # the five (four) kader with an SK, always active
             has_sk = core or (reason != "kader_sk" and rng.random() < 0.6)
             kader.append({
-                "nik": nik, "name": f"{rng.choice(GIVEN)} {rng.choice(FAMILY)}", "sex": sex,
+                "nik": nik, "sex": sex,
+                "name": (f"{rng.choice(MEN_GIVEN)} {rng.choice(MALE_FAMILY)}" if sex == "L"
+                         else f"{rng.choice(GIVEN)} {rng.choice(FAMILY)}"),
                 "posyandu_code": p["code"], "sk_number": f"141/{rng.randint(1, 80)}/SK/2024" if has_sk else "",
                 "sk_date": f"2024-{rng.randint(1, 6):02d}-{rng.randint(1, 28):02d}" if has_sk else "",
                 "active": "ya" if core or rng.random() < 0.9 else "tidak",
@@ -361,8 +369,12 @@ def _share(rng: random.Random, target: int, share: tuple[float, float]) -> int:
     return min(value, (target - 1) // 2)
 
 
-CHILD_NAMES = ["Aisyah", "Rizky", "Putri", "Fajar", "Nabila", "Rafa", "Zahra", "Dimas", "Aulia", "Bagas", "Salsabila",
-               "Arkan", "Keisha", "Galih", "Naura", "Raffi", "Alya", "Farhan", "Syifa", "Hafiz", "Kirana", "Yusuf"]
+#: Children's names by sex. Each list has as many names as the other (and as the one mixed list these replaced),
+#: so that a draw consumes the random stream exactly as before and the rest of the demo stays the same.
+GIRL_NAMES = ["Aisyah", "Putri", "Nabila", "Zahra", "Aulia", "Salsabila", "Keisha", "Naura", "Alya", "Syifa", "Kirana",
+              "Nayla", "Azzahra", "Khansa", "Anindya", "Adiba", "Humaira", "Kayla", "Shakila", "Zaskia", "Mikayla", "Alesha"]
+BOY_NAMES = ["Rizky", "Fajar", "Rafa", "Dimas", "Bagas", "Arkan", "Galih", "Raffi", "Farhan", "Hafiz", "Yusuf",
+             "Rayyan", "Alif", "Arsya", "Bima", "Daffa", "Gibran", "Ilham", "Kenzo", "Naufal", "Satria", "Zidan"]
 
 
 def _children_and_measurements(rng: random.Random, posyandu: list[dict], months_list: list[tuple[int, int]],
@@ -393,7 +405,8 @@ def _children_and_measurements(rng: random.Random, posyandu: list[dict], months_
             day = birth.day + (40 if sex == "P" else 0)
             nik = f"{kec[0]}{kec[1]}{kec[2]}{day:02d}{birth.month:02d}{birth.year % 100:02d}{rng.randint(1, 9999):04d}" \
                 if rng.random() < 0.85 else ""
-            name = f"{rng.choice(CHILD_NAMES)} {rng.choice(FAMILY)}"
+            name = (f"{rng.choice(BOY_NAMES)} {rng.choice(MALE_FAMILY)}" if sex == "L"
+                    else f"{rng.choice(GIRL_NAMES)} {rng.choice(FAMILY)}")
             mother = f"{rng.choice(GIVEN)} {rng.choice(FAMILY)}"
             children.append({"nik": nik, "name": name, "sex": sex, "birth_date": birth.isoformat(), "mother_name": mother,
                              "desa_code": p["desa_code"], "posyandu_code": p["code"]})

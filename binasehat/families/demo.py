@@ -30,6 +30,16 @@ SURNAMES = ["Saputra", "Hidayat", "Pratama", "Kurniawan", "Santoso", "Wijaya", "
             "Syahputra", "Gunawan", "Siregar", "Sinaga", "Fauzi", "Halim"]
 
 
+def _given_for(first: str, sex: str) -> str:
+    """A given name that matches the sex: a name drawn from both lists is swapped for its counterpart in the
+    other list (same position), so the random stream, and every other figure of the demo, stays as it was."""
+    if sex == "L" and first in WOMEN:
+        return MEN[WOMEN.index(first) % len(MEN)]
+    if sex == "P" and first in MEN:
+        return WOMEN[MEN.index(first) % len(WOMEN)]
+    return first
+
+
 def _run(kind: str, rows: list[dict]):
     result = run_import(get_importer(kind)(source="demo"), [MemoryTable(f"demo-{kind}", rows)])
     if result.error or result.rejected:
@@ -96,14 +106,16 @@ def build_families(rng: random.Random, families_per_desa: tuple[int, int] = (14,
                                  "birth": birth_at(wife_age * 365 + rng.randint(0, 364), ref)})
                 for _c in range(rng.choice([0, 1, 1, 2, 2, 3]) if wife_age < 46 else rng.choice([0, 1])):
                     age_days = rng.randint(-300, min(wife_age - 18, 20) * 365)  # some born between the surveys
-                    members.append({"name": f"{rng.choice(MEN + WOMEN)} {surname}", "sex": rng.choice("LP"),
+                    first, sex = rng.choice(MEN + WOMEN), rng.choice("LP")
+                    members.append({"name": f"{_given_for(first, sex)} {surname}", "sex": sex,
                                     "relation": "anak", "birth": birth_at(age_days, ref)})
             else:
                 head["sex"] = rng.choice("LP")
                 if head["sex"] == "P":
                     head["name"] = f"{rng.choice(WOMEN)} {surname}"
             if rng.random() < .15:
-                members.append({"name": f"{rng.choice(MEN + WOMEN)} {surname}", "sex": rng.choice("LP"),
+                first, sex = rng.choice(MEN + WOMEN), rng.choice("LP")
+                members.append({"name": f"{_given_for(first, sex)} {surname}", "sex": sex,
                                 "relation": "orang_tua", "birth": birth_at(rng.randint(62, 85) * 365, ref)})
             for m in members:
                 m["nik"] = "" if (ref - m["birth"]).days < 400 and rng.random() < .5 else None

@@ -53,7 +53,7 @@ def action_list(request):
         header = [_("Keputusan"), _("Rapat"), _("Wilayah"), _("Lembaga"), _("Penanggung jawab"), _("Tenggat"),
                   _("Status"), _("Terlambat"), _("Bukti")]
         rows = [[a.decision, str(a.meeting) if a.meeting else "", a.region.name, a.institution.name, a.owner_name,
-                 a.due.isoformat(), a.get_status_display(), _("ya") if a.overdue else "", a.evidence]
+                 a.due, a.get_status_display(), _("ya") if a.overdue else "", a.evidence]
                 for a in qs]
         return xlsx_report(filename="pelacak-tindak-lanjut", sheet=_("Tindak lanjut"),
                            title=_("Pelacak tindak lanjut per lembaga"), header=header, rows=rows,

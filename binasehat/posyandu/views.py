@@ -6,6 +6,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from binasehat.cadres.selectors import kader_for_user
@@ -44,7 +45,7 @@ def month(request, pk, year, month):
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
-            messages.success(request, _("Laporan %(month)s tersimpan.") % {"month": first.strftime("%Y-%m")})
+            messages.success(request, _("Laporan %(month)s tersimpan.") % {"month": date_format(first, "YEAR_MONTH_FORMAT")})
             return redirect(reverse("reports:posyandu_year", args=[posyandu.pk]) + f"?tahun={first.year}")
     return render(request, "posyandu/month_form.html", {
         "posyandu": posyandu, "month": first, "form": form, "record": record, "future": future, "conflict": conflict,

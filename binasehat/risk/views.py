@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from binasehat.core.formatting import date_text
 from binasehat.core.listing import paginate, pdf_response, xlsx_report
 from binasehat.core.scope import area_scoped, scope_of
 from binasehat.regions.models import Region
@@ -272,8 +273,8 @@ def plan_xlsx(request, pk: int):
         rows.append([a.problem.indicator.code if a.problem else "", a.title, a.get_programme_display(),
                      a.get_partner_kind_display(), a.institution.name if a.institution else "", a.responsible,
                      float(a.budget) if a.budget is not None else None, a.get_funding_display(),
-                     a.start.isoformat(), a.end.isoformat(), a.get_status_display(),
-                     f"{last.date:%Y-%m-%d}: {last.text}" if last else ""])
+                     a.start, a.end, a.get_status_display(),
+                     f"{date_text(last.date, short=True)}: {last.text}" if last else ""])
     return xlsx_report(filename=f"rencana-{d.region_id}-{d.year}", sheet=str(d.year),
                        title=_("Rencana intervensi %(name)s %(year)s") % {"name": d.region.name, "year": d.year},
                        header=header, rows=rows, number_format="#,##0")

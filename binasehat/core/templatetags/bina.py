@@ -1,6 +1,15 @@
 from django import template
 
+from binasehat.core import formatting
+
 register = template.Library()
+
+
+@register.filter
+def num(value, decimals=0):
+    """A number in the active language's format: 15.444 and 81,5 (Indonesian), 15,444 and 81.5 (English);
+    ``decimals`` "" keeps the value's own decimals."""
+    return formatting.number(value, None if decimals in ("", None) else int(decimals))
 
 
 @register.filter
@@ -9,7 +18,7 @@ def percent(part, whole):
     try:
         if not whole:
             return "—"
-        return f"{100 * part / whole:.1f}".replace(".", ",")
+        return formatting.number(100 * part / whole, 1)
     except (TypeError, ValueError):
         return "—"
 
@@ -19,7 +28,7 @@ def z(value):
     """A z-score rounded to two decimals for the screen (stored unrounded)."""
     if value is None:
         return "—"
-    return f"{value:+.2f}".replace(".", ",")
+    return ("+" if value >= 0 else "-") + formatting.number(abs(value), 2)
 
 
 @register.filter
@@ -37,3 +46,14 @@ def no_kk(value, sensitive=False):
     from binasehat.core.personal import nik_for
 
     return nik_for(value, bool(sensitive)) or "—"
+
+
+@register.filter
+def month_name(number):
+    """A month number (1–12) as its name in the active language: 3 → Maret / March."""
+    from django.utils.dates import MONTHS
+
+    try:
+        return MONTHS[int(number)]
+    except (KeyError, TypeError, ValueError):
+        return number

@@ -1,5 +1,6 @@
 from django import template
 
+from binasehat.core.formatting import decimal_mark
 from binasehat.families import rules
 
 register = template.Library()
@@ -10,7 +11,7 @@ def frac(value, places=3):
     """An exact ratio (Fraction) as 0,452 (half up, Indonesian decimal comma); a dash when undefined."""
     if value is None:
         return "—"
-    return rules.ratio_text(value.numerator, value.denominator, int(places), ",")
+    return rules.ratio_text(value.numerator, value.denominator, int(places), decimal_mark())
 
 
 @register.filter
@@ -18,4 +19,4 @@ def pct(value):
     """An exact ratio as a percentage with one decimal: 30,3."""
     if value is None:
         return "—"
-    return rules.ratio_text(100 * value.numerator, value.denominator, 1, ",")
+    return rules.ratio_text(100 * value.numerator, value.denominator, 1, decimal_mark())

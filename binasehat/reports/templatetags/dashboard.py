@@ -3,7 +3,8 @@
 from django import template
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
+
+from binasehat.core.formatting import number
 
 register = template.Library()
 
@@ -13,10 +14,7 @@ def ivalue(value, indicator):
     """An indicator value with its decimals, Indonesian (or English) decimal mark; a dash when undefined."""
     if value is None:
         return "—"
-    text = f"{value:,.{indicator.decimals}f}"
-    if not (get_language() or "id").startswith("en"):
-        text = text.replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")
-    return text
+    return number(value, indicator.decimals)
 
 
 @register.filter

@@ -1,5 +1,7 @@
 from django import template
 
+from binasehat.core.formatting import number
+
 register = template.Library()
 
 
@@ -8,7 +10,7 @@ def pct(value, digits=1):
     """A percentage for display (computed from counts); a dash when there is no denominator."""
     if value is None:
         return "—"
-    return f"{value:.{int(digits)}f}".replace(".", ",")
+    return number(value, int(digits))
 
 
 @register.filter

@@ -1,5 +1,6 @@
 from django import template
-from django.utils.translation import get_language
+
+from binasehat.core.formatting import number
 
 register = template.Library()
 
@@ -9,16 +10,14 @@ def score(value):
     """A score without needless decimals (8, 2,5)."""
     if value is None:
         return "—"
-    text = f"{value:g}"
-    return text if (get_language() or "id").startswith("en") else text.replace(".", ",")
+    return number(float(f"{value:g}"), None) if value != int(value) else number(int(value))
 
 
 @register.filter
 def signed(value):
     if value is None:
         return "—"
-    text = f"{value:+g}"
-    return text if (get_language() or "id").startswith("en") else text.replace(".", ",")
+    return ("+" if value >= 0 else "-") + score(abs(value))
 
 
 @register.filter
