@@ -208,15 +208,14 @@ def family_update(*, actor, family: Family, data: dict, version: int | None, sou
             raise _no_version()
         if stored.version != version:
             raise _stale()
-        fields = [f for f in FAMILY_EDITABLE if f != "desa_id" and f != "puskesmas_id"]
-        before = snapshot(stored, [*fields, "desa_id", "puskesmas_id"])
+        before = snapshot(stored, list(FAMILY_EDITABLE))
         for name, value in data.items():
             setattr(stored, name, value)
         stored.full_clean(exclude=["no_kk"])
         Family.objects.filter(pk=stored.pk, version=version).update(
             **{k: getattr(stored, k) for k in data}, version=F("version") + 1)
         stored.refresh_from_db()
-        after = snapshot(stored, [*fields, "desa_id", "puskesmas_id"])
+        after = snapshot(stored, list(FAMILY_EDITABLE))
         if after != before:
             audit_record(actor=actor, action="update", obj=stored, before=before, after=after,
                          area_code=stored.desa_id, source=source)
@@ -225,7 +224,6 @@ def family_update(*, actor, family: Family, data: dict, version: int | None, sou
             cells = {(desa, day) for day in days for desa in (before["desa_id"], after["desa_id"])}
             if cells:
                 data_changed.send(sender=Family, source="families", cells=cells)
-    family.__dict__.update({k: getattr(stored, k) for k in (*FAMILY_EDITABLE, "version")})
     return stored
 
 
@@ -270,5 +268,4 @@ def member_update(*, actor, member, data: dict, version: int | None, source: str
             audit_record(actor=actor, action="update", obj=stored, before=before, after=after,
                          area_code=stored.family.desa_id, source=source)
             surveys_recompute(survey_ids=Survey.objects.filter(family_id=stored.family_id).values_list("pk", flat=True))
-    member.__dict__.update({k: getattr(stored, k) for k in (*MEMBER_EDITABLE, "version")})
     return stored
