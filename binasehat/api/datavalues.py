@@ -14,6 +14,11 @@ class Checked:
     values: list[NewValue] = field(default_factory=list)
     #: (row number from 1, the row as sent, reason)
     conflicts: list[tuple[int, dict, str]] = field(default_factory=list)
+    #: id() of each value in ``values`` → (row number from 1, the row as sent)
+    rows_of: dict[int, tuple[int, dict]] = field(default_factory=dict)
+
+    def row_of(self, value: NewValue) -> tuple[int, dict]:
+        return self.rows_of[id(value)]
 
 
 def check_rows(user, rows: list[dict]) -> Checked:
@@ -22,9 +27,12 @@ def check_rows(user, rows: list[dict]) -> Checked:
     out = Checked()
     for number, row in enumerate(rows, start=1):
         try:
-            out.values.append(checker.check(element=row.get("dataElement"), period=row.get("period"),
-                                            org_unit=row.get("orgUnit"), value=row.get("value"),
-                                            comment=row.get("comment"), index=number))
+            value = checker.check(element=row.get("dataElement"), period=row.get("period"),
+                                  org_unit=row.get("orgUnit"), value=row.get("value"), comment=row.get("comment"),
+                                  index=number)
         except InvalidValue as e:
             out.conflicts.append((number, row, str(e)))
+            continue
+        out.values.append(value)
+        out.rows_of[id(value)] = (number, row)
     return out

@@ -4,6 +4,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _, gettext_lazy
 
 from binasehat.core.audit import history_for
+from binasehat.core.conflicts import side_by_side
 from binasehat.core.personal import nik_for
 from binasehat.core.listing import Column, export_response, paginate, search, wants_export
 from binasehat.core.scope import area_scoped, scope_of
@@ -77,6 +78,7 @@ def _form(request, kader=None):
     form = KaderForm(request.POST or None, instance=kader,
                      posyandu_queryset=posyandu_for_user(request.user).filter(active=True),
                      initial={"skills": kader.skills.all()} if kader else None)
+    conflict = None
     if request.method == "POST" and form.is_valid():
         try:
             if kader:
@@ -87,12 +89,17 @@ def _form(request, kader=None):
                                                 skills=form.cleaned_data["skills"])
         except services.StaleEdit as exc:
             form.add_error(None, str(exc))
+            current = type(kader).objects.filter(pk=kader.pk).first() if kader else None
+            if kader:
+                conflict = side_by_side(form, current, current and KaderForm(
+                    instance=current, posyandu_queryset=posyandu_for_user(request.user).filter(active=True),
+                    initial={"skills": current.skills.all()}))
         except PermissionDenied as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("Data kader %(name)s tersimpan.") % {"name": saved.name})
             return redirect("cadres:detail", pk=saved.pk)
-    return render(request, "cadres/form.html", {"form": form, "kader": kader})
+    return render(request, "cadres/form.html", {"form": form, "kader": kader, "conflict": conflict})
 
 
 @area_scoped(permission="facilities.change")

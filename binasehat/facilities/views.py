@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _, gettext_lazy
 
 from binasehat.core.audit import history_for
+from binasehat.core.conflicts import side_by_side
 from binasehat.core.listing import Column, export_response, paginate, search, wants_export
 from binasehat.core.scope import area_scoped, scope_of
 from binasehat.regions.models import Region
@@ -256,11 +257,16 @@ def _form_view(kind: Kind, editing: bool):
     def view(request, pk=None):
         obj = kind.getter(request.user, pk) if editing else None
         form = kind.form(request.POST or None, instance=obj, **kind.form_kwargs(request.user))
+        conflict = None
         if request.method == "POST" and form.is_valid():
             try:
                 saved = kind.update(request.user, obj, form) if editing else kind.register(request.user, form)
             except services.StaleEdit as exc:
                 form.add_error(None, exc.messages[0])
+                if editing:
+                    current = type(obj).objects.filter(pk=obj.pk).first()
+                    conflict = side_by_side(form, current, current and kind.form(
+                        instance=current, **kind.form_kwargs(request.user)))
             except PermissionDenied as exc:
                 form.add_error(None, str(exc) or _("Anda tidak berhak mengubah data ini."))
             except services.ValidationError as exc:
@@ -269,7 +275,7 @@ def _form_view(kind: Kind, editing: bool):
                 messages.success(request, _("%(label)s %(name)s tersimpan.") % {"label": kind.label, "name": saved.name})
                 return redirect(f"facilities:{kind.name}_detail", pk=saved.pk)
         return render(request, "facilities/form.html", {
-            "kind": kind, "form": form, "obj": obj,
+            "kind": kind, "form": form, "obj": obj, "conflict": conflict,
             "desa_list": selectors.desa_choices_for_user(request.user)[:2000],
         })
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _, gettext_lazy
 
@@ -69,6 +70,7 @@ class FamilyImporter(Importer):
     example = [{"no_kk": "1903010101250001", "head_name": "Ahmad Sanusi", "desa_code": "19.03.01.2001",
                 "address": "Jl. Mawar 3", "rt": "002", "rw": "001", "puskesmas_code": "P19030101"}]
     fields = ("no_kk", "head_name", "address", "rt", "rw", "desa_id", "puskesmas_id")
+    versioned_model = Family
 
     def begin(self):
         scope = self.scope
@@ -82,7 +84,7 @@ class FamilyImporter(Importer):
         self.default_puskesmas = {d: p[0] for d, p in owners.items() if len(p) == 1}
         self.puskesmas = dict(Puskesmas.objects.values_list("code", "id"))
         self.existing = {f["no_kk"]: f for f in Family.objects.filter(scope.region_q("desa__code"))
-                         .values("id", *self.fields)}
+                         .values("id", "version", *self.fields)}
         self.new: list[tuple[Row, object]] = []
 
     def check_row(self, row: Row):
@@ -133,6 +135,9 @@ class FamilyImporter(Importer):
         insert_dicts(Family, (o.data for o in creates))
         Family.objects.bulk_update([Family(**o.data) for o in updates], [f for f in self.fields if f != "no_kk"],
                                    batch_size=2000)
+        updated = [o.data["id"] for o in updates]
+        for start in range(0, len(updated), 5000):
+            Family.objects.filter(pk__in=updated[start:start + 5000]).update(version=F("version") + 1)
         ids = {}
         keys = [o.key for o in creates]
         for start in range(0, len(keys), 5000):
@@ -176,6 +181,8 @@ class MemberImporter(Importer):
                 "birth_date": "1985-03-12", "relation": "kepala", "visit_date": "2025-07-14", "surveyor": "Nur Hasanah",
                 "pregnant": "", "breastfeeding": "", "i01": "Y", "i02": "N", "i03": "N", "i04": "N", "i05": "N",
                 "i06": "N", "i07": "T", "i08": "N", "i09": "T", "i10": "Y", "i11": "Y", "i12": "Y"}]
+    #: A row that changes a member (or its answers) re-checks the member's version at commit.
+    versioned_model = Member
 
     def begin(self):
         families = Family.objects.filter(self.scope.region_q("desa__code"))
@@ -184,7 +191,7 @@ class MemberImporter(Importer):
         self.families = {kk: (pk, desa) for pk, kk, desa in families.values_list("id", "no_kk", "desa_id")}
         family_ids = [pk for pk, _d in self.families.values()]
         self.members: dict[str, dict] = {}
-        for m in Member.objects.filter(family__in=families).values("id", *MEMBER_FIELDS):
+        for m in Member.objects.filter(family__in=families).values("id", "version", *MEMBER_FIELDS):
             self.members[_member_key(m["family_id"], m["nik"], m["name"], m["birth_date"])] = m
             if m["nik"]:
                 self.members[m["nik"]] = m
@@ -270,7 +277,8 @@ class MemberImporter(Importer):
         changes = diff({k: _plain(old[k]) for k in MEMBER_FIELDS}, {k: _plain(member[k]) for k in MEMBER_FIELDS})
         survey = self.surveys.get(visit_key)
         existing = self.answers.get((survey["id"], old["id"])) if survey else None
-        state = {"member": old, "answers": existing, "surveyor": survey["surveyor"] if survey else None}
+        state = {"id": old["id"], "version": old["version"], "member": old, "answers": existing,
+                 "surveyor": survey["surveyor"] if survey else None}
         if existing is None:
             return create(natural, data) if not changes else update(natural, data, {**changes, "jawaban": [None, "baru"]},
                                                                     state=state)
@@ -327,6 +335,9 @@ class MemberImporter(Importer):
                            and set(o.changes) & set(MEMBER_FIELDS)}
         Member.objects.bulk_update([Member(id=pk, **o.data["member"]) for pk, o in changed_members.items()],
                                    list(MEMBER_FIELDS), batch_size=2000)
+        changed_ids = list(changed_members)
+        for start in range(0, len(changed_ids), 5000):
+            Member.objects.filter(pk__in=changed_ids[start:start + 5000]).update(version=F("version") + 1)
         for o in outcomes:
             if o.data["member_id"] is None:
                 o.data["member_id"] = new_members[o.data["key"]]["id"]

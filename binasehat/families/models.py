@@ -21,6 +21,8 @@ class Family(models.Model):
     puskesmas = models.ForeignKey(Puskesmas, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
                                   verbose_name=_("puskesmas"))
     created_at = models.DateTimeField(auto_now_add=True)
+    #: Raised by every update (form, API, import): an update made from an older version is refused.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = _("keluarga")
@@ -59,6 +61,8 @@ class Member(models.Model):
     relation = models.CharField(_("hubungan dengan kepala keluarga"), max_length=10, choices=Relation.choices)
     pregnant = models.BooleanField(_("hamil"), null=True, blank=True)
     breastfeeding = models.BooleanField(_("menyusui"), null=True, blank=True)
+    #: Raised by every update (form, API, import): an update made from an older version is refused.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = _("anggota keluarga")

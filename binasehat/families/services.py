@@ -160,3 +160,112 @@ def family_visit_record(*, actor, family: Family, visited_on, answers: dict[int,
                      before=None if created else {"answers": before}, after={"answers": after, **snapshot(survey)},
                      area_code=family.desa_id, source=source)
     return survey
+
+
+class StaleEdit(Exception):
+    """The family or member was saved by someone else after this version was read: nothing was written."""
+
+
+#: What an edit of a family may change (the No. KK is its key: a wrong one is a new registration).
+FAMILY_EDITABLE = ("head_name", "address", "rt", "rw", "desa_id", "puskesmas_id")
+MEMBER_EDITABLE = ("nik", "name", "sex", "birth_date", "relation", "pregnant", "breastfeeding")
+
+
+def _no_version():
+    from django.utils.translation import gettext as _
+
+    return StaleEdit(_("Perubahan ini tidak menyebut versi data yang dibuka, jadi tidak disimpan (agar tidak menimpa "
+                       "perubahan orang lain). Muat ulang lalu ulangi."))
+
+
+def _stale():
+    from django.utils.translation import gettext as _
+
+    return StaleEdit(_("Data ini sudah diubah orang lain sejak dibuka. Muat ulang lalu ulangi perubahan."))
+
+
+def family_update(*, actor, family: Family, data: dict, version: int | None, source: str = "web") -> Family:
+    """Change a family's head, address, RT/RW, desa or puskesmas, made from ``version`` (refused with StaleEdit when
+    it is missing or someone saved the family meanwhile); inside the actor's area before and after; audited. A
+    family moved to another desa moves its surveys' counts with it."""
+    from django.core.exceptions import PermissionDenied, ValidationError
+    from django.db import transaction
+    from django.db.models import F
+    from django.utils.translation import gettext as _
+
+    from binasehat.core.audit import audit_record, snapshot
+
+    unknown = set(data) - set(FAMILY_EDITABLE)
+    if unknown:
+        raise ValidationError(_("Kolom ini tidak dapat diubah: %(c)s.") % {"c": ", ".join(sorted(unknown))})
+    scope = actor.scope
+    with transaction.atomic():
+        stored = Family.objects.select_for_update().get(pk=family.pk)
+        for code in (stored.desa_id, data.get("desa_id", stored.desa_id)):
+            if scope.posyandu_ids is not None or not scope.covers(code):
+                raise PermissionDenied(_("Keluarga di luar wilayah Anda."))
+        if version is None:
+            raise _no_version()
+        if stored.version != version:
+            raise _stale()
+        before = snapshot(stored, list(FAMILY_EDITABLE))
+        for name, value in data.items():
+            setattr(stored, name, value)
+        stored.full_clean(exclude=["no_kk"])
+        Family.objects.filter(pk=stored.pk, version=version).update(
+            **{k: getattr(stored, k) for k in data}, version=F("version") + 1)
+        stored.refresh_from_db()
+        after = snapshot(stored, list(FAMILY_EDITABLE))
+        if after != before:
+            audit_record(actor=actor, action="update", obj=stored, before=before, after=after,
+                         area_code=stored.desa_id, source=source)
+        if before["desa_id"] != after["desa_id"]:
+            days = Survey.objects.filter(family=stored).values_list("visited_on", flat=True)
+            cells = {(desa, day) for day in days for desa in (before["desa_id"], after["desa_id"])}
+            if cells:
+                data_changed.send(sender=Family, source="families", cells=cells)
+    return stored
+
+
+def member_update(*, actor, member, data: dict, version: int | None, source: str = "web"):
+    """Change a member's NIK, name, sex, birth date, relation, pregnant or breastfeeding, made from ``version``
+    (refused with StaleEdit when it is missing or someone saved the member meanwhile); inside the actor's area;
+    audited. The family's surveys are recomputed (an answer's applicability depends on age and sex)."""
+    from django.core.exceptions import PermissionDenied, ValidationError
+    from django.db import transaction
+    from django.db.models import F
+    from django.utils.translation import gettext as _
+
+    from binasehat.core.audit import audit_record, snapshot
+
+    from .models import Member
+
+    unknown = set(data) - set(MEMBER_EDITABLE)
+    if unknown:
+        raise ValidationError(_("Kolom ini tidak dapat diubah: %(c)s.") % {"c": ", ".join(sorted(unknown))})
+    scope = actor.scope
+    with transaction.atomic():
+        stored = Member.objects.select_for_update().select_related("family").get(pk=member.pk)
+        if scope.posyandu_ids is not None or not scope.covers(stored.family.desa_id):
+            raise PermissionDenied(_("Keluarga di luar wilayah Anda."))
+        if version is None:
+            raise _no_version()
+        if stored.version != version:
+            raise _stale()
+        nik = data.get("nik", stored.nik) or ""
+        if nik != stored.nik and nik and Member.objects.filter(nik=nik).exclude(pk=stored.pk).exists():
+            raise ValidationError({"nik": _("NIK ini tidak dapat dipakai di sini. Bila NIK sudah benar, hubungi Dinas "
+                                            "Kesehatan.")})
+        before = snapshot(stored, list(MEMBER_EDITABLE))
+        for name, value in data.items():
+            setattr(stored, name, "" if name == "nik" and value is None else value)
+        stored.full_clean(exclude=["family"])
+        Member.objects.filter(pk=stored.pk, version=version).update(
+            **{k: getattr(stored, k) for k in data}, version=F("version") + 1)
+        stored.refresh_from_db()
+        after = snapshot(stored, list(MEMBER_EDITABLE))
+        if after != before:
+            audit_record(actor=actor, action="update", obj=stored, before=before, after=after,
+                         area_code=stored.family.desa_id, source=source)
+            surveys_recompute(survey_ids=Survey.objects.filter(family_id=stored.family_id).values_list("pk", flat=True))
+    return stored

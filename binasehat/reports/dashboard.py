@@ -157,6 +157,19 @@ def _target_line(ind, year, cumulative):
     return None if target is None else [target * m / 12 for m in range(1, 13)]
 
 
+def _card_rows(inds, area_spec, period, previous, year) -> dict:
+    """The engine's values for the cards: each indicator's trend only in the form it is plotted (cumulative
+    January → month for annualised indicators, else month by month), not both: half the values to compute."""
+    cumulative = [i for i in inds if i.behaviour == Indicator.Behaviour.ANNUALISED]
+    monthly = [i for i in inds if i.behaviour != Indicator.Behaviour.ANNUALISED]
+    rows = {}
+    for group, make in ((monthly, Period.month), (cumulative, Period.to_month)):
+        if group:
+            trend = [make(y, m) for y in (year, year - 1) for m in range(1, 13)]
+            rows.update(engine.table(group, [area_spec], [period, previous, *trend]))
+    return rows
+
+
 def cards(user, area: Region, year: int, program: str | None = None, last_month: int | None = None) -> list[Card]:
     """One card per indicator: value for the year (or January → ``last_month``, cumulative, with the target
     prorated for annualised indicators), target with its source, change from the same period of the previous
@@ -164,9 +177,7 @@ def cards(user, area: Region, year: int, program: str | None = None, last_month:
     inds = indicators(program)
     period = period_of(year, last_month)
     previous = period.previous()
-    trend_periods = [Period.month(y, m) for y in (year, year - 1) for m in range(1, 13)] + \
-        [Period.to_month(y, m) for y in (year, year - 1) for m in range(1, 13)]
-    rows = engine.table(inds, [spec(area)], [period, previous, *trend_periods])
+    rows = _card_rows(inds, spec(area), period, previous, year)
     out = []
     for ind in inds:
         cur, prev = rows[(ind.code, area.code, str(period))], rows[(ind.code, area.code, str(previous))]

@@ -67,15 +67,17 @@ def fresh_verdicts(area, year: int) -> None:
     verdicts_refresh(year=year, posyandu_queryset=Posyandu.objects.filter(desa_id__in=codes), missing=False)
 
 
-def map_context(area: Region, ind: Indicator, year: int) -> dict:
-    """Desa boundaries coloured by the indicator (when uploaded) and posyandu points coloured by aktif."""
+def map_context(area: Region, ind: Indicator, year: int, verdicts_fresh: bool = False) -> dict:
+    """Desa boundaries coloured by the indicator (when uploaded) and posyandu points coloured by aktif
+    (``verdicts_fresh``: the caller already ran ``fresh_verdicts`` for the area)."""
     desa = dashboard.desa_of(area)
     rank = dict((r.code, v) for r, v in dashboard.ranking(ind, desa, dashboard.period_of(year, _last_month(year))))
     boundaries = list(Boundary.objects.filter(region_id__in=[d.code for d in desa]).select_related("region"))
     posyandu = list(Posyandu.objects.filter(desa_id__in=[d.code for d in desa], latitude__isnull=False,
                                             longitude__isnull=False).order_by("code"))
-    verdicts_refresh(year=year, posyandu_queryset=Posyandu.objects.filter(pk__in=[p.pk for p in posyandu]),
-                     missing=False)
+    if not verdicts_fresh:
+        verdicts_refresh(year=year, posyandu_queryset=Posyandu.objects.filter(pk__in=[p.pk for p in posyandu]),
+                         missing=False)
     aktif = dict(PosyanduEvaluation.objects.filter(year=year, ruleset_code="posyandu-aktif",
                                                    posyandu_id__in=[p.pk for p in posyandu])
                  .values_list("posyandu_id", "result"))
@@ -121,7 +123,7 @@ def dashboard_page(request):
         "desa": dashboard.ranking(selected, dashboard.desa_of(area), period) if area.level < 3 else [],
         "ancestors": Region.objects.filter(code__in=area.ancestor_codes()).filter(
             scope_of(request.user).region_q("code")),
-        "fill": fill_state(), **map_context(area, selected, year),
+        "fill": fill_state(), **map_context(area, selected, year, verdicts_fresh=True),
         "can_letterhead": scope_of(request.user).can("regions.import"),
         "reporting": reporting_rates(request.user, period=period,
                                      area=None if isinstance(area, dashboard.WorkArea) else area.code),

@@ -102,6 +102,15 @@ def post_data_values(request, rows: list[DataValueIn], partial: bool = False, dr
         raise HttpError(403, str(e) or _("Anda tidak berhak melakukan ini.")) from None
     except WriteConflict as e:
         raise HttpError(409, str(e)) from None
+    # A comment-only row for a value that is not stored attaches its comment to nothing and never deletes: it is
+    # ignored and said so, as DHIS2's import summary does.
+    for v in summary.without_value:
+        n, r = checked.row_of(v)
+        conflicts.append(Conflict(row=n, dataElement=str(r.get("dataElement") or ""), period=str(r.get("period") or ""),
+                                  orgUnit=str(r.get("orgUnit") or ""), value=r.get("value"),
+                                  reason=_("Hanya catatan tanpa nilai, padahal belum ada nilai tersimpan untuk diberi "
+                                           "catatan.")))
+    conflicts.sort(key=lambda c: c.row)
     return Status(200, WriteSummaryOut(
         status="WARNING" if conflicts else "OK", dryRun=dry_run, imported=summary.imported, updated=summary.updated,
         deleted=summary.deleted, unchanged=summary.unchanged, ignored=len(conflicts), conflicts=conflicts))

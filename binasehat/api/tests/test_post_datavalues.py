@@ -111,3 +111,27 @@ def test_malformed_body_is_a_422(bidan):
     assert response.status_code == 422
     missing = {tuple(e["loc"]) for e in response.json()["errors"]}
     assert missing == {("body", "rows", 0, "dataElement"), ("body", "rows", 0, "orgUnit")}
+
+
+def test_a_comment_only_row_for_a_value_not_stored_is_reported_ignored_with_its_reason(bidan):
+    """Row 1 is a value, row 2 a comment without a value for a value nobody stored: row 1 is written, row 2 is
+    ignored with its reason (DHIS2's import summary counts it under "ignored" with a conflict), nothing is created
+    for it. A comment-only row for a stored value sets the comment and keeps the value (it never deletes)."""
+    rows = [{"dataElement": "DBD_KASUS", "period": "2023-09", "orgUnit": DESA, "value": 2},
+            {"dataElement": "DBD_MENINGGAL", "period": "2023-09", "orgUnit": DESA, "value": None,
+             "comment": "belum ada laporan"}]
+    body = _post(bidan, rows).json()
+    assert (body["status"], body["imported"], body["ignored"]) == ("WARNING", 1, 1)
+    [conflict] = body["conflicts"]
+    assert (conflict["row"], conflict["dataElement"], conflict["period"], conflict["orgUnit"]) == \
+        (2, "DBD_MENINGGAL", "2023-09", DESA)
+    assert "belum ada nilai tersimpan" in conflict["reason"]
+    assert not DataValue.all_objects.filter(element__code="DBD_MENINGGAL", org_unit=DESA, period="2023-09").exists()
+    # The same in a dry run.
+    assert _post(bidan, rows[1:], "?dry_run=true").json()["ignored"] == 1
+
+    comment_only = {**rows[0], "value": None, "comment": "diperiksa ulang"}
+    body = _post(bidan, [comment_only]).json()
+    assert (body["status"], body["updated"], body["deleted"], body["ignored"]) == ("OK", 1, 0, 0)
+    stored = DataValue.objects.get(element__code="DBD_KASUS", org_unit=DESA, period="2023-09")
+    assert (stored.value, stored.comment) == (2, "diperiksa ulang")
