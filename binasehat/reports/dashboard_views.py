@@ -262,10 +262,38 @@ def _pivot_args(request):
     return area, year, level, kind, inds, areas, dashboard.period_set(year, kind)
 
 
+#: Rows of the pivot table per page on screen (the XLSX has them all).
+PIVOT_ROWS = 40
+
+
+def disclosed_pivot(user, rows: list, area) -> list:
+    """The pivot's rows with small cells hidden from a viewer without ``sensitive.view``: per indicator and
+    period, the cells of the areas that add up to one shown total (the children of one area) form a group."""
+    if may_see_small_cells(user):
+        return rows
+    out = [(ind, a, list(values)) for ind, a, values in rows]
+    by_indicator: dict[str, list[int]] = {}
+    for i, (ind, _a, _values) in enumerate(out):
+        by_indicator.setdefault(ind.code, []).append(i)
+    for code, members in by_indicator.items():
+        if code not in rules.SENSITIVE_INDICATORS:
+            continue
+        groups = [out[i][1].code if out[i][1].code == area.code else getattr(out[i][1], "parent_id", None)
+                  for i in members]
+        for k in range(len(out[members[0]][2])):
+            cells = [out[i][2][k] for i in members]
+            for j in rules.hidden_cells(code, [c.denominator for c in cells], groups,
+                                        threshold=settings.SMALL_CELL_THRESHOLD):
+                out[members[j]][2][k] = Hidden(cells[j])
+    return out
+
+
 @area_scoped
 def pivot_page(request):
+    from django.core.paginator import Paginator
+
     area, year, level, kind, inds, areas, periods = _pivot_args(request)
-    rows = dashboard.pivot(inds, areas, periods)
+    rows = disclosed_pivot(request.user, dashboard.pivot(inds, areas, periods), area)
     if request.GET.get("format") == "xlsx":
         header = [_("Kode indikator"), _("Indikator"), _("Satuan"), _("Kode wilayah"), _("Wilayah"),
                   *[str(p) for p in periods]]
@@ -278,11 +306,23 @@ def pivot_page(request):
             note=_("Nilai = jumlah pembilang ÷ jumlah penyebut × faktor, dihitung dari data (bukan rerata persentase); "
                    "indikator dengan penyebut setahun disetahunkan untuk triwulan dan bulan (× 12 ÷ jumlah bulan)."),
             widths=[(0, 0, 16), (1, 1, 48), (2, 3, 14), (4, 4, 24), (5, 5 + len(periods), 11)])
+    page = Paginator(rows, PIVOT_ROWS).get_page(request.GET.get("halaman"))
+    query = request.GET.copy()
+    query.pop("halaman", None)
+    query.pop("format", None)
+    all_indicators = dashboard.indicators()
+    chosen = {i.code for i in inds} if request.GET.getlist("ind") else set()
+    groups = [(label, [i for i in all_indicators if i.program == code]) for code, label in dashboard.program_choices()]
+    known = {c for c, _label in dashboard.program_choices()}
+    others = [i for i in all_indicators if i.program not in known]
+    if others:
+        groups.append((_("Lainnya"), others))
     return render(request, "reports/pivot.html", {
         "area": area, "year": year, "years": _years(), "level": level, "levels": LEVELS, "kind": kind,
-        "rows": rows, "periods": periods, "indicators": dashboard.indicators(),
-        "selected": {i.code for i in inds} if request.GET.getlist("ind") else set(),
-        "areas": dashboard.dashboard_areas(request.user), "query": request.GET.urlencode(),
+        "rows": page.object_list, "page": page, "periods": periods, "indicator_groups": [g for g in groups if g[1]],
+        "selected": chosen, "n_selected": len(chosen) or len(all_indicators),
+        "areas": dashboard.dashboard_areas(request.user), "query": query.urlencode(),
+        "small_cell": settings.SMALL_CELL_THRESHOLD,
     })
 
 

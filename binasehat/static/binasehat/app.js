@@ -49,3 +49,15 @@ document.addEventListener("htmx:afterSettle", function () {
     row.classList.toggle("selected", row.getAttribute("data-indicator") === select.value);
   });
 });
+
+// A search box marked data-filter-checks="<selector>" hides the labels (checkboxes) that do not contain its text.
+document.addEventListener("input", function (event) {
+  var box = event.target;
+  if (!box || !box.hasAttribute || !box.hasAttribute("data-filter-checks")) {
+    return;
+  }
+  var words = box.value.toLowerCase().trim();
+  document.querySelectorAll(box.getAttribute("data-filter-checks")).forEach(function (label) {
+    label.hidden = words !== "" && label.textContent.toLowerCase().indexOf(words) === -1;
+  });
+});
