@@ -180,6 +180,7 @@ def map_context(area: Region, ind: Indicator, year: int, *, user, desa_rank: lis
     return {"map": {"width": proj.width, "height": f"{proj.height:.0f}", "shapes": shapes, "points": points,
                     "legend": legend_items, "indicator": ind, "year": year,
                     "uniform": ivalue(present[0], ind) if present and len(set(present)) == 1 else None,
+                    "single": len(present) == 1,
                     "any_hidden": any(s["hidden"] for s in shapes),
                     "small_cell": settings.SMALL_CELL_THRESHOLD,
                     "demo_boundaries": any(b.source.startswith("demo") for b in boundaries)}}

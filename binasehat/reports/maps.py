@@ -177,7 +177,7 @@ def label_point(geometry: dict, proj: "Projection") -> tuple[float, float, float
 
 #: Font sizes of desa names in map units (the map is WIDTH units wide): small where the map is wide on screen,
 #: large on a phone, where the same map is shown about 360 px wide.
-LABEL_SMALL, LABEL_LARGE = 9.0, 17.0
+LABEL_SMALL, LABEL_LARGE = 9.0, 20.0
 
 
 def label_fit(name: str, width: float) -> str:

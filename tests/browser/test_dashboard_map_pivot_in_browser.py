@@ -2,7 +2,10 @@
 shows its value in the panel, the ranking's indicator changes in place (no reload, scroll position kept), the
 pivot's controls are whole and the page is short."""
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -49,16 +52,16 @@ def test_map_tap_shows_the_desa_value(demo, new_page, login, artifacts_dir, phon
     shape = _tap_a_desa(page, phone)
     name = shape.get_attribute("data-title")
     detail = page.locator("#peta [data-map-detail]")
-    assert name in detail.inner_text()
-    assert "Posyandu aktif" in detail.inner_text() or "posyandu aktif" in detail.inner_text().lower()
-    assert "is-selected" in shape.get_attribute("class")
+    expect(detail).to_contain_text(name)
+    expect(detail).to_contain_text("Persentase posyandu aktif")
+    expect(shape).to_have_class(re.compile("is-selected"))
     # A posyandu dot is big enough to tap (at least 14 px across on screen) and tells its name and status.
     dot = page.locator("#peta .map-point").first
     box = dot.locator(".map-dot").bounding_box()
     assert box["width"] >= 14 - 0.5, box
     dot.scroll_into_view_if_needed()
     dot.locator(".map-dot").dispatch_event("click") if not phone else dot.locator(".map-dot").tap(force=True)
-    assert "Posyandu" in detail.inner_text()
+    expect(detail).to_contain_text(dot.get_attribute("data-title"))
     figure = page.locator("#peta")
     figure.screenshot(path=str(artifacts_dir / f"dashboard-map-{'phone' if phone else 'desktop'}.png"))
     if phone:
@@ -80,7 +83,7 @@ def test_ranking_indicator_changes_without_reload(demo, new_page, login, artifac
     assert before > 300
     with page.expect_response(lambda r: "/laporan/dasbor/" in r.url and "ind=STUNTING" in r.url):
         select.select_option("STUNTING")
-    page.wait_for_function("document.querySelector('#peringkat h2').textContent.includes('stunting')")
+    expect(page.locator("#peringkat h2")).to_contain_text("stunting")
     assert page.evaluate("window.bsMarker") == "still here"
     assert abs(page.evaluate("window.scrollY") - before) < 5
     assert "ind=STUNTING" in page.url
@@ -92,7 +95,7 @@ def test_ranking_indicator_changes_without_reload(demo, new_page, login, artifac
     page.evaluate("window.scrollTo(0, 0)")
     with page.expect_response(lambda r: "tahun=2024" in r.url):
         page.locator("#dashboard-filters select[name=tahun]").select_option("2024")
-    page.wait_for_function("document.querySelector('h1').textContent.includes('2024')")
+    expect(page.locator("main h1")).to_contain_text("2024")
     assert page.evaluate("window.bsMarker") == "still here"
     assert "tahun=2024" in page.url and "ind=STUNTING" in page.url
 

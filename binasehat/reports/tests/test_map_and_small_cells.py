@@ -40,8 +40,9 @@ def test_equal_or_missing_values_make_no_false_range():
 
 
 def test_a_name_is_drawn_only_where_it_fits():
-    # "Tanjung Labu": 12 characters × 0.55 em = 6.6 em: 6.6 × 17 = 112.2 units large, 6.6 × 9 = 59.4 small.
-    assert label_fit("Tanjung Labu", 120) == "l"
+    # "Tanjung Labu": 12 characters × 0.55 em = 6.6 em: 6.6 × 20 = 132 units large, 6.6 × 9 = 59.4 small.
+    assert label_fit("Tanjung Labu", 140) == "l"
+    assert label_fit("Tanjung Labu", 120) == "s"
     assert label_fit("Tanjung Labu", 80) == "s"
     assert label_fit("Tanjung Labu", 50) == ""
 
@@ -95,6 +96,23 @@ def test_dashboard_ranking_and_map_hide_small_cells_from_roles_without_sensitive
                           hidden_html).group(1)
         assert "disembunyikan" in shape, code
         assert f'id="map-{code}" d="' in hidden_html
+    # The pivot table (desa rows) and the dashboard's XLSX hide the same cells.
+    pivot = client_for("provinsi").get(reverse("reports:pivot"), {
+        "wilayah": "19.03", "tahun": year, "tingkat": "desa", "periode": "year", "ind": "PISPK_06",
+        "halaman": 1}).content.decode()
+    pivot_pages = [pivot] + [client_for("provinsi").get(reverse("reports:pivot"), {
+        "wilayah": "19.03", "tahun": year, "tingkat": "desa", "periode": "year", "ind": "PISPK_06",
+        "halaman": n}).content.decode() for n in (2,)]
+    for code in small:
+        cell = next(m.group(1) for html in pivot_pages for m in [re.search(
+            rf'<tr data-indicator="PISPK_06" data-area="{re.escape(code)}">.*?data-period="{year}"[^>]*>([^<]*)</td>',
+            html, re.S)] if m)
+        assert cell == "&lt; 5", code
+    response = client_for("provinsi").get(reverse("reports:dashboard"), {**query, "format": "xlsx"})
+    rows = list(openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    for code in small:
+        row = next(r for r in rows if r[2] == code)
+        assert row[3] == "disembunyikan (sel kecil)" and row[4] is None and row[5] is None, row
     shown_html = client_for("dinkes").get(reverse("reports:dashboard"), query).content.decode()
     code, value = next(iter(small.items()))
     row = re.search(rf'<tr data-area="{re.escape(code)}"[^>]*>(.*?)</tr>', shown_html, re.S).group(1)
