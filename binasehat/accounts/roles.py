@@ -23,7 +23,7 @@ ROLE_CHOICES = [
 PERMISSIONS: dict[str, frozenset[str]] = {
     KADER: frozenset({"posyandu.record"}),
     BIDAN_DESA: frozenset({"posyandu.record", "facilities.change", "audit.view", "sensitive.view", "imports.run",
-                           "programs.enter", "siaga.enter"}),
+                           "individuals.export", "programs.enter", "siaga.enter"}),
     PUSKESMAS: frozenset({
         "posyandu.record", "facilities.change", "audit.view", "sensitive.view", "imports.run",
         "individuals.export", "programs.enter", "risk.plan", "followups.manage", "siaga.enter",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -11,7 +12,7 @@ from django.utils.translation import gettext as _
 from binasehat.assessments.models import PosyanduEvaluation
 from binasehat.assessments.services import verdicts_refresh
 from binasehat.core.params import year_param
-from binasehat.core.listing import pdf_response, xlsx_report
+from binasehat.core.listing import pdf_response, xlsx_report, xlsx_response
 from binasehat.core.scope import area_scoped, scope_of
 from binasehat.facilities.models import Posyandu, Puskesmas
 from binasehat.indicators.aggregates import fill_state
@@ -20,9 +21,10 @@ from binasehat.programs.completeness import reporting_rates
 from binasehat.regions.models import Region
 from binasehat.regions.selectors import letterhead_for
 
-from . import dashboard, maps
+from . import dashboard, maps, rules
 from .models import Boundary
 from .services import boundaries_upload
+from .templatetags.dashboard import count, ivalue
 
 FIRST_YEAR = 2020
 LEVELS = (("self", "wilayah ini"), ("children", "satu tingkat di bawah"), ("desa", "semua desa/kelurahan"))
@@ -67,14 +69,83 @@ def fresh_verdicts(area, year: int) -> None:
     verdicts_refresh(year=year, posyandu_queryset=Posyandu.objects.filter(desa_id__in=codes), missing=False)
 
 
-def map_context(area: Region, ind: Indicator, year: int, verdicts_fresh: bool = False) -> dict:
-    """Desa boundaries coloured by the indicator (when uploaded) and posyandu points coloured by aktif
-    (``verdicts_fresh``: the caller already ran ``fresh_verdicts`` for the area)."""
+class Hidden:
+    """A value not shown to this viewer (a small cell): every figure undefined, marked ``hidden``."""
+
+    hidden = True
+    value = numerator = denominator = target = meets = None
+
+    def __init__(self, original):
+        self.indicator, self.area, self.period = original.indicator, original.area, original.period
+
+
+def may_see_small_cells(user) -> bool:
+    return scope_of(user).can("sensitive.view")
+
+
+def disclose(user, ind: Indicator, pairs: list, groups: list | None = None) -> list:
+    """``pairs`` (area, Value) with the small cells hidden from a viewer without ``sensitive.view``
+    (``rules.hidden_cells``); hidden values go after the shown ones, unranked."""
+    if may_see_small_cells(user):
+        return pairs
+    hide = rules.hidden_cells(ind.code, [v.denominator for _a, v in pairs], groups,
+                              threshold=settings.SMALL_CELL_THRESHOLD)
+    if not hide:
+        return pairs
+    shown = [(a, v) for i, (a, v) in enumerate(pairs) if i not in hide]
+    return ([p for p in shown if p[1].value is not None] + [(a, Hidden(v)) for i, (a, v) in enumerate(pairs)
+                                                           if i in hide] + [p for p in shown if p[1].value is None])
+
+
+def disclosed_cards(user, cards: list) -> list:
+    """The area's own values hidden where they are small cells (its trend too: each month would show them)."""
+    if may_see_small_cells(user):
+        return cards
+    for c in cards:
+        if rules.hidden_cells(c.indicator.code, [c.value.denominator], threshold=settings.SMALL_CELL_THRESHOLD):
+            c.value, c.change, c.improved, c.series, c.target_line = Hidden(c.value), None, None, ((), ()), None
+        if rules.hidden_cells(c.indicator.code, [c.previous.denominator], threshold=settings.SMALL_CELL_THRESHOLD):
+            c.previous, c.change, c.improved, c.series = Hidden(c.previous), None, None, ((), ())
+    return cards
+
+
+def desa_ranking(user, area, ind: Indicator, period) -> list:
+    """Every desa of the area, best first, small cells hidden (grouped by kecamatan: the kecamatan's value is
+    shown one level up)."""
     desa = dashboard.desa_of(area)
-    rank = dict((r.code, v) for r, v in dashboard.ranking(ind, desa, dashboard.period_of(year, _last_month(year))))
+    return disclose(user, ind, dashboard.ranking(ind, desa, period), [d.parent_id for d in desa])
+
+
+def children_ranking(user, area, ind: Indicator, period) -> list:
+    if area.level >= 4:
+        return []
+    return disclose(user, ind, dashboard.ranking(ind, dashboard.children_of(area), period))
+
+
+def _value_text(v, ind: Indicator) -> str:
+    if getattr(v, "hidden", False):
+        return _("disembunyikan: kurang dari %(n)d keluarga") % {"n": settings.SMALL_CELL_THRESHOLD}
+    if v is None or v.value is None:
+        return _("tidak ada data")
+    text = f"{ivalue(v.value, ind)} {ind.unit}".strip()
+    if v.denominator is not None and v.numerator is not None:
+        text += f" ({count(v.numerator)} / {count(v.denominator)})"
+    return text
+
+
+def map_context(area: Region, ind: Indicator, year: int, *, user, desa_rank: list | None = None,
+                verdicts_fresh: bool = False) -> dict:
+    """Desa boundaries coloured by the indicator (when uploaded), with their names where they fit and a details
+    text per desa and posyandu (shown on tap); posyandu points coloured by aktif. ``desa_rank``: the area's
+    ``desa_ranking`` when the caller already has it; ``verdicts_fresh``: the caller already ran ``fresh_verdicts``
+    for the area."""
+    desa = dashboard.desa_of(area)
+    if desa_rank is None:
+        desa_rank = desa_ranking(user, area, ind, dashboard.period_of(year, _last_month(year)))
+    rank = {r.code: v for r, v in desa_rank}
     boundaries = list(Boundary.objects.filter(region_id__in=[d.code for d in desa]).select_related("region"))
     posyandu = list(Posyandu.objects.filter(desa_id__in=[d.code for d in desa], latitude__isnull=False,
-                                            longitude__isnull=False).order_by("code"))
+                                            longitude__isnull=False).select_related("desa").order_by("code"))
     if not verdicts_fresh:
         verdicts_refresh(year=year, posyandu_queryset=Posyandu.objects.filter(pk__in=[p.pk for p in posyandu]),
                          missing=False)
@@ -90,17 +161,53 @@ def map_context(area: Region, ind: Indicator, year: int, verdicts_fresh: bool = 
     else:
         return {"map": None}
     proj = maps.Projection(*box)
-    values = [rank[b.region_id].value if b.region_id in rank else None for b in boundaries]
+    values = [None if rank.get(b.region_id) is None or rank[b.region_id].value is None
+              else round(rank[b.region_id].value, ind.decimals) for b in boundaries]
     colours, legend = maps.classes(values, ind.direction)
-    shapes = [{"code": b.region_id, "name": b.region.name, "path": proj.path(b.geometry), "colour": c,
-               "value": rank.get(b.region_id)} for b, c in zip(boundaries, colours)]
+    shapes = []
+    for b, colour in zip(boundaries, colours):
+        x, y, width = maps.label_point(b.geometry, proj)
+        v = rank.get(b.region_id)
+        shapes.append({"code": b.region_id, "name": b.region.name, "path": proj.path(b.geometry), "colour": colour,
+                       "value": v, "hidden": getattr(v, "hidden", False), "detail": _value_text(v, ind),
+                       "label_x": f"{x:.1f}", "label_y": f"{y:.1f}", "fit": maps.label_fit(b.region.name, width)})
+    status = {"ya": _("aktif"), "tidak": _("tidak aktif")}
     points = []
     for p in posyandu:
         x, y = proj.xy(float(p.longitude), float(p.latitude))
-        points.append({"x": f"{x:.1f}", "y": f"{y:.1f}", "posyandu": p, "aktif": aktif.get(p.pk)})
+        points.append({"x": f"{x:.1f}", "y": f"{y:.1f}", "posyandu": p, "aktif": aktif.get(p.pk),
+                       "detail": f"{p.desa.name} · {status.get(aktif.get(p.pk), _('belum dinilai'))}"})
+    legend_items = [{"colour": c.colour, "label": ivalue(c.lo, ind) if ivalue(c.lo, ind) == ivalue(c.hi, ind)
+                     else f"{ivalue(c.lo, ind)}–{ivalue(c.hi, ind)}"} for c in legend]
+    present = [v for v in values if v is not None]
     return {"map": {"width": proj.width, "height": f"{proj.height:.0f}", "shapes": shapes, "points": points,
-                    "legend": legend, "indicator": ind, "year": year,
+                    "legend": legend_items, "indicator": ind, "year": year,
+                    "uniform": ivalue(present[0], ind) if present and len(set(present)) == 1 else None,
+                    "single": len(present) == 1,
+                    "any_hidden": any(s["hidden"] for s in shapes),
+                    "small_cell": settings.SMALL_CELL_THRESHOLD,
                     "demo_boundaries": any(b.source.startswith("demo") for b in boundaries)}}
+
+
+def _ranking_context(request, area, selected: Indicator, year: int, period) -> dict:
+    """What the ranking and the map of the dashboard show for the ``selected`` indicator."""
+    desa_rank = desa_ranking(request.user, area, selected, period)
+    return {
+        "children": children_ranking(request.user, area, selected, period),
+        "desa": desa_rank if area.level < 3 else [],
+        "small_cell": settings.SMALL_CELL_THRESHOLD,
+        **map_context(area, selected, year, user=request.user, desa_rank=desa_rank, verdicts_fresh=True),
+    }
+
+
+def _dashboard_xlsx(request, area, year: int, last_month: int | None, cards: list, selected: Indicator,
+                    ranking: dict):
+    from .exports import dashboard_workbook
+
+    return xlsx_response(dashboard_workbook(area=area, year=year, last_month=last_month, cards=cards,
+                                            selected=selected, children=ranking["children"], desa=ranking["desa"],
+                                            printed_by=request.user, printed_at=timezone.localtime()),
+                         f"dasbor-{area.code}-{year}")
 
 
 @area_scoped
@@ -111,19 +218,27 @@ def dashboard_page(request):
     if program and program not in dict(dashboard.program_choices()):
         program = None
     last_month = _last_month(year)
-    fresh_verdicts(area, year)
-    cards = dashboard.cards(request.user, area, year, program, last_month)
-    selected = _indicator(request, cards[0].indicator.code if cards else "POSYANDU_AKTIF")
     period = dashboard.period_of(year, last_month)
+    fresh_verdicts(area, year)
+    base = {"area": area, "year": year, "program": program, "indicators": dashboard.indicators()}
+    if request.htmx and request.htmx.target == "ranking-map":
+        # Only the ranking and the map change with the ranking's indicator: the cards are not recomputed.
+        selected = _indicator(request)
+        return render(request, "reports/_ranking_map.html", {
+            **base, "selected": selected, "oob": True, "can_letterhead": scope_of(request.user).can("regions.import"),
+            **_ranking_context(request, area, selected, year, period)})
+    cards = disclosed_cards(request.user, dashboard.cards(request.user, area, year, program, last_month))
+    selected = _indicator(request, cards[0].indicator.code if cards else "POSYANDU_AKTIF")
+    ranking = _ranking_context(request, area, selected, year, period)
+    if request.GET.get("format") == "xlsx":
+        return _dashboard_xlsx(request, area, year, last_month, cards, selected, ranking)
     context = {
-        "area": area, "areas": dashboard.dashboard_areas(request.user), "year": year, "years": _years(),
-        "program": program, "programs": dashboard.program_choices(), "cards": cards, "selected": selected,
-        "last_month": _month_date(year, last_month), "indicators": dashboard.indicators(),
-        "children": dashboard.ranking(selected, dashboard.children_of(area), period) if area.level < 4 else [],
-        "desa": dashboard.ranking(selected, dashboard.desa_of(area), period) if area.level < 3 else [],
+        **base, "areas": dashboard.dashboard_areas(request.user), "years": _years(),
+        "programs": dashboard.program_choices(), "cards": cards, "selected": selected,
+        "last_month": _month_date(year, last_month),
         "ancestors": Region.objects.filter(code__in=area.ancestor_codes()).filter(
             scope_of(request.user).region_q("code")),
-        "fill": fill_state(), **map_context(area, selected, year, verdicts_fresh=True),
+        "fill": fill_state(), **ranking,
         "can_letterhead": scope_of(request.user).can("regions.import"),
         "reporting": reporting_rates(request.user, period=period,
                                      area=None if isinstance(area, dashboard.WorkArea) else area.code),
@@ -151,10 +266,38 @@ def _pivot_args(request):
     return area, year, level, kind, inds, areas, dashboard.period_set(year, kind)
 
 
+#: Rows of the pivot table per page on screen (the XLSX has them all).
+PIVOT_ROWS = 40
+
+
+def disclosed_pivot(user, rows: list, area) -> list:
+    """The pivot's rows with small cells hidden from a viewer without ``sensitive.view``: per indicator and
+    period, the cells of the areas that add up to one shown total (the children of one area) form a group."""
+    if may_see_small_cells(user):
+        return rows
+    out = [(ind, a, list(values)) for ind, a, values in rows]
+    by_indicator: dict[str, list[int]] = {}
+    for i, (ind, _a, _values) in enumerate(out):
+        by_indicator.setdefault(ind.code, []).append(i)
+    for code, members in by_indicator.items():
+        if code not in rules.SENSITIVE_INDICATORS:
+            continue
+        groups = [out[i][1].code if out[i][1].code == area.code else getattr(out[i][1], "parent_id", None)
+                  for i in members]
+        for k in range(len(out[members[0]][2])):
+            cells = [out[i][2][k] for i in members]
+            for j in rules.hidden_cells(code, [c.denominator for c in cells], groups,
+                                        threshold=settings.SMALL_CELL_THRESHOLD):
+                out[members[j]][2][k] = Hidden(cells[j])
+    return out
+
+
 @area_scoped
 def pivot_page(request):
+    from django.core.paginator import Paginator
+
     area, year, level, kind, inds, areas, periods = _pivot_args(request)
-    rows = dashboard.pivot(inds, areas, periods)
+    rows = disclosed_pivot(request.user, dashboard.pivot(inds, areas, periods), area)
     if request.GET.get("format") == "xlsx":
         header = [_("Kode indikator"), _("Indikator"), _("Satuan"), _("Kode wilayah"), _("Wilayah"),
                   *[str(p) for p in periods]]
@@ -167,11 +310,23 @@ def pivot_page(request):
             note=_("Nilai = jumlah pembilang ÷ jumlah penyebut × faktor, dihitung dari data (bukan rerata persentase); "
                    "indikator dengan penyebut setahun disetahunkan untuk triwulan dan bulan (× 12 ÷ jumlah bulan)."),
             widths=[(0, 0, 16), (1, 1, 48), (2, 3, 14), (4, 4, 24), (5, 5 + len(periods), 11)])
+    page = Paginator(rows, PIVOT_ROWS).get_page(request.GET.get("halaman"))
+    query = request.GET.copy()
+    query.pop("halaman", None)
+    query.pop("format", None)
+    all_indicators = dashboard.indicators()
+    chosen = {i.code for i in inds} if request.GET.getlist("ind") else set()
+    groups = [(label, [i for i in all_indicators if i.program == code]) for code, label in dashboard.program_choices()]
+    known = {c for c, _label in dashboard.program_choices()}
+    others = [i for i in all_indicators if i.program not in known]
+    if others:
+        groups.append((_("Lainnya"), others))
     return render(request, "reports/pivot.html", {
         "area": area, "year": year, "years": _years(), "level": level, "levels": LEVELS, "kind": kind,
-        "rows": rows, "periods": periods, "indicators": dashboard.indicators(),
-        "selected": {i.code for i in inds} if request.GET.getlist("ind") else set(),
-        "areas": dashboard.dashboard_areas(request.user), "query": request.GET.urlencode(),
+        "rows": page.object_list, "page": page, "periods": periods, "indicator_groups": [g for g in groups if g[1]],
+        "selected": chosen, "n_selected": len(chosen) or len(all_indicators),
+        "areas": dashboard.dashboard_areas(request.user), "query": query.urlencode(),
+        "small_cell": settings.SMALL_CELL_THRESHOLD,
     })
 
 
@@ -183,7 +338,7 @@ def map_page(request):
     return render(request, "reports/map.html", {
         "area": area, "year": year, "years": _years(), "indicators": dashboard.indicators(), "selected": ind,
         "areas": dashboard.dashboard_areas(request.user),
-        "can_upload": scope_of(request.user).can("regions.import"), **map_context(area, ind, year)})
+        "can_upload": scope_of(request.user).can("regions.import"), **map_context(area, ind, year, user=request.user)})
 
 
 @area_scoped(permission="regions.import")
@@ -217,9 +372,8 @@ def profile_pdf(request):
     codes = [d.code for d in desa]
     context = {
         "area": area, "year": year, "last_month": _month_date(year, last_month), "generated": timezone.localtime(),
-        "cards": dashboard.cards(request.user, area, year, None, last_month),
-        "children": dashboard.ranking(ind, dashboard.children_of(area), dashboard.period_of(year, last_month))
-        if area.level < 4 else [],
+        "cards": disclosed_cards(request.user, dashboard.cards(request.user, area, year, None, last_month)),
+        "children": children_ranking(request.user, area, ind, dashboard.period_of(year, last_month)),
         "selected": ind,
         "counts": {
             "kecamatan": len({d.parent_id for d in desa}),
@@ -229,7 +383,7 @@ def profile_pdf(request):
             "posyandu": Posyandu.objects.filter(desa_id__in=codes, active=True).count(),
             "penduduk": dashboard.population(area, year),
         },
-        **map_context(area, ind, year),
+        **map_context(area, ind, year, user=request.user),
         "letterhead": letterhead_for(area.puskesmas.kecamatan_id if isinstance(area, dashboard.WorkArea) else area.code),
     }
     return pdf_response(request, "reports/profile_pdf.html", context, f"profil-{area.code}-{year}")

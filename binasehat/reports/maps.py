@@ -7,6 +7,7 @@ import json
 import math
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.utils.translation import gettext as _
 
@@ -122,22 +123,69 @@ class Projection:
 #: From "far from target" to "good": red → amber → green.
 RAMP = ("#b91c1c", "#ea580c", "#eab308", "#84cc16", "#15803d")
 NO_DATA = "#e5e7eb"
+#: All desa with a value have the same one: nothing to compare, so neither "good" nor "bad".
+UNIFORM = "#93c5fd"
 
 
-def classes(values: list[float | None], direction: str, n: int = 5) -> tuple[list[str], list[tuple[float, float, str]]]:
-    """Colour per value (equal intervals between the lowest and highest value; green is the good end), and the
-    legend as (from, to, colour)."""
-    present = [v for v in values if v is not None]
+class LegendClass(NamedTuple):
+    """One class of the legend: the lowest and highest value that fall in it, and its colour."""
+
+    lo: float
+    hi: float
+    colour: str
+
+
+def classes(values: list[float | None], direction: str, n: int = 5) -> tuple[list[str], list[LegendClass]]:
+    """Colour per value and the legend, by quantiles of the values themselves: a value's class is
+    ``floor(k × (values below it + half the values equal to it) ÷ N)`` (its middle rank) with N values present and
+    k = min(n, distinct values), so equal values share a class, no class is empty and each legend entry runs from the lowest to the highest value
+    actually in it (never a range no desa has). Colours spread over the ramp, green at the good end (``up``: high
+    is good). All values equal: one neutral class; none: no legend."""
+    present = sorted(v for v in values if v is not None)
     if not present:
         return [NO_DATA] * len(values), []
-    lo, hi = min(present), max(present)
-    step = (hi - lo) / n or 1.0
+    distinct = sorted(set(present))
+    if len(distinct) == 1:
+        return [NO_DATA if v is None else UNIFORM for v in values], [LegendClass(distinct[0], distinct[0], UNIFORM)]
+    k = min(n, len(distinct))
+    middle, seen = {}, 0
+    for v in distinct:
+        n_v = present.count(v)
+        middle[v] = seen + n_v / 2
+        seen += n_v
+    cls = {v: min(k - 1, math.floor(k * middle[v] / len(present))) for v in distinct}
+    used = sorted(set(cls.values()))
     ramp = RAMP if direction == "up" else tuple(reversed(RAMP))
-    colours = []
-    for v in values:
-        if v is None:
-            colours.append(NO_DATA)
-        else:
-            colours.append(ramp[min(int((v - lo) / step), n - 1)])
-    legend = [(lo + i * step, lo + (i + 1) * step, ramp[i]) for i in range(n)] if hi > lo else [(lo, hi, ramp[-1])]
-    return colours, legend
+    colour_of = {c: ramp[round(i * (len(ramp) - 1) / max(len(used) - 1, 1))] for i, c in enumerate(used)}
+    legend = [LegendClass(min(v for v in distinct if cls[v] == c), max(v for v in distinct if cls[v] == c),
+                          colour_of[c]) for c in used]
+    return [NO_DATA if v is None else colour_of[cls[v]] for v in values], legend
+
+
+def label_point(geometry: dict, proj: "Projection") -> tuple[float, float, float]:
+    """Where a desa's name goes: the centre of the bounding box of its largest outer ring (projected), and that
+    ring's projected width (a name is drawn only where it fits)."""
+    best = None
+    for polygon in geometry["coordinates"]:
+        pts = [proj.xy(x, y) for x, y in polygon[0]]
+        xs, ys = [p[0] for p in pts], [p[1] for p in pts]
+        area = abs(sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(pts, pts[1:] + pts[:1]))) / 2
+        if best is None or area > best[0]:
+            best = (area, (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2, max(xs) - min(xs))
+    return best[1], best[2], best[3]
+
+
+#: Font sizes of desa names in map units (the map is WIDTH units wide): small where the map is wide on screen,
+#: large on a phone, where the same map is shown about 360 px wide.
+LABEL_SMALL, LABEL_LARGE = 9.0, 20.0
+
+
+def label_fit(name: str, width: float) -> str:
+    """Which label sizes fit a desa ``width`` map units wide: "l" (both), "s" (only the small one) or ""
+    (none: the name is in the details panel and the table instead). A character is about 0.55 em wide."""
+    need = 0.55 * len(name)
+    if need * LABEL_LARGE <= width:
+        return "l"
+    if need * LABEL_SMALL <= width:
+        return "s"
+    return ""

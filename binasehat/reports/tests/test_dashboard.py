@@ -44,7 +44,7 @@ def test_dashboard_shows_every_indicator_with_target_trend_and_map(demo, client_
             if ind.target_is_district(2025):
                 assert "target daerah (contoh demo)" in row
     assert html.count("<path class=\"map-shape\"") == 53  # the demo's (stand-in) desa boundaries
-    assert html.count("<circle class=\"map-point\"") == 122
+    assert html.count("<g class=\"map-point\"") == 122
 
 
 def test_dashboard_pivot_and_xlsx_agree(demo, client_for):
@@ -84,7 +84,7 @@ def test_dashboard_does_not_query_per_row(demo, client_for):
                                   for i in range(40)])
     with CaptureQueriesContext(connection) as after:
         html = client.get(url, {"wilayah": "19.03", "tahun": 2025}).content.decode()
-    assert html.count('<circle class="map-point"') == 122 + 40
+    assert html.count('<g class="map-point"') == 122 + 40
     assert len(after) == len(before) < 60
 
 
