@@ -14,7 +14,7 @@ from binasehat.core.audit import audit_bulk
 from binasehat.core.bulk import insert_dicts
 from binasehat.core.events import data_changed
 from binasehat.core.importing import (
-    Importer, RowError, create, diff, parse_bool, parse_date, parse_decimal, register, unchanged, update,
+    Importer, RowError, create, diff, parse_bool, parse_date, parse_decimal, parse_sex, register, unchanged, update,
 )
 from binasehat.core.tabular import Row
 from binasehat.facilities.models import Posyandu
@@ -24,7 +24,6 @@ from .models import Child, Measurement
 from .services import computed_fields
 
 PLACES = frozenset(Measurement.Place.values)
-SEX = {"l": "L", "1": "L", "m": "L", "p": "P", "2": "P", "f": "P"}
 
 
 def _key(name: str, birth: dt.date, mother: str) -> str:
@@ -41,6 +40,12 @@ def _plain(v):
 class ChildImporter(Importer):
     kind = "children"
     label = gettext_lazy("Anak (balita)")
+    aliases = {
+        "name": ("Nama Anak", "Nama", "Nama Balita"), "sex": ("Jenis Kelamin", "JK", "L/P"),
+        "birth_date": ("Tanggal Lahir", "Tgl Lahir"),
+        "desa_code": ("Kode Desa", "Kode Kelurahan", "Kode Desa/Kelurahan"), "nik": ("NIK Anak",),
+        "mother_name": ("Nama Ibu", "Nama Ibu Kandung"), "posyandu_code": ("Kode Posyandu",),
+    }
     description = gettext_lazy("Satu baris per anak. sex L/P (atau 1/2); NIK boleh kosong. Anak yang sama (NIK sama, "
                                "atau nama + tanggal lahir + nama ibu sama) tidak dibuat dua kali.")
     required = ("name", "sex", "birth_date", "desa_code")
@@ -67,9 +72,7 @@ class ChildImporter(Importer):
         name = " ".join(row.get("name").split())
         if not name:
             raise RowError(_("Nama anak kosong."))
-        sex = SEX.get(row.get("sex").lower())
-        if sex is None:
-            raise RowError(_("Kolom sex harus L/P atau 1/2, bukan \"%(v)s\".") % {"v": row.get("sex")})
+        sex = parse_sex(row.get("sex"), "sex")
         birth = parse_date(row.get("birth_date"), "birth_date")
         if birth is None:
             raise RowError(_("Tanggal lahir wajib diisi."))
@@ -141,6 +144,18 @@ class ChildImporter(Importer):
 class MeasurementImporter(Importer):
     kind = "measurements"
     label = gettext_lazy("Pengukuran anak (penimbangan)")
+    aliases = {
+       
+        "visit_date": ("Tanggal Ukur", "Tgl Ukur", "Tanggal Penimbangan", "Tanggal Timbang", "Tgl Timbang", "Tanggal Kunjungan", "Tanggal Pengukuran"),
+        "weight_kg": ("Berat Badan (kg)", "Berat Badan", "BB", "BB (kg)", "Berat"),
+        "lenhei_cm": ("Panjang/Tinggi Badan (cm)", "Panjang/Tinggi Badan", "PB/TB", "TB/PB", "PB/TB (cm)", "Tinggi Badan", "Panjang Badan", "TB", "PB"),
+        "child_nik": ("NIK Anak", "NIK"), "name": ("Nama Anak", "Nama", "Nama Balita"),
+        "birth_date": ("Tanggal Lahir", "Tgl Lahir"), "mother_name": ("Nama Ibu", "Nama Ibu Kandung"),
+        "measure": ("Cara Ukur", "Posisi Ukur"), "oedema": ("Edema",),
+        "headc_cm": ("Lingkar Kepala (cm)", "Lingkar Kepala", "LK"),
+        "muac_cm": ("LiLA (cm)", "LiLA", "Lingkar Lengan Atas"), "place": ("Tempat Ukur", "Tempat"),
+        "posyandu_code": ("Kode Posyandu",),
+    }
     description = gettext_lazy(
         "Satu baris per kunjungan anak. Anak dikenali dari child_nik, atau dari name + birth_date + mother_name "
         "(impor anak terlebih dulu). measure l (berbaring) / h (berdiri) / kosong; oedema ya/tidak. Z-score WHO "
