@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as _, gettext_lazy
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
 CSV_SUFFIXES = {".csv", ".txt"}
@@ -135,7 +135,7 @@ class Row:
 #: Excel's "CSV (dipisahkan koma)" writes on an Indonesian or English Windows). Anything else is refused.
 CSV_ENCODINGS = ("utf_8", "cp1252")
 ENCODING_LABELS = {"utf-8-sig": "UTF-8 (BOM)", "utf_8": "UTF-8", "cp1252": "Windows-1252"}
-DELIMITER_LABELS = {",": "koma (,)", ";": "titik koma (;)", "\t": "tab"}
+DELIMITER_LABELS = {",": gettext_lazy("koma (,)"), ";": gettext_lazy("titik koma (;)"), "\t": gettext_lazy("tab")}
 _SAMPLE_BYTES = 1 << 20
 
 
