@@ -57,6 +57,11 @@ class KaderImporter(Importer):
                 self.scope.posyandu_ids is None or row["posyandu_id"] in self.scope.posyandu_ids)
             (self.existing.__setitem__(row["nik"], row) if inside else self.elsewhere.add(row["nik"]))
 
+    def display_value(self, field, value):
+        if field == "posyandu_id" and value is not None:
+            return next((code for code, (pk, _desa) in self.posyandu.items() if pk == value), value)
+        return value
+
     def check_row(self, row: Row):
         nik = row.get("nik").replace(" ", "")
         problem = rules.nik_problem(nik)

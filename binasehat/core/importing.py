@@ -145,8 +145,8 @@ class Importer:
     required: ClassVar[tuple[str, ...]] = ()
     optional: ClassVar[tuple[str, ...]] = ()
     #: Indonesian names accepted for a column, as a user or an Excel sheet writes them ({"name": ("nama anak",
-    #: "nama")}); the first one is shown in the template and the docs. Matched like every header: case, spaces,
-    #: dots, underscores, dashes and slashes do not count.
+    #: "nama")}); the first one is shown in the template and the docs. Matched like every header
+    #: (``tabular.header_key``): case, spaces, dots, underscores, dashes, slashes and brackets do not count.
     aliases: ClassVar[dict[str, tuple[str, ...]]] = {}
     #: Columns never copied into the stored preview (the uploaded file itself is deleted after the import).
     private_columns: ClassVar[tuple[str, ...]] = ("nik", "child_nik", "no_kk")
