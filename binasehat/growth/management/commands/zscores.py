@@ -158,7 +158,8 @@ class Command(BaseCommand):
         delimiter = getattr(table, "delimiter", ",")
         try:
             done = False
-            if table.kind == "csv" and not row_reader:
+            # polars reads UTF-8 only: a Windows-1252 file (decoded by the table reader) goes row by row
+            if table.kind == "csv" and table.encoding != "cp1252" and not row_reader:
                 raw = getattr(table, "_raw", None)
                 if raw is not None:
                     raw.close()  # the columnar reader opens the file itself
