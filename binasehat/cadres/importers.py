@@ -10,7 +10,7 @@ from binasehat.core.audit import audit_bulk
 from binasehat.core.bulk import insert_dicts
 from binasehat.core.events import records_changed
 from binasehat.core.importing import (
-    Importer, RowError, create, diff, parse_bool, parse_date, register, unchanged, update,
+    Importer, RowError, create, diff, parse_bool, parse_date, parse_sex, register, unchanged, update,
 )
 from binasehat.core.tabular import Row
 from binasehat.facilities.models import Posyandu
@@ -29,6 +29,12 @@ def _plain(value):
 class KaderImporter(Importer):
     kind = "kader"
     label = gettext_lazy("Kader posyandu")
+    aliases = {
+        "nik": ("NIK",), "name": ("Nama Kader", "Nama"), "sex": ("Jenis Kelamin", "JK", "L/P"),
+        "posyandu_code": ("Kode Posyandu",), "sk_number": ("Nomor SK", "No SK"), "sk_date": ("Tanggal SK", "Tgl SK"),
+        "active": ("Aktif", "Status Aktif"), "birth_date": ("Tanggal Lahir", "Tgl Lahir"),
+        "phone": ("Nomor HP", "No HP", "Telepon", "Nomor Telepon"),
+    }
     description = gettext_lazy("Satu baris per kader; NIK menjadi kunci. sex L/P, active ya/tidak; sk_number kosong berarti belum ber-SK.")
     required = ("nik", "name", "sex", "posyandu_code", "sk_number", "sk_date", "active")
     optional = ("birth_date", "phone")
@@ -51,6 +57,11 @@ class KaderImporter(Importer):
                 self.scope.posyandu_ids is None or row["posyandu_id"] in self.scope.posyandu_ids)
             (self.existing.__setitem__(row["nik"], row) if inside else self.elsewhere.add(row["nik"]))
 
+    def display_value(self, field, value):
+        if field == "posyandu_id" and value is not None:
+            return next((code for code, (pk, _desa) in self.posyandu.items() if pk == value), value)
+        return value
+
     def check_row(self, row: Row):
         nik = row.get("nik").replace(" ", "")
         problem = rules.nik_problem(nik)
@@ -62,9 +73,7 @@ class KaderImporter(Importer):
         name = " ".join(row.get("name").split())
         if not name:
             raise RowError(_("Nama kosong."))
-        sex = row.get("sex").upper()
-        if sex not in {"L", "P"}:
-            raise RowError(_("Kolom sex harus L atau P, bukan \"%(v)s\".") % {"v": row.get("sex")})
+        sex = parse_sex(row.get("sex"), "sex")
         posyandu = self.posyandu.get(row.get("posyandu_code"))
         if posyandu is None:
             raise RowError(_("posyandu_code %(c)r tidak dikenal atau di luar wilayah Anda.") % {"c": row.get("posyandu_code")})
@@ -117,6 +126,9 @@ class KaderSkillImporter(Importer):
 
     kind = "kader-skills"
     label = gettext_lazy("Keterampilan dasar yang lulus (kader)")
+    aliases = {
+        "nik": ("NIK",), "skill_code": ("Kode Keterampilan",), "passed_on": ("Tanggal Lulus", "Tgl Lulus"),
+    }
     description = gettext_lazy("Satu baris per keterampilan yang lulus: NIK kader, kode keterampilan "
                                "(P1–P4, B1–B7, H1–H6, R1–R4, D1–D4), tanggal lulus.")
     required = ("nik", "skill_code")

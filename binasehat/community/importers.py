@@ -33,6 +33,13 @@ def _plain(v):
 class SiagaImporter(Importer):
     kind = "siaga"
     label = gettext_lazy("Masukan Desa Siaga")
+    aliases = {
+        "desa_code": ("Kode Desa", "Kode Kelurahan", "Kode Desa/Kelurahan"), "year": ("Tahun",),
+        "forum": ("Forum Masyarakat Desa", "Forum Desa"), "akses_harian": ("Akses Pelayanan Harian",),
+        "dana_sumber_lain": ("Sumber Dana Lain",), "peraturan": ("Peraturan Desa", "Perdes"),
+        "phbs_rt_persen": ("PHBS Rumah Tangga (%)", "PHBS RT (%)"), "sk_number": ("Nomor SK", "No SK"),
+        "sk_date": ("Tanggal SK", "Tgl SK"),
+    }
     description = gettext_lazy(
         "Satu baris per desa/kelurahan dan tahun. forum: tidak_ada|belum_berjalan|tidak_rutin|triwulanan|bulanan; "
         "peraturan: tidak_ada|ada|direalisasikan; akses_harian ya/tidak; jumlah sebagai bilangan bulat; "

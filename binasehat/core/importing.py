@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from . import limits
 from .scope import Scope
-from .tabular import Row, Table, TableError
+from .tabular import Row, Table, TableError, header_key
 
 log = logging.getLogger("binasehat.imports")
 
@@ -34,6 +34,9 @@ CREATE, UPDATE, UNCHANGED, REJECT = "create", "update", "unchanged", "reject"
 DEFER = "defer"
 MAX_KEPT_REJECTIONS = 5000
 MAX_SAMPLES = 50
+#: Columns of the file shown for each sample row of the preview.
+MAX_SAMPLE_COLUMNS = 8
+MAX_KEPT_WARNINGS = 5000
 MAX_KEPT_CONFLICTS = 5000
 #: Bytes of the fingerprint kept per row between the preview and the commit.
 FINGERPRINT_BYTES = 8
@@ -55,6 +58,8 @@ class Outcome:
     #: The stored record the decision was made on (None: there was none). The commit compares it with what the
     #: preview saw, so that an edit made in between is reported, never overwritten.
     state: Any = None
+    #: Plausibility warnings (in Indonesian): shown in the preview, they never stop the row.
+    warnings: list[str] = field(default_factory=list)
 
 
 def create(key: str, data: Any) -> Outcome:
@@ -94,6 +99,13 @@ class ImportResult:
     conflicted: int = 0
     #: One fingerprint per row (what the row would do, and to which stored state): kept with the preview.
     fingerprints: bytearray = field(default_factory=bytearray, repr=False)
+    #: How each file was read ("…: CSV, pengodean Windows-1252, pemisah titik koma (;)").
+    read_as: list[str] = field(default_factory=list)
+    #: The file's own names of the columns shown for each sample row (``samples[…]["cells"]``).
+    sample_columns: list[str] = field(default_factory=list)
+    #: Plausibility warnings: {row, key, message}; ``warned`` counts the rows with at least one.
+    warnings: list[dict] = field(default_factory=list)
+    warned: int = 0
 
     @property
     def rejected(self) -> int:
@@ -118,7 +130,8 @@ class ImportResult:
             "kind": self.kind, "dry_run": self.dry_run, "partial": self.partial, "rows": self.rows,
             "planned": self.planned, "rejections": self.rejections, "samples": self.samples,
             "notices": self.notices, "error": self.error, "committed": self.committed, "conflicts": self.conflicts,
-            "conflicted": self.conflicted,
+            "conflicted": self.conflicted, "read_as": self.read_as, "sample_columns": self.sample_columns,
+            "warnings": self.warnings, "warned": self.warned,
         }
 
 
@@ -131,6 +144,12 @@ class Importer:
     description: ClassVar[str] = ""
     required: ClassVar[tuple[str, ...]] = ()
     optional: ClassVar[tuple[str, ...]] = ()
+    #: Indonesian names accepted for a column, as a user or an Excel sheet writes them ({"name": ("nama anak",
+    #: "nama")}); the first one is shown in the template and the docs. Matched like every header
+    #: (``tabular.header_key``): case, spaces, dots, underscores, dashes, slashes and brackets do not count.
+    aliases: ClassVar[dict[str, tuple[str, ...]]] = {}
+    #: Columns never copied into the stored preview (the uploaded file itself is deleted after the import).
+    private_columns: ClassVar[tuple[str, ...]] = ("nik", "child_nik", "no_kk")
     #: Role permission needed to run it from the web.
     permission: ClassVar[str] = "imports.run"
     #: Example rows for the downloadable template.
@@ -148,6 +167,30 @@ class Importer:
     @classmethod
     def columns(cls) -> list[str]:
         return [*cls.required, *cls.optional]
+
+    @classmethod
+    def header_keys(cls) -> dict[str, str]:
+        """Every accepted header (as ``tabular.header_key`` reduces it) → the column it means."""
+        keys = {header_key(c): c for c in cls.columns()}
+        for column, names in cls.aliases.items():
+            for name in names:
+                keys.setdefault(header_key(name), column)
+        return keys
+
+    @classmethod
+    def column_label(cls, column: str) -> str:
+        """The Indonesian name of a column (its first alias), else the column itself."""
+        names = cls.aliases.get(column)
+        return names[0] if names else column
+
+    @classmethod
+    def column_help(cls) -> list[tuple[str, str, list[str]]]:
+        """(column, main Indonesian name, other accepted names) for the import page and the template."""
+        return [(c, cls.column_label(c), list(cls.aliases.get(c, ())[1:])) for c in cls.columns()]
+
+    def display_value(self, field: str, value: Any) -> Any:
+        """A stored value as the preview shows it (e.g. a posyandu id as its code); override where needed."""
+        return value
 
     def begin(self) -> None:
         """Load what the row checks need."""
@@ -199,20 +242,53 @@ def get_importer(kind: str) -> type[Importer]:
         ) from None
 
 
-def check_columns(importer: Importer, table: Table, result: ImportResult) -> None:
-    present = set(h for h in table.headers if h)
-    missing = [c for c in importer.required if c not in present]
+def match_columns(importer: Importer, table: Table) -> dict[str, str]:
+    """Read the file's headers as the importer's columns ("Nama Anak" → ``name``), renaming them in ``table``;
+    returns {column: the header as the file writes it}. Two headers meaning the same column refuse the file."""
+    keys = importer.header_keys()
+    written = getattr(table, "written", table.headers)
+    found: dict[str, str] = {}
+    names: dict[str, str] = {}
+    for header, as_written in zip(table.headers, written):
+        if not header:
+            continue
+        column = keys.get(header_key(header))
+        if column is None:
+            continue
+        if column in found:
+            raise TableError(
+                _("Kolom \"%(a)s\" dan \"%(b)s\" di %(name)s sama-sama berarti %(col)s; hapus salah satunya.")
+                % {"a": found[column], "b": as_written, "name": table.name, "col": importer.column_label(column)}
+            )
+        found[column] = as_written or header
+        if column != header:
+            names[header] = column
+    table.rename(names)
+    return found
+
+
+def check_columns(importer: Importer, table: Table, result: ImportResult) -> dict[str, str]:
+    found = match_columns(importer, table)
+    missing = [c for c in importer.required if c not in found]
     if missing:
         raise TableError(
             _("Kolom wajib tidak ada di %(name)s: %(missing)s. Kolom yang diharapkan: %(expected)s.")
-            % {"name": table.name, "missing": ", ".join(missing), "expected": ", ".join(importer.columns())}
+            % {"name": table.name, "missing": ", ".join(_named(importer, c) for c in missing),
+               "expected": ", ".join(importer.columns())}
         )
-    extra = sorted(present - set(importer.columns()))
+    written = dict(zip(table.headers, getattr(table, "written", table.headers)))
+    extra = [written.get(h) or h for h in table.headers if h and h not in found]
     if extra:
         result.notices.append(
             _("Kolom berikut di %(name)s tidak dikenal dan diabaikan: %(extra)s")
             % {"name": table.name, "extra": ", ".join(extra)}
         )
+    return found
+
+
+def _named(importer: Importer, column: str) -> str:
+    label = importer.column_label(column)
+    return f"{column} ({label})" if label != column else column
 
 
 def _fingerprint(outcome: Outcome) -> bytes:
@@ -272,6 +348,26 @@ def run_import(
     creates: list[Outcome] = []
     updates: list[Outcome] = []
     seen: dict[str, str] = {}
+    shown: list[str] = []  # the columns whose cells a sample row shows, in the first file's order
+    labels: dict[str, str] = {}  # column → its header as the file writes it
+
+    def label(name: str) -> str:
+        """A stored field as the user knows it: the file's header for it (``desa_id`` → "Kode Desa")."""
+        if name in labels:
+            return labels[name]
+        if name.endswith("_id") and f"{name[:-3]}_code" in labels:
+            return labels[f"{name[:-3]}_code"]
+        return importer.column_label(name)
+
+    def sample(row: Row | None, outcome: Outcome) -> dict:
+        item = {"row": outcome.where, "key": outcome.key,
+                "cells": [row.values.get(c, "") for c in shown] if row is not None else []}
+        if outcome.changes:
+            item["changes"] = {label(f): [importer.display_value(f, v[0]), importer.display_value(f, v[1])]
+                               for f, v in outcome.changes.items()}
+        else:
+            item["changes"] = {}
+        return item
 
     def record(row: Row | None, outcome: Outcome) -> None:
         outcome.where = row.where if row is not None else outcome.where
@@ -297,6 +393,11 @@ def run_import(
                     })
         result.fingerprints += fingerprint
         result.planned[outcome.action] += 1
+        if outcome.warnings and outcome.action != REJECT:
+            result.warned += 1
+            for message in outcome.warnings:
+                if len(result.warnings) < MAX_KEPT_WARNINGS:
+                    result.warnings.append({"row": outcome.where, "key": outcome.key, "message": message})
         if outcome.action == REJECT:
             if len(result.rejections) < MAX_KEPT_REJECTIONS:
                 result.rejections.append({"row": outcome.where, "key": outcome.key, "reason": outcome.reason})
@@ -304,11 +405,20 @@ def run_import(
             (creates if outcome.action == CREATE else updates).append(outcome)
             samples = result.samples[outcome.action]
             if len(samples) < MAX_SAMPLES:
-                samples.append({"row": outcome.where, "key": outcome.key, "changes": outcome.changes or {}})
+                samples.append(sample(row, outcome))
 
     try:
         for table in tables:
-            check_columns(importer, table, result)
+            found = check_columns(importer, table, result)
+            describe = getattr(table, "describe", None)
+            if describe is not None:
+                result.read_as.append(describe())
+            for column, as_written in found.items():
+                labels.setdefault(column, as_written)
+        if tables:
+            order = [h for h in tables[0].headers if h in labels]
+            shown[:] = [c for c in order if c not in importer.private_columns][:MAX_SAMPLE_COLUMNS]
+            result.sample_columns = [labels[c] for c in shown]
         importer.begin()
         for table in tables:
             for row in table.rows():
@@ -392,7 +502,13 @@ def parse_bool(value: str, column: str, *, default: bool | None = None) -> bool 
     raise RowError(_("Kolom %(col)s harus \"ya\" atau \"tidak\", bukan \"%(val)s\".") % {"col": column, "val": value})
 
 
+#: Day first, as Indonesian Excel writes dates (31/12/2025, 31-12-2025), besides ISO.
 _DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y/%m/%d")
+#: Excel's day 0 in the 1900 date system (serial 1 = 1900-01-01, with Lotus's phantom 1900-02-29 counted).
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+#: Serial numbers read as dates: 10000 (1927-05-18) to 99999 (2173-10-14); a date cell that lost its date
+#: format in Excel shows as such a whole number.
+_EXCEL_SERIAL = re.compile(r"^[1-9][0-9]{4}(\.0+)?$")
 
 
 def parse_date(value: str, column: str) -> dt.date | None:
@@ -404,6 +520,8 @@ def parse_date(value: str, column: str) -> dt.date | None:
             return dt.date.fromisoformat(v)  # the common case, 30× faster than strptime
         except ValueError:
             pass
+    if _EXCEL_SERIAL.match(v):
+        return EXCEL_EPOCH + dt.timedelta(days=int(float(v)))
     v = v.split(" ")[0] if re.match(r"^\d{4}-\d{2}-\d{2} ", v) else v
     for fmt in _DATE_FORMATS:
         try:
@@ -411,17 +529,34 @@ def parse_date(value: str, column: str) -> dt.date | None:
         except ValueError:
             continue
     raise RowError(
-        _("Kolom %(col)s berisi tanggal yang tidak sah: \"%(val)s\" (gunakan TTTT-BB-HH, mis. 2024-03-31).")
+        _("Kolom %(col)s berisi tanggal yang tidak sah: \"%(val)s\" (gunakan HH/BB/TTTT, mis. 31/03/2024, "
+          "atau TTTT-BB-HH).")
         % {"col": column, "val": value}
     )
 
 
+_SEX = {"l": "L", "laki-laki": "L", "laki laki": "L", "lakilaki": "L", "laki": "L", "lk": "L", "pria": "L",
+        "m": "L", "1": "L", "p": "P", "perempuan": "P", "pr": "P", "wanita": "P", "f": "P", "2": "P"}
+
+
+def parse_sex(value: str, column: str) -> str:
+    """L or P from what a form or Excel says: L/P, Laki-laki/Perempuan, 1/2 (as in Buku KIA and SDKI codes)."""
+    v = " ".join((value or "").strip().lower().split())
+    sex = _SEX.get(v)
+    if sex is None:
+        raise RowError(_("Kolom %(col)s harus L/P (Laki-laki/Perempuan) atau 1/2, bukan \"%(val)s\".")
+                       % {"col": column, "val": value})
+    return sex
+
+
 def parse_decimal(value: str, column: str, *, low: float | None = None, high: float | None = None) -> Decimal | None:
-    v = (value or "").strip().replace(" ", "")
+    v = (value or "").strip().replace(" ", "").replace("\u00a0", "")
     if not v:
         return None
     if "," in v and "." not in v:
         v = v.replace(",", ".")  # Indonesian decimal comma
+    elif _ID_GROUPED.match(v):
+        v = v.replace(".", "").replace(",", ".")  # 1.234,5: Indonesian thousands points and decimal comma
     try:
         number = Decimal(v)
     except InvalidOperation:
@@ -432,6 +567,9 @@ def parse_decimal(value: str, column: str, *, low: float | None = None, high: fl
             % {"col": column, "low": low, "high": high, "val": value}
         )
     return number
+
+
+_ID_GROUPED = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+,\d+$")
 
 
 def parse_int(value: str, column: str, *, low: int | None = 0, high: int | None = None) -> int | None:

@@ -1,4 +1,5 @@
-"""Reading spreadsheets row by row: CSV (UTF-8, comma, semicolon or tab) and XLSX/XLS/ODS (python-calamine).
+"""Reading spreadsheets row by row: CSV (UTF-8 with or without BOM, or Windows-1252 as Excel saves it on an
+Indonesian Windows; comma, semicolon or tab) and XLSX/XLS/ODS (python-calamine).
 
 Every problem with the file itself (empty, broken, wrong encoding, no header, too large) raises ``TableError``
 with a message in Indonesian; rows are yielded as dicts of stripped strings, one at a time, so a large CSV is
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as _, gettext_lazy
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
 CSV_SUFFIXES = {".csv", ".txt"}
@@ -130,6 +131,70 @@ class Row:
         return f"{self.source}:{self.number}" if self.source else str(self.number)
 
 
+#: The encodings a CSV may be in, as charset-normalizer names them: UTF-8 (also pure ASCII) and Windows-1252 (what
+#: Excel's "CSV (dipisahkan koma)" writes on an Indonesian or English Windows). Anything else is refused.
+CSV_ENCODINGS = ("utf_8", "cp1252")
+ENCODING_LABELS = {"utf-8-sig": "UTF-8 (BOM)", "utf_8": "UTF-8", "cp1252": "Windows-1252"}
+DELIMITER_LABELS = {",": gettext_lazy("koma (,)"), ";": gettext_lazy("titik koma (;)"), "\t": gettext_lazy("tab")}
+_SAMPLE_BYTES = 1 << 20
+
+
+def _guess_encoding(data: bytes) -> str | None:
+    """charset-normalizer's choice between the accepted encodings for ``data`` (None: neither fits)."""
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data, cp_isolation=list(CSV_ENCODINGS)).best()
+    if best is None:
+        return None
+    return "utf_8" if best.encoding in ("ascii", "utf_8") else best.encoding
+
+
+def _first_undecodable(path: Path, encoding: str) -> int | None:
+    """The offset of the first byte that ``encoding`` cannot decode (None: the whole file decodes), read in
+    chunks so a large file is never held at once."""
+    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    offset = 0
+    with open(path, "rb") as fh:
+        while True:
+            chunk = fh.read(_SAMPLE_BYTES)
+            try:
+                decoder.decode(chunk, final=not chunk)
+            except UnicodeDecodeError as exc:
+                return offset + exc.start
+            if not chunk:
+                return None
+            offset += len(chunk)
+
+
+def detect_encoding(path: Path, head: bytes) -> str | None:
+    """The codec a CSV file is read with: ``utf-8-sig`` when it starts with a UTF-8 BOM, else what charset-normalizer
+    picks from the file's first megabyte, checked against the whole file; a file that is plain ASCII at first and
+    Windows-1252 further down is detected from the part where UTF-8 fails. None: not a text file we can read."""
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig" if _first_undecodable(path, "utf-8-sig") is None else None
+    with open(path, "rb") as fh:
+        sample = fh.read(_SAMPLE_BYTES)
+    encoding = _guess_encoding(sample)
+    if encoding is None:
+        return None
+    bad = _first_undecodable(path, encoding)
+    if bad is None:
+        return encoding
+    if encoding == "utf_8":
+        with open(path, "rb") as fh:
+            fh.seek(max(bad - 4096, 0))
+            other = _guess_encoding(fh.read(64 * 1024))
+        if other and other != "utf_8" and _first_undecodable(path, other) is None:
+            return other
+    return None
+
+
+def header_key(name: object) -> str:
+    """How a column name is matched: case, spaces, dots, underscores, dashes, slashes and brackets do not count
+    ("Tgl. Lahir", "tgl_lahir" and "TGL LAHIR" are the same column)."""
+    return re.sub(r"[\s._\-/()]+", "", str(name if name is not None else "").strip().strip("\ufeff").lower())
+
+
 def normalise_header(name: object) -> str:
     text = str(name if name is not None else "").strip().strip("\ufeff").lower()
     return re.sub(r"[\s\-/]+", "_", text)
@@ -170,6 +235,7 @@ class Table:
         if not self.path.exists() or self.path.stat().st_size == 0:
             raise TableError(_("Berkas %(name)s kosong.") % {"name": self.name})
         self.kind = "csv" if suffix in CSV_SUFFIXES else "sheet"
+        self.encoding = self.delimiter = None
         self.max_rows, self.max_cells = caps()
         self._fraction = 0.0
         self.total_rows: int | None = None
@@ -196,17 +262,15 @@ class Table:
             )
         if head.startswith(b"PK\x03\x04"):
             raise TableError(_("Berkas %(name)s adalah XLSX yang diberi akhiran .csv.") % {"name": self.name})
-        try:
-            sample = head.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            if exc.start < len(head) - 4:  # not just a multi-byte character cut at the sample's end
-                raise TableError(self._encoding_message()) from None
-            sample = head[: exc.start].decode("utf-8-sig")
+        self.encoding = detect_encoding(self.path, head)
+        if self.encoding is None:
+            raise TableError(self._encoding_message())
+        sample = head.decode(self.encoding, errors="ignore")
         first_line = sample.splitlines()[0] if sample.splitlines() else ""
         self.delimiter = max([",", ";", "\t"], key=first_line.count) if first_line else ","
         self._size = self.path.stat().st_size
         self._raw = open(self.path, "rb")
-        self._text = io.TextIOWrapper(self._raw, encoding="utf-8-sig", newline="")
+        self._text = io.TextIOWrapper(self._raw, encoding=self.encoding, newline="")
         self._reader = csv.reader(self._text, delimiter=self.delimiter)
         try:
             header = next(self._reader)
@@ -214,11 +278,12 @@ class Table:
             raise TableError(_("Berkas %(name)s kosong.") % {"name": self.name}) from None
         except UnicodeDecodeError:
             raise TableError(self._encoding_message()) from None
+        self.written = [str(h).strip().strip("\ufeff") for h in header]
         self.headers = [normalise_header(h) for h in header]
 
     def _encoding_message(self) -> str:
         return _(
-            "Berkas %(name)s bukan teks UTF-8 (mungkin tersimpan dari Excel sebagai ANSI). "
+            "Berkas %(name)s bukan teks UTF-8 atau Windows-1252 (ANSI) yang dapat dibaca. "
             "Simpan ulang sebagai \"CSV UTF-8\" lalu unggah kembali."
         ) % {"name": self.name}
 
@@ -266,6 +331,7 @@ class Table:
             ) from None
         if header is None:
             raise TableError(_("Berkas %(name)s kosong.") % {"name": self.name})
+        self.written = [cell_text(h) for h in header]
         self.headers = [normalise_header(h) for h in header]
 
     def _sheet_rows(self) -> Iterator[Row]:
@@ -281,6 +347,18 @@ class Table:
             yield self._row(number, texts)
 
     # --- common ----------------------------------------------------------------------------------
+    def describe(self) -> str:
+        """How the file was read, for the preview: "CSV, Windows-1252, pemisah titik koma (;)"."""
+        if self.kind != "csv":
+            return _("%(name)s: lembar kerja pertama") % {"name": self.name}
+        return _("%(name)s: CSV, pengodean %(encoding)s, pemisah %(delimiter)s") % {
+            "name": self.name, "encoding": ENCODING_LABELS.get(self.encoding, self.encoding),
+            "delimiter": DELIMITER_LABELS.get(self.delimiter, self.delimiter)}
+
+    def rename(self, names: dict[str, str]) -> None:
+        """Read the columns named by the keys as the values (Indonesian header → the importer's column)."""
+        self.headers = [names.get(h, h) for h in self.headers]
+
     def _row(self, number: int, values: list[str]) -> Row:
         row = {}
         for i, h in enumerate(self.headers):
@@ -303,11 +381,21 @@ class MemoryTable:
     def __init__(self, name: str, rows: list[dict[str, object]]):
         self.name = name
         self.headers = list(dict.fromkeys(k for r in rows for k in r)) if rows else []
+        self.written = list(self.headers)
         self._rows = rows
+        self._names: dict[str, str] = {}
+
+    def describe(self) -> str:
+        return self.name
+
+    def rename(self, names: dict[str, str]) -> None:
+        self._names.update(names)
+        self.headers = [names.get(h, h) for h in self.headers]
 
     def rows(self) -> Iterator[Row]:
+        names = self._names
         for i, values in enumerate(self._rows, start=2):
-            yield Row(number=i, values={k: cell_text(v).replace("\x00", "") for k, v in values.items()},
+            yield Row(number=i, values={names.get(k, k): cell_text(v).replace("\x00", "") for k, v in values.items()},
                       source=self.name)
 
     def progress(self) -> float:

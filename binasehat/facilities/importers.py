@@ -121,6 +121,13 @@ class FacilityImporter(Importer):
 class PosyanduImporter(FacilityImporter):
     kind = "posyandu"
     label = gettext_lazy("Posyandu")
+    aliases = {
+        "code": ("Kode Posyandu", "Kode"), "name": ("Nama Posyandu", "Nama"),
+        "desa_code": ("Kode Desa", "Kode Kelurahan", "Kode Desa/Kelurahan"), "address": ("Alamat",),
+        "latitude": ("Lintang",), "longitude": ("Bujur",), "founded_on": ("Tanggal Berdiri", "Tgl Berdiri"),
+        "sk_number": ("Nomor SK", "No SK"), "sk_date": ("Tanggal SK", "Tgl SK"), "active": ("Aktif",),
+        "closed_on": ("Tanggal Tutup", "Tgl Tutup"),
+    }
     description = gettext_lazy("Satu baris per posyandu. Kode posyandu menjadi kunci: impor ulang memperbarui.")
     model = Posyandu
     required = ("code", "name", "desa_code")
@@ -156,6 +163,12 @@ class PosyanduImporter(FacilityImporter):
 class PustuImporter(FacilityImporter):
     kind = "pustu"
     label = gettext_lazy("Pustu / Posyandu Prima")
+    aliases = {
+        "code": ("Kode Pustu", "Kode"), "name": ("Nama Pustu", "Nama"),
+        "desa_code": ("Kode Desa", "Kode Kelurahan", "Kode Desa/Kelurahan"), "puskesmas_code": ("Kode Puskesmas",),
+        "prima_since": ("Prima Sejak", "Tanggal Prima"), "address": ("Alamat",), "latitude": ("Lintang",),
+        "longitude": ("Bujur",), "active": ("Aktif",),
+    }
     description = gettext_lazy("Satu baris per pustu, dengan puskesmas induk dan status Posyandu Prima.")
     model = Pustu
     required = ("code", "name", "desa_code", "puskesmas_code", "posyandu_prima")
@@ -191,6 +204,11 @@ class PustuImporter(FacilityImporter):
 class PuskesmasImporter(FacilityImporter):
     kind = "puskesmas"
     label = gettext_lazy("Puskesmas dan wilayah kerjanya")
+    aliases = {
+        "code": ("Kode Puskesmas", "Kode"), "name": ("Nama Puskesmas", "Nama"), "kecamatan_code": ("Kode Kecamatan",),
+        "desa_codes": ("Kode Desa Wilayah Kerja", "Wilayah Kerja"), "phone": ("Telepon", "Nomor Telepon"),
+        "address": ("Alamat",), "latitude": ("Lintang",), "longitude": ("Bujur",), "active": ("Aktif",),
+    }
     description = gettext_lazy("Satu baris per puskesmas; desa_codes berisi kode desa wilayah kerja, dipisah titik koma.")
     model = Puskesmas
     area_field = "kecamatan_id"

@@ -16,7 +16,7 @@ from binasehat.core.audit import audit_bulk
 from binasehat.core.bulk import insert_dicts
 from binasehat.core.events import data_changed
 from binasehat.core.importing import (
-    Importer, RowError, create, defer, diff, parse_bool, parse_date, register, reject, unchanged, update,
+    Importer, RowError, create, defer, diff, parse_bool, parse_date, parse_sex, register, reject, unchanged, update,
 )
 from binasehat.core.tabular import Row
 from binasehat.facilities.models import Puskesmas
@@ -27,7 +27,6 @@ from .models import Answer, Family, Member, Survey
 from .services import surveys_recompute
 
 _KK = re.compile(r"^\d{16}$")
-SEX = {"l": "L", "1": "L", "p": "P", "2": "P"}
 RELATION = {
     "kepala": "kepala", "kepala keluarga": "kepala", "1": "kepala",
     "pasangan": "pasangan", "istri": "pasangan", "suami": "pasangan", "istri/suami": "pasangan", "2": "pasangan",
@@ -62,6 +61,12 @@ def _check_kk(no_kk: str) -> str:
 class FamilyImporter(Importer):
     kind = "families"
     label = gettext_lazy("Keluarga (PIS-PK)")
+    aliases = {
+        "no_kk": ("Nomor KK", "No KK", "Nomor Kartu Keluarga"),
+        "head_name": ("Nama Kepala Keluarga", "Kepala Keluarga"),
+        "desa_code": ("Kode Desa", "Kode Kelurahan", "Kode Desa/Kelurahan"), "address": ("Alamat",),
+        "puskesmas_code": ("Kode Puskesmas",),
+    }
     description = gettext_lazy(
         "Satu baris per keluarga (Kartu Keluarga). no_kk 16 angka; rt/rw nomor; puskesmas_code boleh kosong "
         "(diisi puskesmas yang wilayah kerjanya memuat desa itu). Keluarga dikenali dari No. KK.")
@@ -170,6 +175,14 @@ def _member_key(family_id, nik: str, name: str, birth: dt.date) -> str:
 class MemberImporter(Importer):
     kind = "members"
     label = gettext_lazy("Anggota keluarga dan jawaban PIS-PK")
+    aliases = {
+        "no_kk": ("Nomor KK", "No KK", "Nomor Kartu Keluarga"), "nik": ("NIK",),
+        "name": ("Nama Anggota Keluarga", "Nama", "Nama Anggota"), "sex": ("Jenis Kelamin", "JK", "L/P"),
+        "birth_date": ("Tanggal Lahir", "Tgl Lahir"),
+        "relation": ("Hubungan Keluarga", "Hubungan", "Status dalam Keluarga"),
+        "visit_date": ("Tanggal Kunjungan", "Tgl Kunjungan"), "surveyor": ("Petugas", "Nama Petugas", "Pendata"),
+        "pregnant": ("Hamil", "Sedang Hamil"), "breastfeeding": ("Menyusui", "Sedang Menyusui"),
+    }
     description = gettext_lazy(
         "Satu baris per anggota keluarga per kunjungan: no_kk (impor keluarga terlebih dulu), nik (boleh kosong "
         "untuk bayi), name, sex L/P, birth_date, relation (kepala, pasangan, anak, menantu, cucu, orang_tua, lain), "
@@ -218,9 +231,7 @@ class MemberImporter(Importer):
         nik = row.get("nik").replace(" ", "")
         if nik and (problem := nik_problem(nik)):
             raise RowError(problem)
-        sex = SEX.get(row.get("sex").lower())
-        if sex is None:
-            raise RowError(_("Kolom sex harus L/P atau 1/2, bukan \"%(v)s\".") % {"v": row.get("sex")})
+        sex = parse_sex(row.get("sex"), "sex")
         birth = parse_date(row.get("birth_date"), "birth_date")
         if birth is None:
             raise RowError(_("Tanggal lahir wajib diisi."))

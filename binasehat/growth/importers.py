@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+from collections import defaultdict
 from decimal import Decimal
 
 from django.db.models import F
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _, gettext_lazy
 
 from binasehat.cadres.rules import nik_problem
@@ -14,17 +17,17 @@ from binasehat.core.audit import audit_bulk
 from binasehat.core.bulk import insert_dicts
 from binasehat.core.events import data_changed
 from binasehat.core.importing import (
-    Importer, RowError, create, diff, parse_bool, parse_date, parse_decimal, register, unchanged, update,
+    Importer, RowError, create, diff, parse_bool, parse_date, parse_decimal, parse_sex, register, unchanged, update,
 )
 from binasehat.core.tabular import Row
 from binasehat.facilities.models import Posyandu
 from binasehat.regions.models import Region
 
+from . import plausibility
 from .models import Child, Measurement
 from .services import computed_fields
 
 PLACES = frozenset(Measurement.Place.values)
-SEX = {"l": "L", "1": "L", "m": "L", "p": "P", "2": "P", "f": "P"}
 
 
 def _key(name: str, birth: dt.date, mother: str) -> str:
@@ -41,6 +44,12 @@ def _plain(v):
 class ChildImporter(Importer):
     kind = "children"
     label = gettext_lazy("Anak (balita)")
+    aliases = {
+        "name": ("Nama Anak", "Nama", "Nama Balita"), "sex": ("Jenis Kelamin", "JK", "L/P"),
+        "birth_date": ("Tanggal Lahir", "Tgl Lahir"),
+        "desa_code": ("Kode Desa", "Kode Kelurahan", "Kode Desa/Kelurahan"), "nik": ("NIK Anak",),
+        "mother_name": ("Nama Ibu", "Nama Ibu Kandung"), "posyandu_code": ("Kode Posyandu",),
+    }
     description = gettext_lazy("Satu baris per anak. sex L/P (atau 1/2); NIK boleh kosong. Anak yang sama (NIK sama, "
                                "atau nama + tanggal lahir + nama ibu sama) tidak dibuat dua kali.")
     required = ("name", "sex", "birth_date", "desa_code")
@@ -63,13 +72,16 @@ class ChildImporter(Importer):
             self.by_key[_key(c["name"], c["birth_date"], c["mother_name"])] = c
         self.today = timezone.localdate()
 
+    def display_value(self, field, value):
+        if field == "posyandu_id" and value is not None:
+            return next((code for code, (pk, _desa) in self.posyandu.items() if pk == value), value)
+        return value
+
     def check_row(self, row: Row):
         name = " ".join(row.get("name").split())
         if not name:
             raise RowError(_("Nama anak kosong."))
-        sex = SEX.get(row.get("sex").lower())
-        if sex is None:
-            raise RowError(_("Kolom sex harus L/P atau 1/2, bukan \"%(v)s\".") % {"v": row.get("sex")})
+        sex = parse_sex(row.get("sex"), "sex")
         birth = parse_date(row.get("birth_date"), "birth_date")
         if birth is None:
             raise RowError(_("Tanggal lahir wajib diisi."))
@@ -141,10 +153,24 @@ class ChildImporter(Importer):
 class MeasurementImporter(Importer):
     kind = "measurements"
     label = gettext_lazy("Pengukuran anak (penimbangan)")
+    aliases = {
+       
+        "visit_date": ("Tanggal Ukur", "Tgl Ukur", "Tanggal Penimbangan", "Tanggal Timbang", "Tgl Timbang", "Tanggal Kunjungan", "Tanggal Pengukuran"),
+        "weight_kg": ("Berat Badan (kg)", "Berat Badan", "BB", "BB (kg)", "Berat"),
+        "lenhei_cm": ("Panjang/Tinggi Badan (cm)", "Panjang/Tinggi Badan", "PB/TB", "TB/PB", "PB/TB (cm)", "Tinggi Badan", "Panjang Badan", "TB", "PB"),
+        "child_nik": ("NIK Anak", "NIK"), "name": ("Nama Anak", "Nama", "Nama Balita"),
+        "birth_date": ("Tanggal Lahir", "Tgl Lahir"), "mother_name": ("Nama Ibu", "Nama Ibu Kandung"),
+        "measure": ("Cara Ukur", "Posisi Ukur"), "oedema": ("Edema",),
+        "headc_cm": ("Lingkar Kepala (cm)", "Lingkar Kepala", "LK"),
+        "muac_cm": ("LiLA (cm)", "LiLA", "Lingkar Lengan Atas"), "place": ("Tempat Ukur", "Tempat"),
+        "posyandu_code": ("Kode Posyandu",),
+    }
     description = gettext_lazy(
         "Satu baris per kunjungan anak. Anak dikenali dari child_nik, atau dari name + birth_date + mother_name "
         "(impor anak terlebih dulu). measure l (berbaring) / h (berdiri) / kosong; oedema ya/tidak. Z-score WHO "
-        "dihitung saat impor.")
+        "dihitung saat impor. Berat atau panjang yang mustahil (mis. 0) tidak disimpan dan dilaporkan; nilai lain "
+        "di baris itu tetap dihitung. Panjang yang turun, berat yang melonjak dan umur di atas 59 bulan diberi "
+        "peringatan.")
     required = ("visit_date", "weight_kg", "lenhei_cm")
     optional = ("child_nik", "name", "birth_date", "mother_name", "measure", "oedema", "headc_cm", "muac_cm",
                 "place", "posyandu_code")
@@ -167,10 +193,68 @@ class MeasurementImporter(Importer):
                 self.by_nik[c["nik"]] = c["id"]
             self.by_key[_key(c["name"], c["birth_date"], c["mother_name"])] = c["id"]
         self.posyandu = dict(Posyandu.objects.filter(scope.posyandu_q()).values_list("code", "id"))
+        self.posyandu_code = {pk: code for code, pk in self.posyandu.items()}
         self.existing = {(m["child_id"], m["measured_on"]): m for m in
                          Measurement.objects.filter(child_id__in=list(self.child)).values("id", "child_id",
                                                                                           "measured_on", *self.fields)}
+        #: Each child's visits (date, length as recumbent length or None, weight or None), stored and imported so
+        #: far, sorted by date: the neighbours a row is checked against.
+        self.history: dict[int, list[tuple]] = defaultdict(list)
+        for (child_id, day), m in self.existing.items():
+            self._remember(child_id, day, m["lenhei_cm"], m["measure"], m["weight_kg"])
         self.today = timezone.localdate()
+
+    def display_value(self, field, value):
+        if field == "posyandu_id" and value is not None:
+            return self.posyandu_code.get(value, value)
+        return value
+
+    def _remember(self, child_id, day, lenhei, measure, weight) -> tuple:
+        age = (day - self.child[child_id]["birth_date"]).days
+        visit = (day, plausibility.as_length(float(lenhei), measure or "", age) if lenhei is not None else None,
+                 float(weight) if weight is not None else None)
+        visits = self.history[child_id]
+        at = bisect.bisect_left(visits, (day,))
+        if at < len(visits) and visits[at][0] == day:
+            visits[at] = visit
+        else:
+            visits.insert(at, visit)
+        return visit
+
+    def _plausibility(self, child, visit: tuple, place: str) -> list[str]:
+        """Warnings for one visit against the child's visits just before and just after it."""
+        warnings = []
+        day, length, weight = visit
+        visits = self.history[child["id"]]
+        at = bisect.bisect_left(visits, (day,))
+        before = visits[at - 1] if at > 0 else None
+        after = visits[at + 1] if at + 1 < len(visits) else None
+        for earlier, later in ((before, visit), (visit, after)):
+            if earlier is None or later is None:
+                continue
+            if earlier[1] is not None and later[1] is not None:
+                drop = plausibility.length_drop(earlier[1], later[1])
+                if drop is not None:
+                    warnings.append(_(
+                        "Panjang/tinggi badan turun %(drop)s cm dari %(d1)s ke %(d2)s (dihitung sebagai panjang "
+                        "berbaring: %(l1)s → %(l2)s cm). Anak tidak memendek: periksa catatan pengukuran."
+                    ) % {"drop": _n(drop), "d1": _day(earlier[0]), "d2": _day(later[0]), "l1": _n(earlier[1]),
+                         "l2": _n(later[1])})
+            if earlier[2] is not None and later[2] is not None:
+                jump = plausibility.weight_jump(earlier[2], later[2], (later[0] - earlier[0]).days)
+                if jump is not None:
+                    message = (_("Berat badan naik dari %(w1)s kg (%(d1)s) ke %(w2)s kg (%(d2)s), lebih dari 2 kg "
+                                 "per bulan: periksa apakah salah ketik.") if jump == "gain" else
+                               _("Berat badan turun dari %(w1)s kg (%(d1)s) ke %(w2)s kg (%(d2)s), lebih dari 10%%: "
+                                 "periksa apakah salah ketik, atau apakah anak perlu dirujuk."))
+                    warnings.append(message % {"w1": _n(earlier[2], 2), "w2": _n(later[2], 2),
+                                               "d1": _day(earlier[0]), "d2": _day(later[0])})
+        if place == "posyandu" and plausibility.older_than_balita(child["birth_date"], day):
+            warnings.append(_(
+                "Anak berumur %(m)s bulan pada kunjungan posyandu ini (balita: 0–59 bulan): periksa tanggal lahir "
+                "%(birth)s."
+            ) % {"m": plausibility.completed_months(child["birth_date"], day), "birth": _day(child["birth_date"])})
+        return warnings
 
     def check_row(self, row: Row):
         nik = row.get("child_nik").replace(" ", "")
@@ -189,14 +273,19 @@ class MeasurementImporter(Importer):
             raise RowError(_("Tanggal ukur %(d)s belum terjadi.") % {"d": visit})
         if visit < child["birth_date"]:
             raise RowError(_("Tanggal ukur sebelum tanggal lahir anak."))
-        weight = parse_decimal(row.get("weight_kg"), "weight_kg", low=0.5, high=150)
-        lenhei = parse_decimal(row.get("lenhei_cm"), "lenhei_cm", low=38, high=210)
+        # One impossible value (a weight of 0) loses that value only: the rest is stored and computed, as WHO
+        # Anthro computes length/height-for-age without a weight.
+        warnings = []
+        weight = _possible(parse_decimal(row.get("weight_kg"), "weight_kg"), row.get("weight_kg"), WEIGHT_KG,
+                           _("Berat badan"), "kg", warnings)
+        lenhei = _possible(parse_decimal(row.get("lenhei_cm"), "lenhei_cm"), row.get("lenhei_cm"), LENHEI_CM,
+                           _("Panjang/tinggi badan"), "cm", warnings)
         if weight is None and lenhei is None:
-            raise RowError(_("Berat dan panjang/tinggi badan kosong semua."))
-        measure = row.get("measure").lower()
-        if measure not in {"", "l", "h"}:
+            raise RowError(" ".join([*warnings, _("Berat dan panjang/tinggi badan kosong semua.")]))
+        measure = MEASURE.get(" ".join(row.get("measure").lower().split()))
+        if measure is None:
             raise RowError(_("Kolom measure harus l (berbaring), h (berdiri) atau kosong."))
-        place = row.get("place") or "posyandu"
+        place = "_".join(row.get("place").lower().split()) or "posyandu"
         if place not in PLACES:
             raise RowError(_("Kolom place harus posyandu, kunjungan_rumah atau fasyankes."))
         posyandu_id = None
@@ -217,12 +306,16 @@ class MeasurementImporter(Importer):
         old = self.existing.get((child_id, visit))
         base = {**data, "child_id": child_id, "measured_on": visit, "age_days": (visit - child["birth_date"]).days,
                 "_sex": child["sex"], "_desa": child["desa_id"]}
+        seen = self._remember(child_id, visit, data["lenhei_cm"], measure, data["weight_kg"])
+        warnings += self._plausibility(child, seen, place)
         if old is None:
-            return create(key, base)
-        changes = diff({k: _plain(old[k]) for k in self.fields}, {k: _plain(data[k]) for k in self.fields})
-        if not changes:
-            return unchanged(key, state=old)
-        return update(key, {**base, "id": old["id"]}, changes, state=old)
+            outcome = create(key, base)
+        else:
+            changes = diff({k: _plain(old[k]) for k in self.fields}, {k: _plain(data[k]) for k in self.fields})
+            outcome = (update(key, {**base, "id": old["id"]}, changes, state=old) if changes
+                       else unchanged(key, state=old))
+        outcome.warnings = warnings
+        return outcome
 
     def write(self, creates, updates):
         rows = [o.data for o in [*creates, *updates]]
@@ -259,3 +352,31 @@ class MeasurementImporter(Importer):
 
 def _q(value):
     return value.quantize(Decimal("0.1")) if value is not None else None
+
+
+#: What a measured value can be at all (outside: impossible, not stored): weight 0.5–150 kg, length 38–210 cm.
+WEIGHT_KG = (Decimal("0.5"), Decimal("150"))
+LENHEI_CM = (Decimal("38"), Decimal("210"))
+#: How a form or a register writes the measuring position.
+MEASURE = {"": "", "l": "l", "h": "h", "pb": "l", "tb": "h", "berbaring": "l", "telentang": "l", "berdiri": "h"}
+
+
+def _possible(value: Decimal | None, written: str, limits: tuple[Decimal, Decimal], label: str, unit: str,
+              warnings: list[str]) -> Decimal | None:
+    """``value`` when it lies within ``limits``; else None, with a message saying that it was left out."""
+    if value is None or limits[0] <= value <= limits[1]:
+        return value
+    warnings.append(_("%(label)s %(value)s %(unit)s tidak mungkin (%(low)s–%(high)s %(unit)s) dan tidak disimpan; "
+                      "nilai lain di baris ini tetap dihitung.")
+                    % {"label": label, "value": written, "unit": unit, "low": _n(limits[0], 1),
+                       "high": _n(limits[1], 0)})
+    return None
+
+
+def _n(value, places: int = 1) -> str:
+    """A number as the user's language writes it (81,5 in Indonesian)."""
+    return number_format(value, decimal_pos=places)
+
+
+def _day(day: dt.date) -> str:
+    return day.strftime("%d/%m/%Y")

@@ -16,7 +16,7 @@ from .models import ImportJob
 
 class UploadForm(forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("Jenis data"))
-    file = forms.FileField(label=gettext_lazy("Berkas (CSV UTF-8 atau XLSX)"))
+    file = forms.FileField(label=gettext_lazy("Berkas (XLSX atau CSV)"))
     partial = forms.BooleanField(
         label=gettext_lazy("Simpan baris yang sah saja bila ada baris yang ditolak"), required=False,
     )
@@ -50,7 +50,21 @@ def index(request):
             return redirect("imports:job", pk=job.pk)
     return render(request, "imports/index.html", {
         "form": form, "kinds": kinds, "jobs": _jobs_for(request.user)[:20],
+        "who_imports": _who_imports() if not kinds else None,
     })
+
+
+def _who_imports() -> list[tuple[str, list[str]]]:
+    """For a role that may import nothing: each role that may, with the kinds of data it imports."""
+    from binasehat.accounts.roles import PERMISSIONS, ROLE_CHOICES
+
+    kinds = importer_kinds().values()
+    out = []
+    for role, name in ROLE_CHOICES:
+        labels = [str(c.label) for c in kinds if c.permission in PERMISSIONS.get(role, ())]
+        if labels and role != "admin":
+            out.append((str(name), labels))
+    return out
 
 
 @own_records
@@ -83,7 +97,7 @@ def template(request, kind, fmt):
     if kind not in _kinds_for(request.user):
         raise Http404
     columns = importer.columns()
-    if fmt == "csv":
+    if fmt == "csv":  # the system's column names, as exports and DHIS2 write them (Indonesian names are accepted)
         out = io.StringIO()
         writer = csv.DictWriter(out, fieldnames=columns)
         writer.writeheader()
@@ -102,9 +116,12 @@ def template(request, kind, fmt):
     bold = workbook.add_format({"bold": True, "bg_color": "#DDEBF7"})
     required = workbook.add_format({"bold": True, "bg_color": "#FCE4D6"})
     text = workbook.add_format({"num_format": "@"})
-    for c, name in enumerate(columns):
-        sheet.write_string(0, c, name, required if name in importer.required else bold)
-        sheet.set_column(c, c, max(12, len(name) + 2), text)
+    # The header row in Indonesian, as a user writes it in Excel; each cell's note names the system column.
+    for c, (name, label, others) in enumerate(importer.column_help()):
+        sheet.write_string(0, c, label, required if name in importer.required else bold)
+        sheet.write_comment(0, c, _("Kolom sistem: %(name)s") % {"name": name}
+                            + ("\n" + _("Juga diterima: %(names)s") % {"names": ", ".join(others)} if others else ""))
+        sheet.set_column(c, c, max(12, len(label) + 2), text)
     for r, row in enumerate(importer.example, start=1):
         for c, name in enumerate(columns):
             sheet.write_string(r, c, row.get(name, ""))
@@ -112,6 +129,15 @@ def template(request, kind, fmt):
     notes.write(0, 0, str(importer.label), bold)
     notes.write(1, 0, str(importer.description))
     notes.write(2, 0, _("Kolom berwarna oranye wajib diisi. Kode wilayah ditulis sebagai teks bertitik, mis. 19.03.01.2008."))
+    notes.write(3, 0, _("Nama kolom boleh ditulis dalam bahasa Indonesia atau sebagai kolom sistem; huruf besar/kecil, "
+                        "spasi, titik dan garis bawah tidak berpengaruh. Tanggal boleh ditulis 31/12/2025."))
+    for c, heading in enumerate((_("Kolom"), _("Kolom sistem"), _("Juga diterima"))):
+        notes.write_string(5, c, heading, bold)
+    for r, (name, label, others) in enumerate(importer.column_help(), start=6):
+        notes.write_string(r, 0, label)
+        notes.write_string(r, 1, name)
+        notes.write_string(r, 2, ", ".join(others))
+    notes.set_column(0, 2, 28)
     workbook.close()
     response = HttpResponse(buffer.getvalue(),
                             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -37,6 +37,14 @@ def _plain(v):
 class PosyanduMonthImporter(Importer):
     kind = "posyandu-months"
     label = gettext_lazy("Laporan bulanan posyandu")
+    aliases = {
+        "posyandu_code": ("Kode Posyandu",), "month": ("Bulan", "Bulan Laporan"),
+        "opening_days": ("Hari Buka", "Jumlah Hari Buka"),
+        "kader_on_duty": ("Kader Bertugas", "Jumlah Kader Bertugas"), "t2": ("2T",),
+        "ibu_hamil_sasaran": ("Sasaran Ibu Hamil",), "kb_sasaran": ("Sasaran KB",),
+        "imunisasi_sasaran": ("Sasaran Imunisasi",), "gizi_sasaran": ("Sasaran Gizi",), "kk_total": ("Jumlah KK",),
+        "kk_dana_sehat": ("KK Ikut Dana Sehat",), "kegiatan_tambahan_uraian": ("Uraian Kegiatan Tambahan",),
+    }
     description = gettext_lazy(
         "Satu baris per posyandu per bulan (month TTTT-BB). opening_days 0 = tidak buka; kader_on_duty = rerata "
         "kader bertugas per hari buka; alat_pantau dan kegiatan_tambahan ya/tidak. Bulan tanpa baris dihitung tidak buka.")

@@ -26,6 +26,11 @@ def _number(value: float | None):
 class DataValueImporter(Importer):
     kind = "datavalues"
     label = gettext_lazy("Data program (nilai elemen data)")
+    aliases = {
+        "dataelement": ("Elemen Data", "Kode Elemen Data"), "period": ("Periode",),
+        "orgunit": ("Kode Unit", "Unit", "Unit Organisasi"), "value": ("Nilai",),
+        "comment": ("Komentar", "Keterangan"), "deleted": ("Dihapus",),
+    }
     description = gettext_lazy(
         "Satu baris per elemen data, unit dan periode, dengan kolom seperti CSV dataValueSets DHIS2: dataelement "
         "(kode elemen, mis. TB_NOTIFIKASI), period (2025-10 atau 202510 untuk data bulanan, 2025 untuk tahunan), "

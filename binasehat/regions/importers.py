@@ -25,6 +25,10 @@ class RegionImporter(Importer):
 
     kind = "regions"
     label = gettext_lazy("Wilayah administrasi (kode Kemendagri)")
+    aliases = {
+        "code": ("Kode Wilayah", "Kode"), "name": ("Nama Wilayah", "Nama"),
+        "parent_code": ("Kode Induk", "Kode Wilayah Induk"),
+    }
     description = gettext_lazy("Satu baris per wilayah: kode bertitik, nama, dan kode induk.")
     required = ("code", "name")
     optional = ("parent_code",)
@@ -113,6 +117,11 @@ class PopulationImporter(Importer):
 
     kind = "population"
     label = gettext_lazy("Jumlah penduduk per wilayah per tahun")
+    aliases = {
+        "code": ("Kode Wilayah", "Kode"), "year": ("Tahun",), "total": ("Jumlah Penduduk", "Jumlah", "Total"),
+        "male": ("Laki-laki", "Penduduk Laki-laki"), "female": ("Perempuan", "Penduduk Perempuan"),
+        "households": ("Jumlah Rumah Tangga", "Rumah Tangga", "Jumlah KK"), "source": ("Sumber", "Sumber Data"),
+    }
     description = gettext_lazy("Penyebut indikator cakupan: penduduk per desa/kelurahan (atau wilayah lain) per tahun.")
     required = ("code", "year", "total")
     optional = ("male", "female", "households", "source")

@@ -53,7 +53,7 @@ def test_import_validates_nik_and_sex(demo, tmp_path, import_data):
                     f"1903014101900003,Tanpa Nomor SK,P,{p.code},,2025-01-02,ya\n", encoding="utf-8")
     code, out, err = import_data("kader", str(path), "--partial")
     assert out.strip().splitlines()[-1] == "created=1 updated=0 unchanged=0 rejected=3"
-    assert "16 angka" in out and "L atau P" in out and "sk_number kosong" in out
+    assert "16 angka" in out and "L/P (Laki-laki/Perempuan)" in out and "sk_number kosong" in out
     assert Kader.objects.get(nik="1903014101900001").posyandu == p
 
 

@@ -44,12 +44,14 @@ def test_measurements_get_who_zscores_on_import(two_children, tmp_path, import_d
                     "1903015505230001,,,,2025-05-15,10.2,84.0,h,tidak\n"
                     ",Rafa Pratama,2024-01-20,Dewi Lestari,2025-01-20,8.1,70.5,l,tidak\n"
                     ",Rafa Pratama,2024-01-20,Dewi Lestari,2025-02-20,8.3,71.0,l,ya\n"
-                    "1903015505230001,,,,2025-06-15,200,84.0,h,tidak\n"  # weight out of range
+                    "1903015505230001,,,,2025-06-15,200,84.0,h,tidak\n"  # weight impossible: length kept
                     "9999999999999999,,,,2025-06-15,10,84.0,h,tidak\n", encoding="utf-8")  # unknown child
     code, out, err = import_data("measurements", str(path), "--partial")
-    assert out.strip().splitlines()[-1] == "created=3 updated=0 unchanged=0 rejected=2"
-    assert "rentang" in out and "tidak ditemukan" in out
-    aisyah = Measurement.objects.get(child__nik="1903015505230001")
+    assert out.strip().splitlines()[-1] == "created=4 updated=0 unchanged=0 rejected=1"
+    assert "Berat badan 200 kg tidak mungkin" in err and "tidak ditemukan" in out
+    lost_weight = Measurement.objects.get(child__nik="1903015505230001", measured_on="2025-06-15")
+    assert lost_weight.weight_kg is None and lost_weight.zwei is None and lost_weight.zlen is not None
+    aisyah = Measurement.objects.get(child__nik="1903015505230001", measured_on="2025-05-15")
     assert aisyah.age_days == (dt.date(2025, 5, 15) - dt.date(2023, 5, 15)).days == 731
     expected = rules.zscores(2, 731, 10.2, 84.0, "h", "n")
     assert aisyah.zwei == pytest.approx(float(expected["zwei"][0]))
@@ -59,7 +61,7 @@ def test_measurements_get_who_zscores_on_import(two_children, tmp_path, import_d
     assert oedema.zwei is None and oedema.zwfl is None and oedema.zlen is not None
     assert oedema.wasting is True  # WHO counts oedema as < −3 SD
     code, out, err = import_data("measurements", str(path), "--partial")
-    assert out.strip().splitlines()[-1] == "created=0 updated=0 unchanged=3 rejected=2"
+    assert out.strip().splitlines()[-1] == "created=0 updated=0 unchanged=4 rejected=1"
 
 
 def test_child_page_scoped_and_records_a_measurement(demo, client_for):

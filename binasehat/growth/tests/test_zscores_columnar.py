@@ -129,10 +129,14 @@ def test_z_scores_are_written_as_python_writes_them():
     assert Command._text_column("fwei", np.array([0.0, 1.0, np.nan])).to_list() == [0, 1, None]
 
 
-def test_a_file_that_is_not_utf8_is_refused_as_before(tmp_path):
+def test_a_windows_1252_file_is_read_and_a_file_in_no_known_encoding_is_refused(tmp_path):
     src = tmp_path / "in.csv"
     src.write_bytes("id,sex,age_days,weight_kg,lenhei_cm\nA,1,400,9.5,76\n".encode()
-                    + "B,1,400,9.5,76,Ñ\n".encode("latin-1"))
+                    + "Bé,1,400,9.5,76\n".encode("cp1252"))
+    call_command("zscores", str(src), str(tmp_path / "out.csv"), "--quiet-progress", stderr=io.StringIO())
+    out = (tmp_path / "out.csv").read_text(encoding="utf-8").splitlines()
+    assert out[2].startswith("Bé,1,400,9.5,76,")  # read as Windows-1252, written as UTF-8
+    src.write_bytes(b"id,sex,age_days,weight_kg,lenhei_cm\nA,1,400,9.5,76\nB\x81\x8d,1,400,9.5,76\n")
     err = io.StringIO()
     with pytest.raises(SystemExit) as exc:
         call_command("zscores", str(src), str(tmp_path / "out.csv"), "--quiet-progress", stderr=err)

@@ -67,7 +67,7 @@ def test_bad_rows_are_reported_in_indonesian_and_left_empty(tmp_path):
         "B6,1,400,0,76,l,n\n"
         "B7,1,400,9.5,76,l,n\n"
     ))
-    assert code == 0 and out.strip() == "rows=7 invalid=6"
+    assert code == 0 and out.strip() == "rows=7 invalid=5"
     lines = [line for line in err.splitlines() if line.startswith("baris ")]
     assert [line.split(":")[0] for line in lines] == ["baris 2", "baris 3", "baris 4", "baris 5", "baris 6", "baris 7"]
     assert "jenis kelamin '3' tidak dikenal" in lines[0]
@@ -75,11 +75,37 @@ def test_bad_rows_are_reported_in_indonesian_and_left_empty(tmp_path):
     assert "umur -4 hari negatif" in lines[2]
     assert "cara ukur 'x' tidak dikenal" in lines[3]
     assert "oedema 'mungkin' tidak dikenal" in lines[4]
-    assert "berat badan 0 harus lebih dari 0" in lines[5]
-    assert all(line.endswith("baris ini tidak dihitung") for line in lines)
-    for row in rows[:6]:
+    assert all(line.endswith("baris ini tidak dihitung") for line in lines[:5])
+    for row in rows[:5]:
         assert all(row[k] == "" for k in OUTPUTS), row["id"]
+    # B6: a weight of 0 is impossible, not a reason to lose the length (test_impossible_value_keeps_the_rest)
+    assert lines[5] == "baris 7: berat badan 0 harus lebih dari 0; dihitung tanpa nilai ini"
+    assert rows[5]["zlen"] and not rows[5]["zwei"]
     assert rows[6]["zwei"]
+
+
+@pytest.mark.parametrize("reader", [[], ["--row-reader"]])
+def test_impossible_value_keeps_the_rest(tmp_path, reader):
+    """As WHO Anthro: a weight of 0 (or below) gives no weight-based z-score, but length/height-for-age is still
+    computed, the same as for a row without weight; a length of 0 still gives weight-for-age."""
+    code, rows, out, err = run(tmp_path, (
+        "id,sex,age_days,weight_kg,lenhei_cm,measure,oedema\n"
+        "G1,1,400,0,76.0,l,n\n"
+        "G2,1,400,-2,76.0,l,n\n"
+        "G3,1,400,,76.0,l,n\n"
+        "G4,2,400,9.5,0,l,n\n"
+        "G5,2,400,9.5,,l,n\n"
+    ), *reader)
+    assert code == 0 and out.strip() == "rows=5 invalid=0"
+    assert rows[0]["zlen"] == rows[2]["zlen"] == rows[1]["zlen"] != ""
+    assert float(rows[0]["zlen"]) == rules.zscores(1, 400, np.nan, 76.0, "l", "n")["zlen"][0]
+    assert all(rows[i][k] == "" for i in (0, 1) for k in ("zwei", "zwfl", "zbmi", "bb_u", "bb_pb_tb"))
+    assert rows[0]["pb_tb_u"] == rows[2]["pb_tb_u"] != ""
+    assert rows[3]["zwei"] == rows[4]["zwei"] != "" and rows[3]["zlen"] == "" and rows[3]["zwfl"] == ""
+    assert "baris 2: berat badan 0 harus lebih dari 0; dihitung tanpa nilai ini" in err
+    assert "baris 3: berat badan -2 harus lebih dari 0; dihitung tanpa nilai ini" in err
+    assert "baris 5: panjang/tinggi badan 0 harus lebih dari 0; dihitung tanpa nilai ini" in err
+    assert "3 baris dihitung tanpa nilai yang mustahil" in err
 
 
 def test_dates_instead_of_age_semicolons_and_decimal_commas(tmp_path):

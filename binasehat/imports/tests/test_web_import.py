@@ -84,7 +84,7 @@ def test_partial_import_keeps_valid_rows(dinkes):
 @pytest.mark.parametrize("name,content,message", [
     ("kosong.csv", b"", "kosong"),
     ("rusak.xlsx", b"PK\x03\x04garbage", "rusak"),
-    ("ansi.csv", "code,name,desa_code\nX,Posyandu \xe9,19.03.01.2008\n".encode("cp1252"), "UTF-8"),
+    ("bukan-teks.csv", b"code,name,desa_code\nX,Posyandu \x81\x8d\x90,19.03.01.2008\n", "UTF-8"),
     ("kolom.csv", b"a,b\n1,2\n", "Kolom wajib"),
     ("gambar.png", b"\x89PNG", "tidak didukung"),
 ])
@@ -129,13 +129,17 @@ def test_kader_cannot_import_and_other_users_jobs_are_404(demo, client_for, make
 def test_templates_download_and_import_back(dinkes, tmp_path):
     """The XLSX template's example row is itself a valid import (round trip)."""
     from binasehat.core.importing import importer_kinds
+    from binasehat.core.tabular import header_key
 
     for kind in importer_kinds():
         response = dinkes.get(reverse("imports:template", args=[kind, "xlsx"]))
         assert response.status_code == 200
         wb = openpyxl.load_workbook(io.BytesIO(response.content))
         header = [c.value for c in wb.worksheets[0][1]]
-        assert header[: len(importer_kinds()[kind].required)] == list(importer_kinds()[kind].required)
+        importer = importer_kinds()[kind]
+        # Indonesian names in the header row, each one read back as the system's column
+        assert header[: len(importer.required)] == [importer.column_label(c) for c in importer.required]
+        assert [importer.header_keys()[header_key(h)] for h in header] == importer.columns()
     content = dinkes.get(reverse("imports:template", args=["posyandu", "xlsx"])).content
     upload(dinkes, "templat-posyandu.xlsx", content)
     job = ImportJob.objects.latest("pk")

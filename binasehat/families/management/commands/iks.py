@@ -261,7 +261,7 @@ class Command(BaseCommand):
             missing = [c for c in REQUIRED if c not in table.headers]
             if missing:
                 raise CommandError(f"{table.name}: missing columns: {', '.join(missing)}")
-            if table.kind == "csv":
+            if table.kind == "csv" and table.encoding != "cp1252":  # polars reads UTF-8 only
                 try:
                     families, family, answers, bad = read_members_columnar(table, self.stderr)
                 except RowReaderNeeded:

@@ -12,8 +12,10 @@ lower case, spaces and dashes → ``_``), then ``zwei, zlen, zwfl, zbmi`` (unrou
 (1 where WHO flags the value as implausible, else 0) and the Permenkes 2/2020 categories ``bb_u, pb_tb_u,
 bb_pb_tb, imt_u`` (plus ``zhc, fhc`` / ``zac, fac`` when the input has ``headc_cm`` / ``muac_cm``); empty where
 WHO computes nothing. The rules are ``binasehat.growth.rules`` (WHO Anthro's, and AnthroPlus's from 61 months).
-A row whose values cannot be read (unknown sex, a number or date that is not one, a negative age, a weight or
-length ≤ 0, an unknown measure or oedema code) gets empty outputs and a line on stderr naming its row.
+A row whose values cannot be read (unknown sex, a number or date that is not one, a negative age, an unknown
+measure or oedema code) gets empty outputs and a line on stderr naming its row. A row with one impossible value (a
+weight, length, head or arm circumference ≤ 0) keeps what can still be computed, as WHO Anthro does: a weight of 0
+still gives length/height-for-age; the value is named on stderr ("dihitung tanpa nilai ini").
 
 The file is streamed and computed in chunks (``--chunk``, 100,000 rows), so its size does not matter. A CSV is read
 and written as columns (polars): each chunk is parsed and validated with column operations, and only the rows that
@@ -156,7 +158,8 @@ class Command(BaseCommand):
         delimiter = getattr(table, "delimiter", ",")
         try:
             done = False
-            if table.kind == "csv" and not row_reader:
+            # polars reads UTF-8 only: a Windows-1252 file (decoded by the table reader) goes row by row
+            if table.kind == "csv" and table.encoding != "cp1252" and not row_reader:
                 raw = getattr(table, "_raw", None)
                 if raw is not None:
                     raw.close()  # the columnar reader opens the file itself
@@ -175,10 +178,11 @@ class Command(BaseCommand):
             sys.exit(2)
         except WhoTableUnavailable as exc:
             raise CommandError(f"Tabel WHO tidak tersedia: {exc}") from None
-        rows, invalid = self.counts["rows"], self.counts["invalid"]
+        rows, invalid, partial = self.counts["rows"], self.counts["invalid"], self.counts["partial"]
         self.stderr.write(
             f"{rows} baris dalam {time.monotonic() - self.started:.1f} s" + (" (dibaca per kolom)" if done else "")
             + (f"; {invalid} baris tidak dihitung karena datanya tidak dapat dibaca" if invalid else "")
+            + (f"; {partial} baris dihitung tanpa nilai yang mustahil" if partial else "")
         )
         self.stdout.write(f"rows={rows} invalid={invalid}")
 
@@ -190,7 +194,7 @@ class Command(BaseCommand):
 
     # --- the row reader (XLSX, and the reference) ----------------------------------------------------------------
     def _row_by_row(self, table, headers, in_columns, out_columns, delimiter, output, chunk) -> None:
-        self.counts = {"rows": 0, "invalid": 0}
+        self.counts = {"rows": 0, "invalid": 0, "partial": 0}
         self.last_progress = 0.0
         with open(output, "w", encoding="utf-8", newline="") as fh:
             writer = SafeCsvWriter(fh, delimiter=delimiter)
@@ -207,10 +211,10 @@ class Command(BaseCommand):
 
     def _flush(self, rows, headers, in_columns, out_columns, writer) -> None:
         n = len(rows)
-        sex, measure, oedema, weight, lenhei, age, extra, problems = self._parse(rows, headers)
+        sex, measure, oedema, weight, lenhei, age, extra, problems, dropped = self._parse(rows, headers)
         invalid = np.array([bool(p) for p in problems])
-        for i in np.flatnonzero(invalid):
-            self.stderr.write(f"baris {rows[i].number}: {'; '.join(problems[i])}; baris ini tidak dihitung")
+        for i, row in enumerate(rows):
+            self._report(row, problems[i], dropped[i])
         sex[invalid] = 0  # no sex, no z-score: the row's outputs stay empty
 
         result = rules.zscores(sex, age, weight, lenhei, measure, oedema, headc_cm=extra.get("headc_cm"),
@@ -231,11 +235,21 @@ class Command(BaseCommand):
         self.counts["rows"] += n
         self.counts["invalid"] += int(invalid.sum())
 
+    def _report(self, row, problems: list[str], dropped: list[str]) -> None:
+        """One stderr line for a row that is not computed, or computed without its impossible values."""
+        if problems:
+            self.stderr.write(f"baris {row.number}: {'; '.join(problems + dropped)}; baris ini tidak dihitung")
+        elif dropped:
+            self.stderr.write(f"baris {row.number}: {'; '.join(dropped)}; dihitung tanpa nilai ini")
+            self.counts["partial"] += 1
+
     @staticmethod
     def _parse(rows, headers):
-        """Rows → the rules' inputs, and each row's problems (in Indonesian), one row at a time where needed."""
+        """Rows → the rules' inputs, each row's problems (in Indonesian; the row is not computed) and its impossible
+        values (left out as missing: the rest of the row is computed), one row at a time where needed."""
         n = len(rows)
         problems: list[list[str]] = [[] for _ in range(n)]
+        dropped: list[list[str]] = [[] for _ in range(n)]
 
         def column(name):
             return [r.values.get(name, "") for r in rows] if name in headers else [""] * n
@@ -246,8 +260,10 @@ class Command(BaseCommand):
                 problems[i].append(f"{label} '{rows[i].values.get(name)}' bukan angka")
             if positive:
                 with np.errstate(invalid="ignore"):
-                    for i in np.flatnonzero(values <= 0):
-                        problems[i].append(f"{label} {rows[i].values.get(name)} harus lebih dari 0")
+                    impossible = np.flatnonzero(values <= 0)
+                for i in impossible:
+                    dropped[i].append(f"{label} {rows[i].values.get(name)} harus lebih dari 0")
+                values[impossible] = np.nan  # missing, as WHO Anthro treats an impossible value
             return values
 
         def codes(name, label, table, allowed):
@@ -285,7 +301,7 @@ class Command(BaseCommand):
                 problems[i].append(f"umur {age[i]:g} hari negatif (tanggal kunjungan sebelum tanggal lahir?)")
         extra = {h: numbers(h, label) for h, label in (("headc_cm", "lingkar kepala"), ("muac_cm", "LiLA"))
                  if h in headers}
-        return sex, measure, oedema, weight, lenhei, age, extra, problems
+        return sex, measure, oedema, weight, lenhei, age, extra, problems, dropped
 
     # --- the columnar reader (CSV) -------------------------------------------------------------------------------
     def _columnar(self, path, raw_headers, headers, in_columns, out_columns, delimiter, output, chunk) -> None:
@@ -308,7 +324,7 @@ class Command(BaseCommand):
             pl.col("__index"), *[pl.col(c).fill_null("").str.strip_chars().alias(h) for h, c in columns.items()],
             pl.any_horizontal([pl.col(c).fill_null("").str.strip_chars() != "" for c in names]).alias("__any"),
         ).filter(pl.col("__any")).drop("__any")
-        self.counts = {"rows": 0, "invalid": 0}
+        self.counts = {"rows": 0, "invalid": 0, "partial": 0}
         self.last_progress = 0.0
         with open(output, "wb") as fh:
             pl.DataFrame(schema={c: pl.String for c in in_columns + out_columns}).write_csv(
@@ -392,7 +408,8 @@ class Command(BaseCommand):
             index = batch["__index"].gather(where).to_list()
             values = batch.select(headers).gather(where).to_dicts()
             rows = [Row(number=i + 2, values=v) for i, v in zip(index, values)]
-            r_sex, r_measure, r_oedema, r_weight, r_lenhei, r_age, r_extra, problems = self._parse(rows, headers)
+            r_sex, r_measure, r_oedema, r_weight, r_lenhei, r_age, r_extra, problems, dropped = self._parse(
+                rows, headers)
             sex[where] = r_sex
             measure[where] = [MEASURE_CODE.get(m, 0) for m in r_measure]
             oedema[where] = r_oedema
@@ -402,7 +419,7 @@ class Command(BaseCommand):
             for j, (row, found) in enumerate(zip(rows, problems)):
                 if found:
                     invalid[where[j]] = True
-                    self.stderr.write(f"baris {row.number}: {'; '.join(found)}; baris ini tidak dihitung")
+                self._report(row, found, dropped[j])
         sex[invalid] = 0  # no sex, no z-score: the row's outputs stay empty
 
         result = rules.zscores(sex, age, num["weight_kg"], num["lenhei_cm"], measure, oedema,

@@ -17,7 +17,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("kind", help="one of: " + ", ".join(importer_kinds()))
-        parser.add_argument("files", nargs="+", help="CSV (UTF-8) or XLSX files, read in this order as one import")
+        parser.add_argument("files", nargs="+", help="CSV (UTF-8 or Windows-1252) or XLSX files, read in this order as one import")
         parser.add_argument("--dry-run", action="store_true", help="validate and report, write nothing")
         parser.add_argument("--partial", action="store_true",
                             help="commit the valid rows even when some rows are rejected")
@@ -73,6 +73,10 @@ class Command(BaseCommand):
             sys.exit(2)
         for notice in result.notices:
             self.stderr.write(notice)
+        for read_as in result.read_as:
+            self.stderr.write(f"dibaca: {read_as}")
+        for w in result.warnings:
+            self.stderr.write(f"peringatan baris {w['row']}: {w['message']}")
         for r in result.rejections:
             self.stdout.write(f"baris {r['row']}: {r['key']}: {r['reason']}")
         if result.rejected > len(result.rejections):
