@@ -103,16 +103,29 @@ def posyandu_day(user, posyandu, year: int, month: int, q: str = "") -> dict:
     }
 
 
-def skdn_suggestion(user, posyandu, year: int, month: int) -> dict:
-    """Suggested figures of the monthly record from the individual weighings at ``posyandu`` in the month (see
-    ``rules.skdn``), S and K carried over from last month's record, and the children registered aged 0–59 months."""
+def month_figures(user, posyandu, year: int, month: int) -> tuple[rules.Skdn, bool]:
+    """SKDN of the month from the individual weighings at ``posyandu`` (``rules.skdn``) and whether there were any."""
     first, nxt = month_bounds(year, month)
     weighed_ids = set(Measurement.objects.filter(
         posyandu=posyandu, measured_on__gte=first, measured_on__lt=nxt, weight_kg__isnull=False,
         child__in=children_for_user(user).values("pk")).values_list("child_id", flat=True))
     births = dict(children_for_user(user).filter(pk__in=weighed_ids).values_list("pk", "birth_date"))
     visits = _visits(weighed_ids, nxt)
-    figures = rules.skdn({pk: (births[pk], visits.get(pk, [])) for pk in births}, year, month)
+    return rules.skdn({pk: (births[pk], visits.get(pk, [])) for pk in births}, year, month), bool(weighed_ids)
+
+
+def computed_month_figures(user, posyandu, month: dt.date) -> dict[str, int]:
+    """The monthly record's figures computed from the children's weighings (registered with
+    ``posyandu.computed``): D, N, O, B, BGM, 2T; empty when nobody was weighed at the posyandu in the month."""
+    figures, has_data = month_figures(user, posyandu, month.year, month.month)
+    return figures.as_form() if has_data else {}
+
+
+def skdn_suggestion(user, posyandu, year: int, month: int) -> dict:
+    """Suggested figures of the monthly record from the individual weighings at ``posyandu`` in the month (see
+    ``rules.skdn``), S and K carried over from last month's record, and the children registered aged 0–59 months."""
+    first, _nxt = month_bounds(year, month)
+    figures, has_data = month_figures(user, posyandu, year, month)
     py, pm = previous_month(year, month)
     last = PosyanduMonth.objects.filter(posyandu=posyandu, month=dt.date(py, pm, 1)).first()
     registered = under_five(children_for_user(user).filter(posyandu=posyandu), first).count()
@@ -122,7 +135,7 @@ def skdn_suggestion(user, posyandu, year: int, month: int) -> dict:
     if last is not None and last.k is not None:
         suggested["k"] = last.k
     return {"figures": figures, "suggested": suggested, "last": last, "registered": registered,
-            "has_data": bool(weighed_ids)}
+            "has_data": has_data}
 
 
 @dataclass
