@@ -10,6 +10,7 @@ from django.db.models import Q
 from binasehat.facilities.selectors import posyandu_for_user
 from binasehat.families import rules as pispk
 from binasehat.families.models import Member, Survey
+from binasehat.families.selectors import families_for_user
 from binasehat.growth import kbm
 from binasehat.growth.models import Measurement
 from binasehat.growth.selectors import children_for_user
@@ -188,3 +189,18 @@ def family_given(family) -> dict:
             for i, letter in enumerate(a.letters(), start=1):
                 given[(a.member_id, i)] = letter
     return given
+
+
+#: At most this many families are listed for a surveyor (and kept on the phone for offline visits).
+SURVEYOR_FAMILIES = 300
+
+
+def surveyor_families(user, limit: int = SURVEYOR_FAMILIES):
+    """The families a PIS-PK surveyor visits: those assigned to the user (inside the user's scope; an assignment
+    outside it shows nothing), or, with no assignment, the families of the user's area. Returns (families,
+    assigned)."""
+    scoped = families_for_user(user)
+    assigned = scoped.filter(assignments__user=user)
+    if assigned.exists():
+        return list(assigned.order_by("desa__name", "rw", "rt", "head_name")[:limit]), True
+    return list(scoped.order_by("desa__name", "rw", "rt", "head_name")[:limit]), False

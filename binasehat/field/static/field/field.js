@@ -211,7 +211,7 @@ if ("serviceWorker" in navigator) {
     }
     const urls = [...[...document.querySelectorAll("link[rel=stylesheet], script[src]")]
       .map((e) => e.getAttribute("href") || e.getAttribute("src")),
-      ...[...document.querySelectorAll("#families a[href], #children a[href]")].slice(0, 100)
+      ...[...document.querySelectorAll("#families[data-precache] a[href], #children a[href]")].slice(0, 300)
         .map((a) => new URL(a.href).pathname).filter((p) => p.startsWith("/lapangan/"))];
     ready.active.postMessage({ type: "cache-urls", urls });
   }).catch(() => {});
