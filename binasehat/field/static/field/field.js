@@ -150,6 +150,10 @@ async function flush() {
       await del("queue", entry.client_id);
       if (result.status !== "ok") await put("problems", { client_id: entry.client_id, entry, result });
     }
+    // A visit of this family stored: show its IKS (the page as the server now has it).
+    if (root.dataset.family && results.some((r) => r.status === "ok" && r.family && String(r.family.id) === root.dataset.family)) {
+      location.assign(root.dataset.familyUrl);
+    }
     return results;
   } catch (err) {
     return null; // still offline: the entries stay queued
@@ -182,7 +186,6 @@ for (const form of document.querySelectorAll("form[data-queue]")) {
     await render();
     const results = await flush();
     const mine = results && results.find((r) => r.client_id === entry.client_id);
-    if (mine && mine.status === "ok" && mine.family) location.assign(root.dataset.familyUrl);
     if (mine && mine.status === "ok" && mine.child) {
       location.assign(`${root.dataset.dayUrl}?anak=${mine.child.id}&kirim=${entry.client_id.slice(0, 8)}#${entry.kind === "child" ? "timbang" : "result"}`);
     }
