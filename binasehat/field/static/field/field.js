@@ -47,13 +47,22 @@ function csrf() {
   return input ? input.value : "";
 }
 
+// A date as the page's language writes it ("3 Des 2026" in Indonesian), from the form's ISO value.
+function dateText(iso) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso || "");
+  if (!m) return iso || "";
+  const day = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3]));
+  return new Intl.DateTimeFormat(document.documentElement.lang || "id", { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" })
+    .format(day).replace(/\.(?= )/, "");
+}
+
 function label(entry) {
   const d = entry.data;
-  if (entry.kind === "family_visit") return `${T("t-family", "Kunjungan keluarga")}: ${document.querySelector("h1")?.textContent || d.family} · ${d.visited_on || ""}`;
+  if (entry.kind === "family_visit") return `${T("t-family", "Kunjungan keluarga")}: ${document.querySelector("h1")?.textContent || d.family} · ${dateText(d.visited_on)}`;
   if (entry.kind === "child") return `${T("t-new-child", "Anak baru")}: ${d.name}`;
   const option = document.querySelector(`#f-child option[value="${CSS.escape(String(d.child))}"]`);
   const name = option ? option.textContent : d.child;
-  return `${T("t-weighing", "Penimbangan")}: ${name} · ${d.weight_kg || "—"} kg ${d.lenhei_cm ? "· " + d.lenhei_cm + " cm" : ""}`;
+  return `${T("t-weighing", "Penimbangan")}: ${name} · ${dateText(d.measured_on)} · ${d.weight_kg || "—"} kg ${d.lenhei_cm ? "· " + d.lenhei_cm + " cm" : ""}`;
 }
 
 async function render() {
