@@ -6,3 +6,10 @@ class FieldConfig(AppConfig):
     name = "binasehat.field"
     label = "field"
     verbose_name = _("Kerja lapangan")
+
+    def ready(self):
+        from binasehat.posyandu.computed import register
+
+        from .selectors import computed_month_figures
+
+        register(computed_month_figures)

@@ -39,11 +39,15 @@ def _member_data(post, prefix="", relation=""):
 
 @area_scoped
 def families(request):
-    """Families in the user's area, searchable by head's name or No. KK, and the form for a new family."""
+    """The families the user visits (assigned ones, else those of the user's area; kept offline by the service
+    worker), searchable by head's name or No. KK, and the form for a new family."""
     q = request.GET.get("q", "").strip()
-    found = families_for_user(request.user)
     if q:
-        found = found.filter(Q(head_name__icontains=q) | Q(no_kk__startswith=q))
+        found = list(families_for_user(request.user).filter(Q(head_name__icontains=q) | Q(no_kk__startswith=q))
+                     .order_by("head_name")[:50])
+        assigned = None
+    else:  # the surveyor's list, kept on the phone for visits without a connection
+        found, assigned = selectors.surveyor_families(request.user)
     errors = None
     if request.method == "POST":
         if not scope_of(request.user).can("posyandu.record"):
@@ -63,7 +67,7 @@ def families(request):
             else:
                 return redirect("field:family", pk=family.pk)
     return render(request, "field/families.html", {
-        "families": found.order_by("head_name")[:50], "q": q, "errors": errors, "post": request.POST,
+        "families": found, "assigned": assigned, "q": q, "errors": errors, "post": request.POST,
         "desa": desa_choices_for_user(request.user).order_by("name")[:300],
         "can_record": scope_of(request.user).can("posyandu.record"),
     })

@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from binasehat.facilities.models import Posyandu
+from binasehat.families.models import Family
 from binasehat.growth.models import Child
 
 
@@ -66,3 +67,27 @@ class ClientEntry(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.client_id}"
+
+
+class FamilyAssignment(models.Model):
+    """A family a PIS-PK surveyor is to visit. A surveyor with assignments sees (and keeps offline) those families;
+    one without sees the families of its area."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="family_assignments",
+                             verbose_name=_("petugas pendata"))
+    family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="assignments",
+                               verbose_name=_("keluarga"))
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("keluarga tugas kunjungan")
+        verbose_name_plural = _("keluarga tugas kunjungan")
+        constraints = [models.UniqueConstraint(fields=["user", "family"], name="family_assignment_unique")]
+
+    def __str__(self):
+        return f"{self.user_id} → {self.family_id}"
+
+    @property
+    def area_code(self):
+        return self.family.desa_id

@@ -10,6 +10,7 @@ from django.db.models import Q
 from binasehat.facilities.selectors import posyandu_for_user
 from binasehat.families import rules as pispk
 from binasehat.families.models import Member, Survey
+from binasehat.families.selectors import families_for_user
 from binasehat.growth import kbm
 from binasehat.growth.models import Measurement
 from binasehat.growth.selectors import children_for_user
@@ -103,16 +104,29 @@ def posyandu_day(user, posyandu, year: int, month: int, q: str = "") -> dict:
     }
 
 
-def skdn_suggestion(user, posyandu, year: int, month: int) -> dict:
-    """Suggested figures of the monthly record from the individual weighings at ``posyandu`` in the month (see
-    ``rules.skdn``), S and K carried over from last month's record, and the children registered aged 0–59 months."""
+def month_figures(user, posyandu, year: int, month: int) -> tuple[rules.Skdn, bool]:
+    """SKDN of the month from the individual weighings at ``posyandu`` (``rules.skdn``) and whether there were any."""
     first, nxt = month_bounds(year, month)
     weighed_ids = set(Measurement.objects.filter(
         posyandu=posyandu, measured_on__gte=first, measured_on__lt=nxt, weight_kg__isnull=False,
         child__in=children_for_user(user).values("pk")).values_list("child_id", flat=True))
     births = dict(children_for_user(user).filter(pk__in=weighed_ids).values_list("pk", "birth_date"))
     visits = _visits(weighed_ids, nxt)
-    figures = rules.skdn({pk: (births[pk], visits.get(pk, [])) for pk in births}, year, month)
+    return rules.skdn({pk: (births[pk], visits.get(pk, [])) for pk in births}, year, month), bool(weighed_ids)
+
+
+def computed_month_figures(user, posyandu, month: dt.date) -> dict[str, int]:
+    """The monthly record's figures computed from the children's weighings (registered with
+    ``posyandu.computed``): D, N, O, B, BGM, 2T; empty when nobody was weighed at the posyandu in the month."""
+    figures, has_data = month_figures(user, posyandu, month.year, month.month)
+    return figures.as_form() if has_data else {}
+
+
+def skdn_suggestion(user, posyandu, year: int, month: int) -> dict:
+    """Suggested figures of the monthly record from the individual weighings at ``posyandu`` in the month (see
+    ``rules.skdn``), S and K carried over from last month's record, and the children registered aged 0–59 months."""
+    first, _nxt = month_bounds(year, month)
+    figures, has_data = month_figures(user, posyandu, year, month)
     py, pm = previous_month(year, month)
     last = PosyanduMonth.objects.filter(posyandu=posyandu, month=dt.date(py, pm, 1)).first()
     registered = under_five(children_for_user(user).filter(posyandu=posyandu), first).count()
@@ -122,7 +136,7 @@ def skdn_suggestion(user, posyandu, year: int, month: int) -> dict:
     if last is not None and last.k is not None:
         suggested["k"] = last.k
     return {"figures": figures, "suggested": suggested, "last": last, "registered": registered,
-            "has_data": bool(weighed_ids)}
+            "has_data": has_data}
 
 
 @dataclass
@@ -175,3 +189,18 @@ def family_given(family) -> dict:
             for i, letter in enumerate(a.letters(), start=1):
                 given[(a.member_id, i)] = letter
     return given
+
+
+#: At most this many families are listed for a surveyor (and kept on the phone for offline visits).
+SURVEYOR_FAMILIES = 300
+
+
+def surveyor_families(user, limit: int = SURVEYOR_FAMILIES):
+    """The families a PIS-PK surveyor visits: those assigned to the user (inside the user's scope; an assignment
+    outside it shows nothing), or, with no assignment, the families of the user's area. Returns (families,
+    assigned)."""
+    scoped = families_for_user(user)
+    assigned = scoped.filter(assignments__user=user)
+    if assigned.exists():
+        return list(assigned.order_by("desa__name", "rw", "rt", "head_name")[:limit]), True
+    return list(scoped.order_by("desa__name", "rw", "rt", "head_name")[:limit]), False

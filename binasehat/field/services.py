@@ -23,7 +23,7 @@ from binasehat.growth import services as growth_services
 from binasehat.growth.models import Child, Measurement
 from binasehat.growth.selectors import children_for_user
 
-from .models import ClientEntry, ServiceVisit
+from .models import ClientEntry, FamilyAssignment, ServiceVisit
 
 MEASURED = ("weight_kg", "lenhei_cm", "measure", "oedema", "muac_cm")
 SERVICES = ("vitamin_a", "imunisasi", "pmt", "referred", "referral_to", "referral_reason")
@@ -321,3 +321,35 @@ def entries_sync(*, actor, entries: list[dict]) -> list[dict]:
             status, result = seen.status, seen.result
         results.append({"client_id": client_id, "status": status, **result})
     return results
+
+
+@transaction.atomic
+def family_assignments_set(*, actor, surveyor, families) -> list[FamilyAssignment]:
+    """Give ``surveyor`` exactly these ``families`` to visit (replacing the earlier list), audited. The actor
+    organises field work (``followups.manage``) and both the actor and the surveyor must cover every family."""
+    from binasehat.families.selectors import families_for_user
+
+    if not actor.scope.can("followups.manage"):
+        raise PermissionDenied(_("Anda tidak boleh membagi tugas kunjungan."))
+    wanted = {f.pk for f in families}
+    if families_for_user(actor).filter(pk__in=wanted).count() != len(wanted):
+        raise PermissionDenied(_("Keluarga di luar wilayah Anda."))
+    if families_for_user(surveyor).filter(pk__in=wanted).count() != len(wanted):
+        raise ValidationError(_("Keluarga di luar wilayah petugas pendata ini."))
+    current = {a.family_id: a for a in FamilyAssignment.objects.select_for_update().filter(user=surveyor)}
+    for family_id, assignment in current.items():
+        if family_id not in wanted:
+            audit_record(actor=actor, action="delete", obj=assignment, before={"user": surveyor.pk,
+                                                                             "family": family_id},
+                         area_code=assignment.family.desa_id)
+            assignment.delete()
+    made = []
+    for family in families:
+        if family.pk in current:
+            made.append(current[family.pk])
+            continue
+        assignment = FamilyAssignment.objects.create(user=surveyor, family=family, assigned_by=actor)
+        audit_record(actor=actor, action="create", obj=assignment, after={"user": surveyor.pk, "family": family.pk},
+                     area_code=family.desa_id)
+        made.append(assignment)
+    return made

@@ -12,4 +12,5 @@ urlpatterns = [
     path("keluarga/<int:pk>/", family_views.family, name="family"),
     path("kirim/", views.sync, name="sync"),
     path("sw.js", views.service_worker, name="sw"),
+    path("manifest.webmanifest", views.manifest, name="manifest"),
 ]

@@ -10,6 +10,7 @@ from pathlib import Path
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from binasehat.accounts.roles import BIDAN_DESA, KADER
-from binasehat.core.scope import area_scoped, scope_of
+from binasehat.core.scope import area_scoped, public, scope_of
 from binasehat.facilities import views as facility_views
 from binasehat.facilities.selectors import posyandu_for_user, posyandu_get
 from binasehat.growth.models import Child, Measurement
@@ -172,3 +173,33 @@ def service_worker(request):
     response["Cache-Control"] = "no-cache"
     return response
 
+
+
+THEME_COLOUR = "#0f7b5f"  # the site's green (app.css --green)
+
+
+@public
+def manifest(request):
+    """The web app manifest: installs the field pages (posyandu day, family visit) as an app on a phone. Public,
+    because browsers fetch it without cookies; it holds nothing but names, colours and icons."""
+    data = {
+        "name": "Bina Sehat — Kerja Lapangan",
+        "short_name": "Bina Sehat",
+        "description": "Posyandu hari ini dan kunjungan keluarga, juga tanpa sinyal.",
+        "id": "/lapangan/",
+        "start_url": "/lapangan/",
+        "scope": "/lapangan/",
+        "display": "standalone",
+        "orientation": "portrait",
+        "lang": "id",
+        "dir": "ltr",
+        "theme_color": THEME_COLOUR,
+        "background_color": "#ffffff",
+        "icons": [
+            {"src": static("field/icon.svg"), "sizes": "any", "type": "image/svg+xml", "purpose": "any"},
+            {"src": static("field/icon-maskable.svg"), "sizes": "any", "type": "image/svg+xml", "purpose": "maskable"},
+        ],
+    }
+    response = JsonResponse(data, content_type="application/manifest+json", json_dumps_params={"ensure_ascii": False})
+    response["Cache-Control"] = "public, max-age=3600"
+    return response

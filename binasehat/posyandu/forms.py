@@ -40,9 +40,21 @@ class MonthForm(forms.ModelForm):
         model = PosyanduMonth
         fields = [f for _title, names in SECTIONS for f in names]
 
-    def __init__(self, *args, kader_queryset=None, **kwargs):
+    override_reason = forms.CharField(
+        label=_("Alasan angka berbeda dari yang dihitung dari data anak"), required=False, max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Wajib diisi bila D, N, O, B, BGM atau 2T tidak sama dengan angka yang dihitung dari data anak."))
+
+    def __init__(self, *args, kader_queryset=None, computed=None, carried=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["version"].initial = self.instance.version if self.instance.pk else 0
+        #: Figures computed from the children's records ({field: count}); a new record starts from them, and from
+        #: S and K carried over from last month (``carried``).
+        self.computed = dict(computed or {})
+        if not self.instance.pk:
+            for name, value in {**(carried or {}), **self.computed}.items():
+                if self.initial.get(name) is None:
+                    self.initial[name] = value
         days = list(self.instance.opening_dates or [])
         for i in range(1, DAY_SLOTS + 1):
             day = days[i - 1] if i <= len(days) else {}
@@ -61,6 +73,28 @@ class MonthForm(forms.ModelForm):
             if name in HELP:
                 field.help_text = HELP[name]
         self.fields["kader_on_duty"].widget.attrs["inputmode"] = "decimal"
+
+    def entered(self, name):
+        """The figure as it stands in the form: the posted value when bound, else the initial or stored one."""
+        if self.is_bound:
+            value = self.cleaned_data.get(name) if hasattr(self, "cleaned_data") and name in self.cleaned_data \
+                else self.data.get(name)
+        else:
+            value = self.initial.get(name, getattr(self.instance, name, None))
+        try:
+            return None if value in (None, "") else int(value)
+        except (TypeError, ValueError):
+            return None
+
+    def computed_rows(self) -> list[dict]:
+        """Per computed figure: its label, the computed value, the entered one and the difference (entered −
+        computed; None while a figure is empty)."""
+        rows = []
+        for name, value in self.computed.items():
+            mine = self.entered(name)
+            rows.append({"name": name, "label": self.fields[name].label, "computed": value, "entered": mine,
+                         "difference": None if mine is None else mine - value, "changed": mine != value})
+        return rows
 
     def sections(self):
         return [(title, [self[name] for name in names]) for title, names in SECTIONS]
@@ -91,6 +125,7 @@ class MonthForm(forms.ModelForm):
         return data
 
     def service_data(self) -> dict:
-        data = {k: v for k, v in self.cleaned_data.items() if k != "version" and not k.startswith("day")}
+        data = {k: v for k, v in self.cleaned_data.items()
+                if k not in ("version", "override_reason") and not k.startswith("day")}
         data["opening_dates"] = self.cleaned_data.get("opening_dates", [])
         return data

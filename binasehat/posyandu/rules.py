@@ -83,3 +83,15 @@ def parse_month(text: str) -> dt.date:
     if len(year) != 4 or len(month) != 2:
         raise ValueError(text)
     return dt.date(int(year), int(month), 1)
+
+
+def overrides(entered: dict, computed: dict) -> dict[str, dict]:
+    """The computed figures a person changed: {field: {"computed", "entered", "difference"}} for every field of
+    ``computed`` whose entered value differs (an empty entry, None, differs too; its difference is None).
+    Difference = entered − computed."""
+    out = {}
+    for name, value in computed.items():
+        mine = entered.get(name)
+        if mine != value:
+            out[name] = {"computed": value, "entered": mine, "difference": None if mine is None else mine - value}
+    return out

@@ -15,6 +15,7 @@ from binasehat.core.audit import audit_record, snapshot
 from binasehat.core import limits
 from binasehat.core.events import data_changed, records_changed
 
+from . import computed as computed_figures
 from . import rules
 from .models import PosyanduMonth
 
@@ -49,10 +50,33 @@ def validate(data: dict, month: dt.date) -> None:
         raise ValidationError(errors)
 
 
+def override_check(*, actor, posyandu, month: dt.date, data: dict, reason: str | None) -> dict:
+    """The figures of ``data`` that differ from those computed from the children's records, with the reason, as
+    the audit entry keeps them ({} when none differs); ValidationError when one differs and no reason is given.
+    ``reason`` None: the caller shows no computed figures (a spreadsheet import of paper reports); not checked."""
+    if actor is None or reason is None:
+        return {}
+    computed = computed_figures.computed_figures(actor, posyandu, month)
+    changed = rules.overrides(data, computed)
+    if not changed:
+        return {}
+    reason = " ".join((reason or "").split())
+    if not reason:
+        names = ", ".join("2T" if k == "t2" else k.upper() for k in changed)
+        raise ValidationError({"override_reason": _("Angka %(names)s berbeda dari yang dihitung dari data anak: "
+                                                    "tulis alasannya.") % {"names": names}})
+    return {"override": {"reason": reason[:500], "figures": changed}}
+
+
 @transaction.atomic
 def month_record(*, actor, posyandu, month: dt.date, data: dict, version: int | None,
-                 source: str = "web") -> PosyanduMonth:
+                 source: str = "web", override_reason: str | None = None) -> PosyanduMonth:
     """Create or update the record of ``posyandu`` for ``month``.
+
+    Figures computed from the children's records (``computed.computed_figures``: D, N, O, B, BGM, 2T) may be
+    entered differently only with ``override_reason``; the audit entry then holds the reason and, per changed
+    figure, the computed and the entered value. Callers that show the computed figures (the monthly form) pass
+    the reason, "" when none was given; None (imports of paper reports) skips the check.
 
     ``version`` is the version the form was opened with: 0 means "there was no record", and is refused when one
     exists now; None (the form did not say) is always refused, never an overwrite. A mismatch raises
@@ -64,6 +88,7 @@ def month_record(*, actor, posyandu, month: dt.date, data: dict, version: int | 
                           "menimpa isian orang lain). Muat ulang halaman lalu ulangi."))
     month = month.replace(day=1)
     validate(data, month)
+    override = override_check(actor=actor, posyandu=posyandu, month=month, data=data, reason=override_reason)
     existing = PosyanduMonth.objects.select_for_update().filter(posyandu=posyandu, month=month).first()
     if existing is None:
         if version != 0:
@@ -76,7 +101,7 @@ def month_record(*, actor, posyandu, month: dt.date, data: dict, version: int | 
             current = PosyanduMonth.objects.filter(posyandu=posyandu, month=month).first()
             raise StaleEdit(_("Laporan bulan ini baru saja disimpan orang lain. Bandingkan isiannya dengan isian "
                               "Anda, lalu simpan lagi bila isian Anda yang benar."), current=current) from None
-        audit_record(actor=actor, action="create", obj=record, after=snapshot(record, EDITABLE),
+        audit_record(actor=actor, action="create", obj=record, after={**snapshot(record, EDITABLE), **override},
                      area_code=posyandu.desa_id, source=source)
     else:
         if version != existing.version:
@@ -89,7 +114,7 @@ def month_record(*, actor, posyandu, month: dt.date, data: dict, version: int | 
         record = PosyanduMonth.objects.get(pk=existing.pk)
         after = snapshot(record, EDITABLE)
         if after != before:
-            audit_record(actor=actor, action="update", obj=record, before=before, after=after,
+            audit_record(actor=actor, action="update", obj=record, before=before, after={**after, **override},
                          area_code=posyandu.desa_id, source=source)
     data_changed.send(sender=PosyanduMonth, source="posyandu", cells=[(posyandu.desa_id, month)])
     transaction.on_commit(lambda: records_changed.send(sender=PosyanduMonth, posyandu_ids=[posyandu.pk],

@@ -14,7 +14,7 @@ from binasehat.core.audit import history_for
 from binasehat.core.scope import area_scoped, scope_of
 from binasehat.facilities.selectors import posyandu_get
 
-from . import services
+from . import computed, services
 from .forms import MonthForm
 from .models import PosyanduMonth
 
@@ -30,14 +30,18 @@ def month(request, pk, year, month):
     if not services.can_record(request.user, posyandu):
         raise PermissionDenied
     record = PosyanduMonth.objects.filter(posyandu=posyandu, month=first).first()
+    last = PosyanduMonth.objects.filter(posyandu=posyandu, month=(first - dt.timedelta(days=1)).replace(day=1)).first()
     form = MonthForm(request.POST or None, instance=record or PosyanduMonth(posyandu=posyandu, month=first),
-                     kader_queryset=kader_for_user(request.user).filter(posyandu=posyandu, active=True))
+                     kader_queryset=kader_for_user(request.user).filter(posyandu=posyandu, active=True),
+                     computed=computed.computed_figures(request.user, posyandu, first),
+                     carried={k: getattr(last, k) for k in ("s", "k") if getattr(last, k, None) is not None})
     future = (first.year, first.month) > (timezone.localdate().year, timezone.localdate().month)
     conflict = None
     if request.method == "POST" and form.is_valid():
         try:
             services.month_record(actor=request.user, posyandu=posyandu, month=first, data=form.service_data(),
-                                  version=form.cleaned_data.get("version"))
+                                  version=form.cleaned_data.get("version"),
+                                  override_reason=form.cleaned_data.get("override_reason") or "")
         except services.StaleEdit as exc:
             form.add_error(None, exc.messages[0])
             conflict = _conflict(form, exc.current)

@@ -33,7 +33,8 @@ def test_every_url_pattern_declares_its_scope():
 def test_public_views_are_only_the_expected_ones():
     public = sorted(route for route, cb, ns in _walk(get_resolver().url_patterns)
                     if "admin" not in ns and policy_of(cb) == PUBLIC)
-    assert public == ["akun/keluar/", "akun/masuk/", "api/docs", "api/openapi.json", "bahasa/", "sehat/"]
+    assert public == ["akun/keluar/", "akun/masuk/", "api/docs", "api/openapi.json", "bahasa/",
+                      "lapangan/manifest.webmanifest", "sehat/"]  # the manifest: browsers fetch it without cookies
 
 
 def undeclared_view(request):

@@ -16,7 +16,9 @@ HEADER = ("posyandu_code,month,opening_days,kader_on_duty,s,k,d,n,ibu_hamil_sasa
 def form_data(**kw):
     data = {"opening_days": 1, "kader_on_duty": "5", "s": 40, "k": 38, "d": 30, "n": 20, "ibu_hamil_sasaran": 4,
             "ibu_hamil_dilayani": 2, "kb_sasaran": 30, "kb_dilayani": 15, "imunisasi_sasaran": 8,
-            "imunisasi_dilayani": 4, "kk_total": 100, "kk_dana_sehat": 50, "alat_pantau": "on", "version": 0}
+            "imunisasi_dilayani": 4, "kk_total": 100, "kk_dana_sehat": 50, "alat_pantau": "on", "version": 0,
+            # The demo's paper figures differ from those its children's weighings give: the form asks why.
+            "override_reason": "Angka dari laporan kertas."}
     data.update(kw)
     return {k: v for k, v in data.items() if v is not None}
 

@@ -47,13 +47,22 @@ function csrf() {
   return input ? input.value : "";
 }
 
+// A date as the page's language writes it ("3 Des 2026" in Indonesian), from the form's ISO value.
+function dateText(iso) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso || "");
+  if (!m) return iso || "";
+  const day = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3]));
+  return new Intl.DateTimeFormat(document.documentElement.lang || "id", { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" })
+    .format(day).replace(/\.(?= )/, "");
+}
+
 function label(entry) {
   const d = entry.data;
-  if (entry.kind === "family_visit") return `${T("t-family", "Kunjungan keluarga")}: ${document.querySelector("h1")?.textContent || d.family} · ${d.visited_on || ""}`;
+  if (entry.kind === "family_visit") return `${T("t-family", "Kunjungan keluarga")}: ${document.querySelector("h1")?.textContent || d.family} · ${dateText(d.visited_on)}`;
   if (entry.kind === "child") return `${T("t-new-child", "Anak baru")}: ${d.name}`;
   const option = document.querySelector(`#f-child option[value="${CSS.escape(String(d.child))}"]`);
   const name = option ? option.textContent : d.child;
-  return `${T("t-weighing", "Penimbangan")}: ${name} · ${d.weight_kg || "—"} kg ${d.lenhei_cm ? "· " + d.lenhei_cm + " cm" : ""}`;
+  return `${T("t-weighing", "Penimbangan")}: ${name} · ${dateText(d.measured_on)} · ${d.weight_kg || "—"} kg ${d.lenhei_cm ? "· " + d.lenhei_cm + " cm" : ""}`;
 }
 
 async function render() {
@@ -150,6 +159,10 @@ async function flush() {
       await del("queue", entry.client_id);
       if (result.status !== "ok") await put("problems", { client_id: entry.client_id, entry, result });
     }
+    // A visit of this family stored: show its IKS (the page as the server now has it).
+    if (root.dataset.family && results.some((r) => r.status === "ok" && r.family && String(r.family.id) === root.dataset.family)) {
+      location.assign(root.dataset.familyUrl);
+    }
     return results;
   } catch (err) {
     return null; // still offline: the entries stay queued
@@ -182,7 +195,6 @@ for (const form of document.querySelectorAll("form[data-queue]")) {
     await render();
     const results = await flush();
     const mine = results && results.find((r) => r.client_id === entry.client_id);
-    if (mine && mine.status === "ok" && mine.family) location.assign(root.dataset.familyUrl);
     if (mine && mine.status === "ok" && mine.child) {
       location.assign(`${root.dataset.dayUrl}?anak=${mine.child.id}&kirim=${entry.client_id.slice(0, 8)}#${entry.kind === "child" ? "timbang" : "result"}`);
     }
@@ -211,7 +223,7 @@ if ("serviceWorker" in navigator) {
     }
     const urls = [...[...document.querySelectorAll("link[rel=stylesheet], script[src]")]
       .map((e) => e.getAttribute("href") || e.getAttribute("src")),
-      ...[...document.querySelectorAll("#families a[href], #children a[href]")].slice(0, 100)
+      ...[...document.querySelectorAll("#families[data-precache] a[href], #children a[href]")].slice(0, 300)
         .map((a) => new URL(a.href).pathname).filter((p) => p.startsWith("/lapangan/"))];
     ready.active.postMessage({ type: "cache-urls", urls });
   }).catch(() => {});
