@@ -17,13 +17,14 @@ DESA = "19.03.01.1001"
 
 
 def _pages(kader_posyandu: int) -> dict[str, int]:
-    """URL → the most queries it may make (measured on PostgreSQL: dashboard 47, data entry 13, posyandu month 15,
-    lists 6–10; before the session stopped being written on every request each was 3 more)."""
+    """URL → the most queries it may make (measured on PostgreSQL: dashboard 47, data entry 13, posyandu month 19
+    with the figures computed from the weighings, lists 6–10;
+    before the session stopped being written on every request each was 3 more)."""
     year = dt.date.today().year
     return {
         "/laporan/dasbor/": 50,
         f"/data/isi/DBD_BULANAN/?unit={DESA}&period={year - 1}-03": 16,
-        f"/kegiatan/{kader_posyandu}/{year - 1}-04/": 18,
+        f"/kegiatan/{kader_posyandu}/{year - 1}-04/": 20,
         "/posyandu/?page=2": 9,
         "/kader/?page=3": 13,
         "/anak/?page=5": 9,
