@@ -184,41 +184,66 @@ def _stale():
     return StaleEdit(_("Data ini sudah diubah orang lain sejak dibuka. Muat ulang lalu ulangi perubahan."))
 
 
-def family_update(*, actor, family: Family, data: dict, version: int | None, source: str = "web") -> Family:
-    """Change a family's head, address, RT/RW, desa or puskesmas, made from ``version`` (refused with StaleEdit when
-    it is missing or someone saved the family meanwhile); inside the actor's area before and after; audited. A
-    family moved to another desa moves its surveys' counts with it."""
-    from django.core.exceptions import PermissionDenied, ValidationError
-    from django.db import transaction
+def _versioned_edit(queryset, *, pk, actor, data: dict, version: int | None, editable: tuple[str, ...],
+                    check_scope, clean_exclude: list[str], area_code, prepare=None, source: str):
+    """The one edit sequence of a family or a member: lock the stored row, check the actor's area (``check_scope``
+    with the stored row), refuse a missing or stale ``version`` (StaleEdit), apply ``data``, validate, write it with
+    ``version + 1`` and audit the change. Returns ``(stored, before, after)``; nothing is written on a refusal."""
+    from django.core.exceptions import ValidationError
     from django.db.models import F
     from django.utils.translation import gettext as _
 
     from binasehat.core.audit import audit_record, snapshot
 
-    unknown = set(data) - set(FAMILY_EDITABLE)
+    unknown = set(data) - set(editable)
     if unknown:
         raise ValidationError(_("Kolom ini tidak dapat diubah: %(c)s.") % {"c": ", ".join(sorted(unknown))})
+    stored = queryset.select_for_update().get(pk=pk)
+    check_scope(stored)
+    if version is None:
+        raise _no_version()
+    if stored.version != version:
+        raise _stale()
+    if prepare is not None:
+        prepare(stored)
+    before = snapshot(stored, list(editable))
+    for name, value in data.items():
+        setattr(stored, name, value)
+    stored.full_clean(exclude=clean_exclude)
+    queryset.model.objects.filter(pk=stored.pk, version=version).update(
+        **{k: getattr(stored, k) for k in data}, version=F("version") + 1)
+    stored.refresh_from_db()
+    after = snapshot(stored, list(editable))
+    if after != before:
+        audit_record(actor=actor, action="update", obj=stored, before=before, after=after,
+                     area_code=area_code(stored), source=source)
+    return stored, before, after
+
+
+def _outside_area():
+    from django.core.exceptions import PermissionDenied
+    from django.utils.translation import gettext as _
+
+    return PermissionDenied(_("Keluarga di luar wilayah Anda."))
+
+
+def family_update(*, actor, family: Family, data: dict, version: int | None, source: str = "web") -> Family:
+    """Change a family's head, address, RT/RW, desa or puskesmas, made from ``version`` (refused with StaleEdit when
+    it is missing or someone saved the family meanwhile); inside the actor's area before and after; audited. A
+    family moved to another desa moves its surveys' counts with it."""
+    from django.db import transaction
+
     scope = actor.scope
-    with transaction.atomic():
-        stored = Family.objects.select_for_update().get(pk=family.pk)
+
+    def check_scope(stored):
         for code in (stored.desa_id, data.get("desa_id", stored.desa_id)):
             if scope.posyandu_ids is not None or not scope.covers(code):
-                raise PermissionDenied(_("Keluarga di luar wilayah Anda."))
-        if version is None:
-            raise _no_version()
-        if stored.version != version:
-            raise _stale()
-        before = snapshot(stored, list(FAMILY_EDITABLE))
-        for name, value in data.items():
-            setattr(stored, name, value)
-        stored.full_clean(exclude=["no_kk"])
-        Family.objects.filter(pk=stored.pk, version=version).update(
-            **{k: getattr(stored, k) for k in data}, version=F("version") + 1)
-        stored.refresh_from_db()
-        after = snapshot(stored, list(FAMILY_EDITABLE))
-        if after != before:
-            audit_record(actor=actor, action="update", obj=stored, before=before, after=after,
-                         area_code=stored.desa_id, source=source)
+                raise _outside_area()
+
+    with transaction.atomic():
+        stored, before, after = _versioned_edit(
+            Family.objects.all(), pk=family.pk, actor=actor, data=data, version=version, editable=FAMILY_EDITABLE,
+            check_scope=check_scope, clean_exclude=["no_kk"], area_code=lambda f: f.desa_id, source=source)
         if before["desa_id"] != after["desa_id"]:
             days = Survey.objects.filter(family=stored).values_list("visited_on", flat=True)
             cells = {(desa, day) for day in days for desa in (before["desa_id"], after["desa_id"])}
@@ -231,41 +256,30 @@ def member_update(*, actor, member, data: dict, version: int | None, source: str
     """Change a member's NIK, name, sex, birth date, relation, pregnant or breastfeeding, made from ``version``
     (refused with StaleEdit when it is missing or someone saved the member meanwhile); inside the actor's area;
     audited. The family's surveys are recomputed (an answer's applicability depends on age and sex)."""
-    from django.core.exceptions import PermissionDenied, ValidationError
+    from django.core.exceptions import ValidationError
     from django.db import transaction
-    from django.db.models import F
     from django.utils.translation import gettext as _
-
-    from binasehat.core.audit import audit_record, snapshot
 
     from .models import Member
 
-    unknown = set(data) - set(MEMBER_EDITABLE)
-    if unknown:
-        raise ValidationError(_("Kolom ini tidak dapat diubah: %(c)s.") % {"c": ", ".join(sorted(unknown))})
     scope = actor.scope
-    with transaction.atomic():
-        stored = Member.objects.select_for_update().select_related("family").get(pk=member.pk)
+    data = {k: ("" if k == "nik" and v is None else v) for k, v in data.items()}
+
+    def check_scope(stored):
         if scope.posyandu_ids is not None or not scope.covers(stored.family.desa_id):
-            raise PermissionDenied(_("Keluarga di luar wilayah Anda."))
-        if version is None:
-            raise _no_version()
-        if stored.version != version:
-            raise _stale()
-        nik = data.get("nik", stored.nik) or ""
+            raise _outside_area()
+
+    def check_nik(stored):
+        nik = data.get("nik", stored.nik)
         if nik != stored.nik and nik and Member.objects.filter(nik=nik).exclude(pk=stored.pk).exists():
             raise ValidationError({"nik": _("NIK ini tidak dapat dipakai di sini. Bila NIK sudah benar, hubungi Dinas "
                                             "Kesehatan.")})
-        before = snapshot(stored, list(MEMBER_EDITABLE))
-        for name, value in data.items():
-            setattr(stored, name, "" if name == "nik" and value is None else value)
-        stored.full_clean(exclude=["family"])
-        Member.objects.filter(pk=stored.pk, version=version).update(
-            **{k: getattr(stored, k) for k in data}, version=F("version") + 1)
-        stored.refresh_from_db()
-        after = snapshot(stored, list(MEMBER_EDITABLE))
+
+    with transaction.atomic():
+        stored, before, after = _versioned_edit(
+            Member.objects.select_related("family"), pk=member.pk, actor=actor, data=data, version=version,
+            editable=MEMBER_EDITABLE, check_scope=check_scope, clean_exclude=["family"],
+            area_code=lambda m: m.family.desa_id, prepare=check_nik, source=source)
         if after != before:
-            audit_record(actor=actor, action="update", obj=stored, before=before, after=after,
-                         area_code=stored.family.desa_id, source=source)
             surveys_recompute(survey_ids=Survey.objects.filter(family_id=stored.family_id).values_list("pk", flat=True))
     return stored
