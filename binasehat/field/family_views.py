@@ -70,6 +70,7 @@ def families(request):
         "families": found, "assigned": assigned, "q": q, "errors": errors, "post": request.POST,
         "desa": desa_choices_for_user(request.user).order_by("name")[:300],
         "can_record": scope_of(request.user).can("posyandu.record"),
+        "can_assign": scope_of(request.user).can("followups.manage"),
     })
 
 
@@ -111,3 +112,46 @@ def family(request, pk):
         "sensitive": sensitive, "diagnosis": pispk.DIAGNOSIS, "client_id": uuid.uuid4(),
         "base": services.survey_signature(Survey.objects.filter(family=fam, visited_on=today).first()),
     })
+
+
+@area_scoped(permission="followups.manage")
+def assignments(request):
+    """Hand out families to visit: choose a surveyor (bidan desa or puskesmas staff in the user's area), see the
+    families on the surveyor's list and take some off, find families by desa, RW or name and add them."""
+    from django.contrib import messages
+    from django.http import Http404
+    from django.utils.translation import gettext as _
+
+    from binasehat.core.listing import paginate
+
+    people = selectors.surveyors_for(request.user)
+    chosen = request.POST.get("petugas") or request.GET.get("petugas") or ""
+    surveyor = next((p for p in people if str(p.pk) == chosen), None)
+    if chosen and surveyor is None:
+        raise Http404
+    if request.method == "POST" and surveyor is not None:
+        add = [v for v in request.POST.getlist("tambah") if v.isdigit()]
+        remove = [v for v in request.POST.getlist("lepas") if v.isdigit()]
+        if not add and not remove:
+            messages.warning(request, _("Belum ada keluarga yang dipilih."))
+        else:
+            try:
+                total = services.family_assignments_change(actor=request.user, surveyor=surveyor, add=add,
+                                                           remove=remove)
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                messages.success(request, _("Tersimpan: %(added)d keluarga ditambahkan, %(removed)d dilepas; daftar "
+                                            "%(name)s kini %(total)d keluarga.") % {
+                    "added": len(add), "removed": len(remove), "name": surveyor.get_full_name() or surveyor.username,
+                    "total": total})
+        return redirect(request.get_full_path())
+    context = {"people": people, "surveyor": surveyor, "limit": selectors.SURVEYOR_FAMILIES,
+               "desa_list": desa_choices_for_user(request.user).order_by("name")[:300],
+               "desa": request.GET.get("desa", ""), "rw": request.GET.get("rw", "").strip()[:3],
+               "q": request.GET.get("q", "").strip()[:100]}
+    if surveyor is not None:
+        assigned, candidates = selectors.assignment_lists(request.user, surveyor, desa=context["desa"],
+                                                          rw=context["rw"], q=context["q"])
+        context.update(assigned=list(assigned), page=paginate(request, candidates, 50))
+    return render(request, "field/assignments.html", context)

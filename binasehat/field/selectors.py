@@ -204,3 +204,40 @@ def surveyor_families(user, limit: int = SURVEYOR_FAMILIES):
     if assigned.exists():
         return list(assigned.order_by("desa__name", "rw", "rt", "head_name")[:limit]), True
     return list(scoped.order_by("desa__name", "rw", "rt", "head_name")[:limit]), False
+
+
+def surveyors_for(actor):
+    """The people ``actor`` may give families to visit: active bidan desa and puskesmas staff whose whole area lies
+    inside the actor's (the actor included when it is one of them)."""
+    from django.contrib.auth import get_user_model
+
+    from binasehat.accounts import roles
+
+    scope = actor.scope
+    near = get_user_model().objects.filter(
+        scope.region_q("areas__code") | scope.region_q("puskesmas__wilayah_kerja__code"),
+        is_active=True, role__in=(roles.BIDAN_DESA, roles.PUSKESMAS)).distinct()
+    people = []
+    for user in near.order_by("first_name", "username"):
+        codes = user.scope.area_codes
+        if codes and all(scope.covers(code) for code in codes):
+            people.append(user)
+    return people
+
+
+def assignment_lists(actor, surveyor, *, desa: str = "", rw: str = "", q: str = ""):
+    """For the assignment page: the surveyor's families (inside the actor's area) and the families the actor may
+    still add, filtered by desa, RW and a head's name or No. KK."""
+    from binasehat.core.listing import search
+    from binasehat.families.selectors import families_for_user
+
+    mine = families_for_user(actor)
+    assigned = mine.filter(assignments__user=surveyor).order_by("desa__name", "rw", "rt", "head_name")
+    candidates = families_for_user(surveyor).filter(pk__in=mine.values("pk")).exclude(assignments__user=surveyor)
+    if desa:
+        candidates = candidates.filter(desa__code=desa)
+    if rw:
+        candidates = candidates.filter(rw=rw)
+    if q:
+        candidates = search(candidates, q, ["head_name", "no_kk"])
+    return assigned, candidates.order_by("desa__name", "rw", "rt", "head_name")

@@ -353,3 +353,41 @@ def family_assignments_set(*, actor, surveyor, families) -> list[FamilyAssignmen
                      area_code=family.desa_id)
         made.append(assignment)
     return made
+
+
+@transaction.atomic
+def family_assignments_change(*, actor, surveyor, add=(), remove=()) -> int:
+    """Add families to and take families off ``surveyor``'s visit list, audited. Changes are deltas, so two
+    organisers working at once never undo each other; a family already on the list (or not on it) is left as it
+    is. Same rules as ``family_assignments_set``. Returns the number of families on the list afterwards."""
+    from binasehat.families.selectors import families_for_user
+
+    if not actor.scope.can("followups.manage"):
+        raise PermissionDenied(_("Anda tidak boleh membagi tugas kunjungan."))
+    from .selectors import surveyors_for
+
+    if surveyor.pk not in {u.pk for u in surveyors_for(actor)}:
+        raise PermissionDenied(_("Petugas ini bukan petugas pendata di wilayah Anda."))
+    add_ids, remove_ids = {int(pk) for pk in add}, {int(pk) for pk in remove}
+    families = list(families_for_user(actor).filter(pk__in=add_ids | remove_ids))
+    if len(families) != len(add_ids | remove_ids):
+        raise PermissionDenied(_("Keluarga di luar wilayah Anda."))
+    if families_for_user(surveyor).filter(pk__in=add_ids).count() != len(add_ids):
+        raise ValidationError(_("Keluarga di luar wilayah petugas pendata ini."))
+    by_id = {f.pk: f for f in families}
+    current = {a.family_id: a for a in FamilyAssignment.objects.select_for_update()
+               .filter(user=surveyor, family_id__in=add_ids | remove_ids)}
+    for family_id in sorted(remove_ids - add_ids):
+        assignment = current.get(family_id)
+        if assignment is not None:
+            audit_record(actor=actor, action="delete", obj=assignment,
+                         before={"user": surveyor.pk, "family": family_id}, area_code=by_id[family_id].desa_id)
+            assignment.delete()
+    for family_id in sorted(add_ids - set(current)):
+        assignment, created = FamilyAssignment.objects.get_or_create(
+            user=surveyor, family_id=family_id, defaults={"assigned_by": actor})
+        if created:
+            audit_record(actor=actor, action="create", obj=assignment,
+                         after={"user": surveyor.pk, "family": family_id}, area_code=by_id[family_id].desa_id)
+    return FamilyAssignment.objects.filter(user=surveyor).count()
+
