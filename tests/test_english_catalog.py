@@ -204,3 +204,27 @@ def test_plural_message_is_translated_in_english(english_catalog):
             "%(active)s dari %(total)s posyandu di %(n)s wilayah tercatat beroperasi.",
             8,
         ) % {"active": 117, "total": 122, "n": 8} == "117 of 122 posyandu in 8 areas recorded as operating."
+
+
+def test_no_message_is_defined_twice():
+    """Two definitions of one msgid (what a line-union merge of appended entries leaves behind) make GNU msgfmt fail
+    and leave Babel's choice between the two translations to chance."""
+    seen, twice = {}, []
+    for block in PO_PATH.read_text(encoding="utf-8").split("\n\n"):
+        lines = [line for line in block.splitlines() if not line.startswith("#")]
+        context = next((line[9:-1] for line in lines if line.startswith("msgctxt ")), None)
+        msgid, in_id = [], False
+        for line in lines:
+            if line.startswith("msgid "):
+                in_id = True
+                msgid.append(line[6:])
+            elif line.startswith(("msgstr", "msgid_plural")):
+                in_id = False
+            elif in_id and line.startswith('"'):
+                msgid.append(line)
+        key = (context, "".join(part.strip()[1:-1] for part in msgid))
+        if key[1]:
+            if key in seen:
+                twice.append(key)
+            seen[key] = True
+    assert twice == []
