@@ -5,6 +5,7 @@ and denominators (never by averaging percentages)."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -131,17 +132,19 @@ def input_sums(inputs: Iterable[str], areas: Sequence, months: Iterable[dt.date]
     return out
 
 
-def _reads(name: str, kind: str, period: Period) -> list[tuple[str, dt.date]]:
-    """The stored (input, month) cells an input of ``kind`` is read from for ``period`` (summed)."""
+@functools.lru_cache(maxsize=8192)
+def _reads(name: str, kind: str, period: Period) -> tuple[tuple[str, dt.date], ...]:
+    """The stored (input, month) cells an input of ``kind`` is read from for ``period`` (summed). Cached: it is
+    asked for every area, period and input of an evaluation, and depends only on its arguments."""
     if kind == YEAR:
-        return [(name, dt.date(period.year, 1, 1))]
+        return ((name, dt.date(period.year, 1, 1)),)
     if kind == DISTINCT:
         if period.kind == "month":
-            return [(name, period.start)]
+            return ((name, period.start),)
         if period.kind == "quarter":
-            return [(name + QUARTER_SUFFIX, period.start)]
-        return [(name + YTD_SUFFIX, ordinal_date(period.last_month))]
-    return [(name, ordinal_date(m)) for m in period.months()]
+            return ((name + QUARTER_SUFFIX, period.start),)
+        return ((name + YTD_SUFFIX, ordinal_date(period.last_month)),)
+    return tuple((name, ordinal_date(m)) for m in period.months())
 
 
 def _period_inputs(sums: dict, kinds: dict[str, str], area: str, period: Period) -> dict[str, float]:
