@@ -1,5 +1,10 @@
-"""Benchmark: the indicator engine at national scale on PostgreSQL, from the maintained aggregates and from the raw
-records in the same run.
+"""Benchmark: the indicator engine at national scale on PostgreSQL, from the maintained aggregates and their
+roll-ups per kecamatan, kabupaten/kota and province, and from the raw records in the same run.
+
+Goals (a PASS/FAIL line each, exit 1 on FAIL): ABJ from the programme data values × 12 months through
+``engine.evaluate`` for a kabupaten → its kecamatan, a province → its kabupaten/kota and the country → its provinces
+in ≤ 100 ms and ≥ 10× one raw GROUP BY over the values (judged on CPU time, the bench's and its PostgreSQL
+backend's, when the load average exceeds the CPUs); a full rebuild in ≤ 1 GB peak memory.
 
 Run from the repository root:
 
@@ -18,17 +23,20 @@ Phases, each in its own process (so each one's peak memory is its own), on one f
    (38 provinces, 514 kabupaten/kota, 7,285 kecamatan, 83,762 desa/kelurahan: at every ``--scale``), 300,000 × scale
    posyandu spread evenly over the desa, 60 monthly records (5 years) per posyandu, one "posyandu-aktif"
    evaluation per posyandu and year (5 years), and 250,000 × scale children under five, each measured in most
-   months of the last year (about 2.7 million measurements at scale 1, a few children measured twice in a month).
+   months of the last year (about 2.7 million measurements at scale 1, a few children measured twice in a month),
+   and two years of the dengue data set's 6 elements per month from a share ``scale`` of the desa (12 million
+   data values at scale 1).
    One kabupaten/kota (the one with the most posyandu) has not reported December yet: no monthly records and no
    measurements of its area that month (phase 4 adds them). Regions, posyandu and children go in with
    ``insert_dicts`` (COPY); the bulk tables with ``INSERT … SELECT`` from ``generate_series`` on the server (18
    million monthly records through Python would take longer than the whole bench); then ``VACUUM (ANALYZE)``.
-2. ``fill`` (timed): ``aggregates.rebuild([source])`` for "assessments" and "growth", one at a time, and
+2. ``fill`` (timed): ``aggregates.rebuild([source])`` for "assessments", "programs" and "growth", one at a time, and
    "posyandu" with ``--rebuild-posyandu`` (5 years of SKDN per desa are about 30 million aggregate rows at scale 1,
    longer than the rest of the bench). The split: time inside the source's ``compute`` generator; the rest is
    deleting and inserting aggregates. Then ``VACUUM (ANALYZE)`` of the aggregate table, as autovacuum would do
    soon after such a load.
-3. ``query`` (timed): (a) ``engine.evaluate([POSYANDU_AKTIF], 38 provinces, [Period(year)])`` and the raw ORM
+3. ``query`` (timed): the goals, ABJ per month for a kabupaten's kecamatan, a province's kabupaten/kota and the
+   provinces against one GROUP BY over the data values; then (a) ``engine.evaluate([POSYANDU_AKTIF], 38 provinces, [Period(year)])`` and the raw ORM
    query over ``PosyanduEvaluation`` joined to its posyandu grouped by province; (b) ``engine.evaluate([STUNTING],
    514 kabupaten/kota, 12 month periods)`` and the raw SQL over ``Measurement`` (the latest measurement per child
    and month, age_days < 1827, as ``sources.GrowthSource``) grouped by kabupaten/kota and month. Run alternately
