@@ -26,7 +26,7 @@ class EvaluationSource(Source):
                 qs = qs.filter(year=month.year, posyandu__desa_id__in=codes)
             out: dict[tuple, float] = {}
             for desa, year, code, result, n in (qs.values_list("posyandu__desa_id", "year", "ruleset_code", "result")
-                                                 .annotate(n=Count("id")).order_by()):
+                                                 .annotate(n=Count("id")).order_by().iterator(chunk_size=10_000)):
                 if code == "posyandu-aktif":
                     names = ["posyandu_dinilai"] + (["posyandu_aktif"] if result == "ya" else [])
                 else:

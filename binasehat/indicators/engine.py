@@ -5,6 +5,7 @@ and denominators (never by averaging percentages)."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -19,8 +20,8 @@ from binasehat.core.periods import Period, ordinal_date
 from binasehat.core.inputs import DISTINCT, MONTH, QUARTER_SUFFIX, YEAR, YTD_SUFFIX, kinds_of
 
 from . import rules
-from .aggregates import refresh_safely
-from .models import Aggregate, Indicator
+from .aggregates import ROLLUP_LENGTHS, is_rollup_area, refresh_safely, subtree
+from .models import Aggregate, Indicator, Rollup
 
 #: Programme data inputs: the sum of an element's values, and how many values were reported.
 VALUE_PREFIX, COUNT_PREFIX = "de:", "de#:"
@@ -61,37 +62,6 @@ def _common_parent(codes: Sequence[str]) -> str:
     return prefix[: prefix.rfind(".")] if "." in prefix else ""
 
 
-_BYTE_ORDER: dict[str, bool] = {}
-
-
-def _byte_ordered() -> bool:
-    """True when the database compares region codes byte by byte (SQLite; PostgreSQL with a C, POSIX or C.UTF-8
-    collation), so that "starts with P." is exactly the range P. ≤ code < P/ ('/' follows '.')."""
-    from django.db import connection
-
-    key = connection.alias + ":" + connection.settings_dict.get("NAME", "")
-    if key not in _BYTE_ORDER:
-        if connection.vendor == "sqlite":
-            _BYTE_ORDER[key] = True
-        elif connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT datcollate FROM pg_database WHERE datname = current_database()")
-                collation = (cursor.fetchone() or [""])[0]
-            _BYTE_ORDER[key] = collation.lower() in ("c", "posix", "c.utf-8", "c.utf8", "ucs_basic")
-        else:
-            _BYTE_ORDER[key] = False
-    return _BYTE_ORDER[key]
-
-
-def subtree(parent: str) -> Q:
-    """Aggregate rows of ``parent`` and every area below it. Written as a range of codes where the database orders
-    them byte by byte: PostgreSQL uses no index for ``LIKE 'P.%'`` under a C.UTF-8 collation, and filtered 1.9
-    million rows of a national table for one kabupaten; the range is read from the aggregate index."""
-    if _byte_ordered():
-        return Q(region_code=parent) | Q(region_code__gte=parent + ".", region_code__lt=parent + "/")
-    return Q(region_code=parent) | Q(region_code__startswith=parent + ".")
-
-
 def _group_sums(inputs, groups: Sequence[AreaGroup], months) -> dict[tuple, float]:
     owners: dict[str, list[str]] = defaultdict(list)
     for g in groups:
@@ -108,6 +78,27 @@ def _group_sums(inputs, groups: Sequence[AreaGroup], months) -> dict[tuple, floa
     return dict(out)
 
 
+def rolled_up(length: int, codes: Sequence[str]) -> bool:
+    """True when the areas (all of one code length) are kecamatan, kabupaten/kota or provinces, read from the
+    roll-ups: one row per area, input and month, the sum of every aggregate row in the area."""
+    return length in ROLLUP_LENGTHS and all(is_rollup_area(c) for c in codes)
+
+
+def _rollup_sums(inputs: list[str], codes: list[str], months: list[dt.date]) -> dict[tuple, float]:
+    qs = Rollup.objects.filter(input__in=inputs, month__gte=months[0], month__lte=months[-1])
+    if len(months) < 40:
+        qs = qs.filter(month__in=months)
+    if len(codes) <= MAX_AREAS_IN:
+        qs = qs.filter(region_code__in=codes)
+    else:  # the areas' common parent (or the whole country), the rest dropped below
+        parent = _common_parent(codes)
+        if parent:
+            qs = qs.filter(subtree(parent))
+    wanted = set(codes)
+    return {(inp, code, month): float(v) for inp, code, month, v in
+            qs.values_list("input", "region_code", "month", "value") if code in wanted}
+
+
 def input_sums(inputs: Iterable[str], areas: Sequence, months: Iterable[dt.date]) -> dict[tuple, float]:
     """{(input, area, month): Σ value} for areas given by Kemendagri code (any level, mixed) or as AreaGroups."""
     inputs, months = sorted(set(inputs)), sorted(set(months))
@@ -121,6 +112,9 @@ def input_sums(inputs: Iterable[str], areas: Sequence, months: Iterable[dt.date]
     for a in sorted({a for a in areas if not isinstance(a, AreaGroup)}):
         by_length[len(a)].append(a)
     for length, codes in by_length.items():
+        if rolled_up(length, codes):
+            out.update(_rollup_sums(inputs, codes, months))
+            continue
         qs = Aggregate.objects.filter(input__in=inputs, month__gte=months[0], month__lte=months[-1])
         if len(months) < 40:
             qs = qs.filter(month__in=months)
@@ -138,17 +132,19 @@ def input_sums(inputs: Iterable[str], areas: Sequence, months: Iterable[dt.date]
     return out
 
 
-def _reads(name: str, kind: str, period: Period) -> list[tuple[str, dt.date]]:
-    """The stored (input, month) cells an input of ``kind`` is read from for ``period`` (summed)."""
+@functools.lru_cache(maxsize=8192)
+def _reads(name: str, kind: str, period: Period) -> tuple[tuple[str, dt.date], ...]:
+    """The stored (input, month) cells an input of ``kind`` is read from for ``period`` (summed). Cached: it is
+    asked for every area, period and input of an evaluation, and depends only on its arguments."""
     if kind == YEAR:
-        return [(name, dt.date(period.year, 1, 1))]
+        return ((name, dt.date(period.year, 1, 1)),)
     if kind == DISTINCT:
         if period.kind == "month":
-            return [(name, period.start)]
+            return ((name, period.start),)
         if period.kind == "quarter":
-            return [(name + QUARTER_SUFFIX, period.start)]
-        return [(name + YTD_SUFFIX, ordinal_date(period.last_month))]
-    return [(name, ordinal_date(m)) for m in period.months()]
+            return ((name + QUARTER_SUFFIX, period.start),)
+        return ((name + YTD_SUFFIX, ordinal_date(period.last_month)),)
+    return tuple((name, ordinal_date(m)) for m in period.months())
 
 
 def _period_inputs(sums: dict, kinds: dict[str, str], area: str, period: Period) -> dict[str, float]:

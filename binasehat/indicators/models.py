@@ -1,5 +1,6 @@
 """Indicator definitions (data, shipped in ``reference/indicators.json``) and the monthly aggregates the engine
-reads: one row per (input, smallest area, month), kept current when records change."""
+reads: one row per (input, smallest area, month), and its roll-ups per (input, kecamatan / kabupaten/kota /
+province, month), kept current when records change."""
 
 from django.db import models
 from django.utils.translation import get_language
@@ -104,8 +105,27 @@ class Aggregate(models.Model):
         indexes = [
             # Covering on PostgreSQL (the engine reads only these columns); a plain index elsewhere.
             models.Index(fields=["input", "month", "region_code"], include=["value"], name="aggregate_read_idx"),
-            models.Index(fields=["source", "region_code", "month"], name="aggregate_source_cell_idx"),
+            # Month first: a refresh deletes and re-reads one month of one source, by cell or by subtree.
+            models.Index(fields=["source", "month", "region_code"], name="aggregate_source_month_idx"),
         ]
+
+
+class Rollup(models.Model):
+    """Σ of one input over one province, kabupaten/kota or kecamatan (``region_code`` of 2, 5 or 8 characters) and
+    one month: the sum of every ``Aggregate`` row of that area and of the areas below it (the area's own rows, its
+    desa, its puskesmas' ``<kecamatan>.#<code>`` rows). Kept with the aggregates (``aggregates.py``), so that the
+    engine reads one row per area, input and month for areas above the desa, instead of summing every desa."""
+
+    source = models.CharField(max_length=20)
+    input = models.CharField(max_length=48)
+    region_code = models.CharField(max_length=8)
+    month = models.DateField()
+    value = models.FloatField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["input", "region_code", "month"],
+                                               name="rollup_input_region_month_unique")]
+        indexes = [models.Index(fields=["source", "month", "region_code"], name="rollup_source_month_idx")]
 
 
 class Pending(models.Model):

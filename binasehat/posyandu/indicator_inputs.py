@@ -21,7 +21,8 @@ class PosyanduMonthSource(Source):
                 qs = qs.filter(month=month, posyandu__desa_id__in=codes)
             for r in (qs.values("posyandu__desa_id", "month")
                       .annotate(s=Sum("s"), k=Sum("k"), d=Sum("d"), n=Sum("n"), lapor=Count("id"),
-                                buka=Count("id", filter=Q(opening_days__gt=0))).order_by()):
+                                buka=Count("id", filter=Q(opening_days__gt=0))).order_by()
+                      .iterator(chunk_size=10_000)):
                 region, m = r["posyandu__desa_id"], r["month"]
                 for name, key in (("skdn_s", "s"), ("skdn_k", "k"), ("skdn_d", "d"), ("skdn_n", "n"),
                                   ("posyandu_lapor", "lapor"), ("posyandu_buka", "buka")):

@@ -40,7 +40,8 @@ class ProgramsSource(Source):
                                period_start=month)
             for code, region, pkm, start, v, n in (qs.values_list("element__code", "region_id", "puskesmas__code",
                                                                   "period_start")
-                                                   .annotate(v=Sum("value"), n=Count("id")).order_by()):
+                                                   .annotate(v=Sum("value"), n=Count("id")).order_by()
+                                                   .iterator(chunk_size=10_000)):
                 key = aggregate_key(region, pkm)
                 yield f"{VALUE}{code}", key, start, float(v)
                 yield f"{COUNT}{code}", key, start, float(n)

@@ -1,0 +1,139 @@
+"""Roll-ups per kecamatan, kabupaten/kota and province: each is the sum of every aggregate row in its area, kept so
+by a full rebuild and by the incremental refresh after writes, and the engine reads the same figures from them as
+from the aggregates per desa."""
+
+import datetime as dt
+import importlib
+from types import SimpleNamespace
+from collections import defaultdict
+
+import pytest
+from django.db import connection
+
+from binasehat.core.periods import Period
+from binasehat.indicators import aggregates, engine
+from binasehat.indicators.models import Aggregate, Indicator, Rollup
+from binasehat.regions.models import Region
+
+pytestmark = pytest.mark.django_db
+
+
+def _rollups(source=None):
+    qs = Rollup.objects.all() if source is None else Rollup.objects.filter(source=source)
+    return {(r.source, r.input, r.region_code, r.month): r.value for r in qs}
+
+
+def _summed_by_hand(source=None):
+    """Every aggregate row added to each province, kabupaten/kota and kecamatan whose code it starts with (or is),
+    in plain Python: the definition the roll-ups must meet."""
+    out = defaultdict(float)
+    qs = Aggregate.objects.all() if source is None else Aggregate.objects.filter(source=source)
+    for src, inp, code, month, value in qs.values_list("source", "input", "region_code", "month", "value"):
+        for length in (2, 5, 8):
+            if len(code) == length or (len(code) > length and code[length] == "."):
+                out[(src, inp, code[:length], month)] += value
+    return dict(out)
+
+
+def test_rollup_areas_by_hand():
+    codes = ["19.03.01.2001", "19.03.01.#P19030101", "19.03", "19.04.02"]
+    assert aggregates.rollup_areas(codes, 8) == {"19.03.01", "19.04.02"}
+    assert aggregates.rollup_areas(codes, 5) == {"19.03", "19.04"}
+    assert aggregates.rollup_areas(codes, 2) == {"19"}
+    assert [aggregates.is_rollup_area(c) for c in ("19", "19.03", "19.03.01", "19.03.01.2001", "19.03.01.#P1", "x")] \
+        == [True, True, True, False, False, False]
+
+
+def test_a_rebuild_rolls_up_every_aggregate_row(demo):
+    aggregates.rebuild()
+    assert Rollup.objects.exists()
+    assert _rollups() == _summed_by_hand()
+
+
+def test_population_rows_at_two_levels_roll_up_by_hand(demo, make_user):
+    """The population rule's example (``regions.rules.population_rows``): two desa of kecamatan 19.03.01 = 600 and
+    400, kabupaten 19.03 = 1,100 → rows {desa: 600, 400; 19.03: 100}. Kecamatan 19.03.01 then has 1,000, the
+    kabupaten 1,100, in the roll-ups as in the sums of the rows."""
+    from binasehat.regions.models import Population
+
+    first, second = Region.objects.filter(level=4, code__startswith="19.03.01.").order_by("code")[:2]
+    Population.objects.filter(year=2031).delete()
+    for code, total in ((first.code, 600), (second.code, 400), ("19.03", 1100)):
+        Population.objects.create(region_id=code, year=2031, total=total)
+    aggregates.rebuild(["regions"])
+    jan = dt.date(2031, 1, 1)
+    rolled = _rollups("regions")
+    assert rolled[("regions", "penduduk", "19.03.01", jan)] == 1000
+    assert rolled[("regions", "penduduk", "19.03", jan)] == 1100
+    assert rolled[("regions", "penduduk", "19", jan)] == 1100
+    sums = engine.input_sums(["penduduk"], ["19", "19.03", "19.03.01", first.code], [jan])
+    assert sums == {("penduduk", "19", jan): 1100.0, ("penduduk", "19.03", jan): 1100.0,
+                    ("penduduk", "19.03.01", jan): 1000.0, ("penduduk", first.code, jan): 600.0}
+
+
+def test_writes_through_services_keep_rollups_equal_to_a_rebuild(demo, make_user):
+    from binasehat.facilities.models import Puskesmas
+    from binasehat.growth.models import Child
+    from binasehat.growth.services import measurement_record
+    from binasehat.programs.models import DataElement
+    from binasehat.programs.services import NewValue, OrgUnit, datavalues_write
+
+    admin = make_user("adm-roll", "admin", areas=["19"])
+    aggregates.rebuild()
+    desa = Region.objects.filter(code__startswith="19.03.02.", level=4).order_by("code").first().code
+    pk = Puskesmas.objects.get(code="P19030101")
+    el = {e.code: e for e in DataElement.objects.all()}
+    before = engine.input_sums(["de:DBD_KASUS", "de:TB_NOTIFIKASI"], ["19.03.02", "19.03.01", "19.03", "19"],
+                               [dt.date(2025, 3, 1), dt.date(2025, 4, 1)])
+    datavalues_write(actor=admin, values=[
+        NewValue(el["DBD_KASUS"], OrgUnit(desa, desa), Period.month(2025, 3), 41.0),
+        NewValue(el["TB_NOTIFIKASI"], OrgUnit(pk.code, pk.kecamatan_id, pk.pk), Period.month(2025, 4), 77.0),
+    ])
+    child = Child.objects.filter(desa__code__startswith="19.03.02.").first()
+    measurement_record(actor=admin, child=child, data={
+        "measured_on": dt.date(2025, 6, 30), "weight_kg": 6.1, "lenhei_cm": 70.0, "measure": "l", "oedema": False})
+    aggregates.refresh_pending()
+    incremental = _rollups()
+    assert incremental == _summed_by_hand()
+    after = engine.input_sums(["de:DBD_KASUS", "de:TB_NOTIFIKASI"], ["19.03.02", "19.03.01", "19.03", "19"],
+                              [dt.date(2025, 3, 1), dt.date(2025, 4, 1)])
+    # The desa's March cases replaced what it had (if anything): the kecamatan, kabupaten and province move alike.
+    for area in ("19.03.02", "19.03", "19"):
+        key = ("de:DBD_KASUS", area, dt.date(2025, 3, 1))
+        assert after[key] - before.get(key, 0.0) == after[("de:DBD_KASUS", "19.03.02", dt.date(2025, 3, 1))] \
+            - before.get(("de:DBD_KASUS", "19.03.02", dt.date(2025, 3, 1)), 0.0)
+    aggregates.rebuild()
+    assert incremental == _rollups()
+
+
+def test_engine_reads_kecamatan_kabupaten_and_province_from_rollups_as_summed_by_hand(demo):
+    aggregates.rebuild()
+    hand = _summed_by_hand()
+    inputs = sorted({k[1] for k in hand})
+    months = sorted({k[3] for k in hand if k[3].year == 2025})
+    areas = ["19", "19.03", *Region.objects.filter(level=3, code__startswith="19.03.").values_list("code", flat=True)]
+    sums = engine.input_sums(inputs, areas, months)
+    want = {(inp, area, m): v for (_s, inp, area, m), v in hand.items() if area in areas and m in months}
+    assert sums == want
+
+
+def test_province_and_kabupaten_values_take_one_query_for_the_sums(demo, django_assert_max_num_queries):
+    aggregates.rebuild()
+    ind = list(Indicator.objects.all())
+    kecamatan = list(Region.objects.filter(level=3, code__startswith="19.03.").values_list("code", flat=True))
+    engine.evaluate(ind, ["19"], [Period(2025)])  # warm caches of element kinds
+    with django_assert_max_num_queries(12):
+        rows = engine.evaluate(ind, ["19", "19.03", *kecamatan], [Period(2025), *(Period.month(2025, m) for m in range(1, 13))])
+    assert len(rows) == len(ind) * (2 + len(kecamatan)) * 13
+
+
+def test_the_migration_fills_rollups_of_aggregates_already_stored(demo):
+    from django.apps import apps
+
+    aggregates.rebuild()
+    rebuilt = _rollups()
+    Rollup.objects.all().delete()
+    migration = importlib.import_module("binasehat.indicators.migrations.0005_rollups")
+    # The function reads only the editor's connection (SQLite's editor cannot open inside the test's transaction).
+    migration.fill_rollups(apps, SimpleNamespace(connection=connection))
+    assert _rollups() == rebuilt
