@@ -250,3 +250,33 @@ def evaluate_many(ruleset: dict, inputs: dict[str, np.ndarray]) -> list[Outcome]
                                next_level=next_level))
         return out
     raise ValueError(f"unknown rule set kind {ruleset['kind']!r}")
+
+
+def evaluate_columns(ruleset: dict, inputs: dict[str, np.ndarray]) -> tuple[list, list]:
+    """The result and the next level of ``evaluate`` for every posyandu at once, as two lists (one value per
+    posyandu: a level key or None / True or False, and the next level or None). Every criterion is one comparison
+    over all posyandu; nothing is built per posyandu. The criteria with their actual values and what is missing
+    follow from the inputs and the rule set (``evaluate``), so they are derived when shown, not stored."""
+    n = len(next(iter(inputs.values()))) if inputs else 0
+
+    def passed(criteria) -> np.ndarray:
+        ok = np.ones(n, dtype=bool)
+        for c in criteria:
+            ok &= _met_many(inputs[c["indicator"]], c["op"], c["value"])
+        return ok
+
+    if ruleset["kind"] == "all":
+        return passed(ruleset["criteria"]).tolist(), [None] * n
+    if ruleset["kind"] == "levels":
+        levels = ruleset["levels"]
+        # the first level not passed (len(levels) when every level is): levels are cumulative, so stop at the
+        # first one a posyandu fails, as ``evaluate`` does
+        first_failed = np.full(n, len(levels))
+        still = np.ones(n, dtype=bool)
+        for index, level in enumerate(levels):
+            fails = still & ~passed(level["criteria"])
+            first_failed[fails] = index
+            still &= ~fails
+        keys = np.array([None] + [level["key"] for level in levels] + [None], dtype=object)
+        return keys[first_failed].tolist(), keys[first_failed + 1].tolist()
+    raise ValueError(f"unknown rule set kind {ruleset['kind']!r}")

@@ -12,12 +12,11 @@ import logging
 from collections.abc import Iterable
 
 import numpy as np
-from django.db import transaction
+from django.db import connection, models, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from binasehat.cadres.selectors import kader_counts_by_posyandu
-from binasehat.core.bulk import insert_dicts
 from binasehat.core.events import data_changed
 from binasehat.facilities.models import Posyandu
 from binasehat.posyandu.models import PosyanduMonth
@@ -45,62 +44,175 @@ def posyandu_existing_in(year: int):
     )
 
 
-def month_arrays(posyandu_ids: list[int], year: int) -> dict[str, np.ndarray]:
-    """The monthly records of ``posyandu_ids`` in ``year`` as P × 12 arrays (NaN where there is no record).
-    Read through a chunked cursor (server-side on PostgreSQL) in blocks turned into arrays (None → NaN) and placed
-    with NumPy: no Python per value, no model or converter per row."""
+#: Posyandu evaluated per pass: the monthly arrays of a pass (14 × CHUNK × 12 float64, ≈ 7 MB), its kader counts
+#: and its rows stay small whatever the number of posyandu (a country is 60 passes).
+CHUNK = 5_000
+
+
+def _month_query(posyandu_ids: np.ndarray, year: int) -> str:
+    """SELECT of the monthly records of ``posyandu_ids`` (sorted) in ``year``: posyandu id, month index (0 for
+    January) and the fields of ``rules.MONTH_FIELDS``, every value a number (a value not reported is -1: the
+    fields hold no negative value), so that a block of rows becomes an array at once. Ids and dates are
+    formatted from integers (no user text): the same statement serves PostgreSQL's COPY, which takes no
+    parameters. A dense set of ids (a pass over a whole country, a province) is read as an id range, the rows of
+    other posyandu in it are ignored; a sparse one through an IN list."""
     from django.db import connection
 
-    arrays = rules.empty_months(len(posyandu_ids))
+    from binasehat.posyandu.models import PosyanduMonth
+
+    meta = PosyanduMonth._meta
+    q = connection.ops.quote_name
+    postgres = connection.vendor == "postgresql"
+    month = q(meta.get_field("month").column)
+    columns = []
+    for name in rules.MONTH_FIELDS:
+        field = meta.get_field(name)
+        column = q(field.column)
+        if isinstance(field, models.BooleanField):
+            columns.append(f"CASE WHEN {column} THEN 1 ELSE 0 END")
+        elif isinstance(field, models.DecimalField):
+            columns.append(f"CAST({column} AS {'double precision' if postgres else 'REAL'})")
+        else:
+            columns.append(f"COALESCE({column}, -1)")
+    month_index = (f"CAST(EXTRACT(MONTH FROM {month}) AS integer) - 1" if postgres
+                   else f"CAST(substr({month}, 6, 2) AS INTEGER) - 1")
+    pk = q(meta.get_field("posyandu").column)
+    lo, hi = int(posyandu_ids[0]), int(posyandu_ids[-1])
+    if hi - lo + 1 <= 4 * len(posyandu_ids):
+        which = f"{pk} BETWEEN {lo} AND {hi}"
+    else:
+        which = f"{pk} IN ({', '.join(str(int(i)) for i in posyandu_ids)})"
+    first, last = dt.date(int(year), 1, 1).isoformat(), dt.date(int(year), 12, 31).isoformat()
+    dates = f"{month} BETWEEN DATE '{first}' AND DATE '{last}'" if postgres else f"{month} BETWEEN '{first}' AND '{last}'"
+    return (f"SELECT {pk}, {month_index}, {', '.join(columns)} FROM {q(meta.db_table)} "
+            f"WHERE {which} AND {dates}")
+
+
+def _month_blocks(sql: str):
+    """The rows of ``_month_query`` as float64 arrays of up to 50,000 rows. PostgreSQL: one COPY ... TO STDOUT
+    parsed by polars (no Python object per value); SQLite: a cursor read in blocks turned into arrays at once."""
+    from django.db import connection
+
+    width = 2 + len(rules.MONTH_FIELDS)
+    if connection.vendor == "postgresql":
+        import io
+
+        import polars as pl
+
+        buffer = io.BytesIO()
+        with connection.wrap_database_errors, connection.cursor() as cursor, \
+                cursor.cursor.copy(f"COPY ({sql}) TO STDOUT") as copy:
+            for data in copy:
+                buffer.write(data)
+        if buffer.tell():
+            buffer.seek(0)
+            frame = pl.read_csv(buffer, separator="\t", has_header=False,
+                                schema={f"c{i}": pl.Float64 for i in range(width)})
+            yield frame.to_numpy()
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        while block := cursor.fetchmany(50_000):
+            yield np.array(block, dtype=np.float64).reshape(len(block), width)
+
+
+def month_arrays(posyandu_ids: list[int], year: int) -> dict[str, np.ndarray]:
+    """The monthly records of ``posyandu_ids`` in ``year`` as P × 12 arrays (NaN where there is no record or a
+    value is not reported), in the order of ``posyandu_ids``. One query (``_month_query``) read as numbers in
+    blocks (``_month_blocks``) and placed with NumPy: no model instance, no Python per value."""
+    fields = rules.MONTH_FIELDS
+    stacked = np.full((len(fields), len(posyandu_ids), 12), np.nan)
+    arrays = {f: stacked[k] for k, f in enumerate(fields)}
     if not len(posyandu_ids):
         return arrays
     ids = np.asarray(posyandu_ids, dtype=np.int64)
     order = np.argsort(ids, kind="stable")
     sorted_ids = ids[order]
-    fields = rules.MONTH_FIELDS
-    qs = PosyanduMonth.objects.filter(month__year=year)
-    if len(posyandu_ids) <= 5000:  # a whole country: read the year's records once instead of a huge IN list
-        qs = qs.filter(posyandu_id__in=posyandu_ids)
-    sql, params = qs.values_list("posyandu_id", "month", *fields).query.sql_with_params()
-
-    def place(block):
-        rows = np.array(block, dtype=object)
-        pk = rows[:, 0].astype(np.int64)
-        # a date (PostgreSQL) or 'YYYY-MM-DD' (SQLite) → 0 for January … 11 for December
-        month = rows[:, 1].astype("datetime64[D]").astype("datetime64[M]").astype(np.int64) % 12
-        values = rows[:, 2:]
-        values = np.where(values == None, np.nan, values).astype(float)  # noqa: E711 (element-wise)
+    for block in _month_blocks(_month_query(sorted_ids, year)):
+        pk = block[:, 0].astype(np.int64)
+        month = block[:, 1].astype(np.int64)
         found = np.minimum(np.searchsorted(sorted_ids, pk), len(sorted_ids) - 1)
         known = sorted_ids[found] == pk
-        i, j = order[found[known]], month[known]
-        for k, f in enumerate(fields):
-            column = values[known, k]
-            present = ~np.isnan(column)
-            arrays[f][i[present], j[present]] = column[present]
-
-    with connection.chunked_cursor() as cursor:
-        cursor.execute(sql, params)
-        while block := cursor.fetchmany(50_000):
-            place(block)
+        values = block[known, 2:]
+        values[values < 0] = np.nan  # not reported
+        stacked[:, order[found[known]], month[known]] = values.T
     return arrays
 
 
+def _kader_sk(posyandu_ids: list[int], on_date: dt.date) -> np.ndarray:
+    """Per posyandu of ``posyandu_ids`` (at most 5,000: the selector's IN list), its kader with an SK by
+    ``on_date``."""
+    counts = kader_counts_by_posyandu(posyandu_ids, on_date=on_date)
+    return np.array([counts.get(pk, {}).get("n_sk", 0) for pk in posyandu_ids], dtype=np.int64)
+
+
+def period_end(year: int, months: int) -> dt.date:
+    """The last day of the period of a verdict covering January to month ``months``."""
+    return dt.date(year, 12, 31) if months >= 12 else dt.date(year, months + 1, 1) - dt.timedelta(days=1)
+
+
 def compute(posyandu_ids: list[int], year: int, months: int) -> tuple[dict[str, np.ndarray], dict]:
-    """Inputs of every posyandu over January..``months`` (vectorised) and the rule set versions in force that year."""
+    """Inputs of ``posyandu_ids`` over January..``months`` (vectorised) and the rule set versions in force that
+    year. Reads every posyandu at once: for many posyandu, ``posyandu_evaluate`` calls it per pass of CHUNK."""
     if not current(RULESETS[0]):
         load_rulesets()
     arrays = month_arrays(posyandu_ids, year)
-    on_date = dt.date(year, 12, 31) if months >= 12 else dt.date(year, months + 1, 1) - dt.timedelta(days=1)
-    counts = kader_counts_by_posyandu(posyandu_ids, on_date=on_date)
-    kader_sk = np.array([counts.get(pk, {}).get("n_sk", 0) for pk in posyandu_ids])
+    on_date = period_end(year, months)
+    kader_sk = np.concatenate([_kader_sk(posyandu_ids[i:i + CHUNK], on_date)
+                               for i in range(0, len(posyandu_ids), CHUNK)] or [np.zeros(0, np.int64)])
     inputs = rules.yearly_inputs(arrays, kader_sk, months_in_period=months)
     return inputs, {code: in_force(code, year) for code in RULESETS}
+
+
+def _inputs_json(inputs: dict[str, np.ndarray]) -> list[str]:
+    """Per posyandu, its inputs as the JSON text ``json.dumps`` gives for {indicator: value} (ints, floats in
+    their shortest exact form, true/false), written column by column: one template per row."""
+    keys = list(inputs)
+    template = "{" + ", ".join(f'"{k}": %s' for k in keys) + "}"
+    columns = []
+    for k in keys:
+        a = np.asarray(inputs[k])
+        if a.dtype == bool:
+            columns.append(np.where(a, "true", "false").tolist())
+        elif a.dtype.kind in "iu":
+            columns.append(list(map(str, a.tolist())))
+        else:
+            columns.append(list(map(float.__repr__, a.astype(float).tolist())))
+    return [template % row for row in zip(*columns)]
+
+
+def _store(rows: list[tuple]) -> None:
+    """Insert evaluation rows (the columns of ``_STORED``, inputs as JSON text): COPY on PostgreSQL, one
+    executemany on SQLite."""
+    from django.db import connection
+
+    q = connection.ops.quote_name
+    table = q(PosyanduEvaluation._meta.db_table)
+    columns = ", ".join(q(PosyanduEvaluation._meta.get_field(f).column) for f in _STORED)
+    if connection.vendor == "postgresql":
+        # Values are ids, numbers, rule set codes, level keys and JSON of numbers: no tab, newline or backslash to
+        # escape in COPY's text format.
+        lines = "".join("\t".join(map(str, row)) + "\n" for row in rows)
+        with connection.wrap_database_errors, connection.cursor() as cursor, \
+                cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            copy.write(lines)
+        return
+    with connection.cursor() as cursor:
+        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(_STORED))})", rows)
+
+
+_STORED = ("posyandu", "year", "ruleset", "ruleset_code", "result", "inputs", "next_level", "months_covered",
+           "evaluated_at")
 
 
 @transaction.atomic
 def posyandu_evaluate(*, year: int, posyandu_ids: Iterable[int] | None = None, today: dt.date | None = None) -> int:
     """(Re-)evaluate posyandu for ``year`` (all that existed that year when ``posyandu_ids`` is None) over the months
-    the year has completed (see ``months_covered``); a year with no complete month has no verdict yet."""
+    the year has completed (see ``months_covered``); a year with no complete month has no verdict yet.
+
+    In passes of CHUNK posyandu (bounded memory): the monthly records read as arrays, the inputs computed and
+    both rule sets evaluated over the whole pass at once (``rules.evaluate_columns``; ``rules.evaluate`` per
+    posyandu is the reference), one row per posyandu and rule set stored with its inputs, result and next level."""
     qs = posyandu_existing_in(year)
     if posyandu_ids is not None:
         qs = qs.filter(pk__in=list(posyandu_ids))
@@ -108,35 +220,38 @@ def posyandu_evaluate(*, year: int, posyandu_ids: Iterable[int] | None = None, t
     months = months_covered(year, today)
     if not ids:
         return 0
-    for start in range(0, len(ids), 5000):  # one refresh of a posyandu at a time (concurrent reads refresh too)
-        list(Posyandu.objects.select_for_update().filter(pk__in=ids[start:start + 5000]).values_list("pk"))
+    for start in range(0, len(ids), CHUNK):  # one refresh of a posyandu at a time (concurrent reads refresh too)
+        list(Posyandu.objects.select_for_update().filter(pk__in=ids[start:start + CHUNK]).values_list("pk"))
     if posyandu_ids is None:  # every posyandu of the year is re-evaluated
         PosyanduEvaluation.objects.filter(year=year).delete()
     else:
-        for start in range(0, len(ids), 5000):  # IN lists of bounded size
-            PosyanduEvaluation.objects.filter(year=year, posyandu_id__in=ids[start:start + 5000]).delete()
+        for start in range(0, len(ids), CHUNK):  # IN lists of bounded size
+            PosyanduEvaluation.objects.filter(year=year, posyandu_id__in=ids[start:start + CHUNK]).delete()
     if months <= 0:
         return 0
-    inputs, rulesets = compute(ids, year, months)
-    # every rule set evaluated over all posyandu at once (rules.evaluate, per posyandu, is the reference)
-    outcomes = {code: rules.evaluate_many(ruleset.definition, inputs) for code, ruleset in rulesets.items()}
-    plain = {k: np.asarray(v).tolist() for k, v in inputs.items()}
-    keys = list(plain)
-    rows = []
-    for i, pk in enumerate(ids):
-        one = {k: plain[k][i] for k in keys}
+    if not current(RULESETS[0]):
+        load_rulesets()
+    rulesets = {code: in_force(code, year) for code in RULESETS}
+    on_date = period_end(year, months)
+    now = timezone.now()
+    if connection.vendor != "postgresql":
+        now = connection.ops.adapt_datetimefield_value(now)
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start:start + CHUNK]
+        inputs = rules.yearly_inputs(month_arrays(chunk, year), _kader_sk(chunk, on_date), months_in_period=months)
+        texts = _inputs_json(inputs)
+        rows = []
         for code, ruleset in rulesets.items():
-            outcome = outcomes[code][i]
-            result = outcome.result if isinstance(outcome.result, str) else ("ya" if outcome.result else "tidak")
-            rows.append({
-                "posyandu_id": pk, "year": year, "ruleset_id": ruleset.pk, "ruleset_code": code, "result": result,
-                "inputs": one, "criteria": outcome.criteria, "missing": outcome.missing,
-                "next_level": outcome.next_level or "", "months_covered": months,
-            })
-    del outcomes
-    insert_dicts(PosyanduEvaluation, rows)
-    data_changed.send(sender=PosyanduEvaluation, source="assessments",
-                      cells={(desa, dt.date(year, 1, 1)) for desa in qs.values_list("desa_id", flat=True).distinct()})
+            results, next_levels = rules.evaluate_columns(ruleset.definition, inputs)
+            rows += [(pk, year, ruleset.pk, code, result if isinstance(result, str) else ("ya" if result else "tidak"),
+                      text, level or "", months, now)
+                     for pk, result, text, level in zip(chunk, results, texts, next_levels)]
+        _store(rows)
+    if posyandu_ids is None:  # the whole year changed: the indicators recompute this source at once
+        data_changed.send(sender=PosyanduEvaluation, source="assessments", cells=None)
+    else:
+        data_changed.send(sender=PosyanduEvaluation, source="assessments",
+                          cells={(desa, dt.date(year, 1, 1)) for desa in qs.values_list("desa_id", flat=True).distinct()})
     return len(ids)
 
 
