@@ -351,6 +351,7 @@ def phase_assess(year: int, patch: bool) -> dict:
 
     from binasehat.assessments import rules, services
     from binasehat.assessments.models import PosyanduEvaluation
+    from binasehat.indicators import aggregates
     from binasehat.posyandu.models import PosyanduMonth
 
     if patch:
@@ -358,36 +359,41 @@ def phase_assess(year: int, patch: bool) -> dict:
     existing = PosyanduEvaluation.objects.filter(year=year).count()
     records = PosyanduMonth.objects.filter(month__year=year).count()
     connection.close()  # the timed call opens its own connection, as a command would
-    spent = {"compute": 0.0, "load": 0.0, "kader": 0.0, "inputs": 0.0, "evaluate": 0.0, "delete": 0.0, "store": 0.0}
+    spent = {"load": 0.0, "kader": 0.0, "inputs": 0.0, "evaluate": 0.0, "json": 0.0, "delete": 0.0, "store": 0.0,
+             "aggregates": 0.0}
     calls = {"evaluate": 0}
+
+    cpu_spent = dict.fromkeys(spent, 0.0)
 
     def timed(key, fn):
         def wrapper(*a, **kw):
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             try:
                 return fn(*a, **kw)
             finally:
                 spent[key] += time.perf_counter() - t
+                cpu_spent[key] += time.process_time() - c
                 calls[key] = calls.get(key, 0) + 1
         return wrapper
 
-    services.compute = timed("compute", services.compute)
     services.month_arrays = timed("load", services.month_arrays)
-    services.kader_counts_by_posyandu = timed("kader", services.kader_counts_by_posyandu)
-    services.insert_dicts = timed("store", services.insert_dicts)
+    services._kader_sk = timed("kader", services._kader_sk)
+    services._inputs_json = timed("json", services._inputs_json)
+    services._store = timed("store", services._store)
     rules.yearly_inputs = timed("inputs", rules.yearly_inputs)
-    rules.evaluate = timed("evaluate", rules.evaluate)
-    rules.evaluate_many = timed("evaluate", rules.evaluate_many)  # the vectorised evaluator (per rule set)
+    rules.evaluate_columns = timed("evaluate", rules.evaluate_columns)  # the vectorised evaluator (per rule set)
+    aggregates.refresh_after_commit = timed("aggregates", aggregates.refresh_after_commit)
     original_delete = QuerySet.delete
 
     def delete(self):
         if self.model is not PosyanduEvaluation:
             return original_delete(self)
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         try:
             return original_delete(self)
         finally:
             spent["delete"] += time.perf_counter() - t
+            cpu_spent["delete"] += time.process_time() - c
 
     QuerySet.delete = delete
 
@@ -406,7 +412,7 @@ def phase_assess(year: int, patch: bool) -> dict:
     cpu = time.process_time() - cpu
     QuerySet.delete = original_delete
     result = {"seconds": seconds, "cpu": cpu, "assessed": assessed, "records": records, "existing_before": existing,
-              "spent": spent, "calls": calls, "baseline_rss_mb": baseline, "peak_rss_mb": peak_mb(),
+              "spent": spent, "cpu_spent": cpu_spent, "calls": calls, "baseline_rss_mb": baseline, "peak_rss_mb": peak_mb(),
               "error": error, "patched": patch}
     if error:
         return result

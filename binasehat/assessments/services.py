@@ -16,7 +16,6 @@ from django.db import connection, models, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
-from binasehat.cadres.selectors import kader_counts_by_posyandu
 from binasehat.core.events import data_changed
 from binasehat.facilities.models import Posyandu
 from binasehat.posyandu.models import PosyanduMonth
@@ -49,34 +48,54 @@ def posyandu_existing_in(year: int):
 CHUNK = 5_000
 
 
-def _month_query(posyandu_ids: np.ndarray, year: int) -> str:
-    """SELECT of the monthly records of ``posyandu_ids`` (sorted) in ``year``: posyandu id, month index (0 for
-    January) and the fields of ``rules.MONTH_FIELDS``, every value a number (a value not reported is -1: the
-    fields hold no negative value), so that a block of rows becomes an array at once. Ids and dates are
-    formatted from integers (no user text): the same statement serves PostgreSQL's COPY, which takes no
-    parameters. A dense set of ids (a pass over a whole country, a province) is read as an id range, the rows of
-    other posyandu in it are ignored; a sparse one through an IN list."""
-    from django.db import connection
+#: How the monthly fields travel from the database, packed into few integer columns (reading a value costs about
+#: as much as the arithmetic that packs it): ``("pair", a, b)`` two counts, each -1 when not reported, as
+#: (a + 1) × PAIR + (b + 1) — counts are at most 2³¹ − 1 (PostgreSQL's integer, ``core.limits``), so the pair is
+#: below 2⁶³; ``("flags", ...)`` opening days, kader on duty in tenths and the two yes/no fields.
+PAIR = 2**31 + 1
+PACKED = (
+    ("flags", "opening_days", "kader_on_duty", "alat_pantau", "kegiatan_tambahan"),
+    ("pair", "s", "d"),
+    ("pair", "ibu_hamil_sasaran", "ibu_hamil_dilayani"),
+    ("pair", "kb_sasaran", "kb_dilayani"),
+    ("pair", "imunisasi_sasaran", "imunisasi_dilayani"),
+    ("pair", "kk_total", "kk_dana_sehat"),
+)
+TENTHS = 10_000  # kader on duty is a decimal(4, 1): at most 999.9, 9,999 tenths
 
+
+def _month_query(posyandu_ids: np.ndarray, year: int) -> str:
+    """SELECT of the monthly records of ``posyandu_ids`` (sorted) in ``year``: posyandu id × 16 + month index (0
+    for January), then the fields of ``rules.MONTH_FIELDS`` packed as ``PACKED`` says: every value an integer, so
+    that a block of rows becomes one int64 array at once. Ids and dates are formatted from integers (no user
+    text): the same statement serves PostgreSQL's COPY, which takes no parameters. A dense set of ids (a pass over
+    a whole country, a province) is read as an id range, the rows of other posyandu in it are ignored; a sparse
+    one through an IN list."""
     from binasehat.posyandu.models import PosyanduMonth
 
     meta = PosyanduMonth._meta
     q = connection.ops.quote_name
     postgres = connection.vendor == "postgresql"
-    month = q(meta.get_field("month").column)
+    big = "bigint" if postgres else "INTEGER"
+
+    def col(name):
+        return q(meta.get_field(name).column)
+
+    def count(name):
+        return f"(COALESCE(CAST({col(name)} AS {big}), -1) + 1)"
+
     columns = []
-    for name in rules.MONTH_FIELDS:
-        field = meta.get_field(name)
-        column = q(field.column)
-        if isinstance(field, models.BooleanField):
-            columns.append(f"CASE WHEN {column} THEN 1 ELSE 0 END")
-        elif isinstance(field, models.DecimalField):
-            columns.append(f"CAST({column} AS {'double precision' if postgres else 'REAL'})")
+    for kind, *names in PACKED:
+        if kind == "pair":
+            columns.append(f"{count(names[0])} * {PAIR} + {count(names[1])}")
         else:
-            columns.append(f"COALESCE({column}, -1)")
+            opening, kader, alat, extra = map(col, names)
+            columns.append(f"(CAST({opening} AS {big}) * {TENTHS} + CAST(ROUND({kader} * 10) AS {big})) * 4"
+                           f" + CASE WHEN {alat} THEN 2 ELSE 0 END + CASE WHEN {extra} THEN 1 ELSE 0 END")
+    month = col("month")
     month_index = (f"CAST(EXTRACT(MONTH FROM {month}) AS integer) - 1" if postgres
                    else f"CAST(substr({month}, 6, 2) AS INTEGER) - 1")
-    pk = q(meta.get_field("posyandu").column)
+    pk = col("posyandu")
     lo, hi = int(posyandu_ids[0]), int(posyandu_ids[-1])
     if hi - lo + 1 <= 4 * len(posyandu_ids):
         which = f"{pk} BETWEEN {lo} AND {hi}"
@@ -84,16 +103,14 @@ def _month_query(posyandu_ids: np.ndarray, year: int) -> str:
         which = f"{pk} IN ({', '.join(str(int(i)) for i in posyandu_ids)})"
     first, last = dt.date(int(year), 1, 1).isoformat(), dt.date(int(year), 12, 31).isoformat()
     dates = f"{month} BETWEEN DATE '{first}' AND DATE '{last}'" if postgres else f"{month} BETWEEN '{first}' AND '{last}'"
-    return (f"SELECT {pk}, {month_index}, {', '.join(columns)} FROM {q(meta.db_table)} "
+    return (f"SELECT CAST({pk} AS {big}) * 16 + {month_index}, {', '.join(columns)} FROM {q(meta.db_table)} "
             f"WHERE {which} AND {dates}")
 
 
 def _month_blocks(sql: str):
-    """The rows of ``_month_query`` as float64 arrays of up to 50,000 rows. PostgreSQL: one COPY ... TO STDOUT
+    """The rows of ``_month_query`` as int64 arrays of up to 50,000 rows. PostgreSQL: one COPY ... TO STDOUT
     parsed by polars (no Python object per value); SQLite: a cursor read in blocks turned into arrays at once."""
-    from django.db import connection
-
-    width = 2 + len(rules.MONTH_FIELDS)
+    width = 1 + len(PACKED)
     if connection.vendor == "postgresql":
         import io
 
@@ -107,13 +124,34 @@ def _month_blocks(sql: str):
         if buffer.tell():
             buffer.seek(0)
             frame = pl.read_csv(buffer, separator="\t", has_header=False,
-                                schema={f"c{i}": pl.Float64 for i in range(width)})
+                                schema={f"c{i}": pl.Int64 for i in range(width)})
             yield frame.to_numpy()
         return
     with connection.cursor() as cursor:
         cursor.execute(sql)
         while block := cursor.fetchmany(50_000):
-            yield np.array(block, dtype=np.float64).reshape(len(block), width)
+            yield np.array(block, dtype=np.int64).reshape(len(block), width)
+
+
+def _unpack(block: np.ndarray) -> np.ndarray:
+    """The columns of a block of ``_month_query`` rows as floats in the order of ``rules.MONTH_FIELDS`` (NaN: not
+    reported)."""
+    out = {}
+    for k, (kind, *names) in enumerate(PACKED, start=1):
+        packed = block[:, k]
+        if kind == "pair":
+            a, b = np.divmod(packed, PAIR)
+            for name, v in ((names[0], a), (names[1], b)):
+                v = (v - 1).astype(np.float64)
+                v[v < 0] = np.nan
+                out[name] = v
+        else:
+            rest, extra = np.divmod(packed, 2)
+            rest, alat = np.divmod(rest, 2)
+            opening, tenths = np.divmod(rest, TENTHS)
+            out.update({names[0]: opening.astype(np.float64), names[1]: tenths / 10,
+                        names[2]: alat.astype(np.float64), names[3]: extra.astype(np.float64)})
+    return np.stack([out[f] for f in rules.MONTH_FIELDS])
 
 
 def month_arrays(posyandu_ids: list[int], year: int) -> dict[str, np.ndarray]:
@@ -129,39 +167,39 @@ def month_arrays(posyandu_ids: list[int], year: int) -> dict[str, np.ndarray]:
     order = np.argsort(ids, kind="stable")
     sorted_ids = ids[order]
     for block in _month_blocks(_month_query(sorted_ids, year)):
-        pk = block[:, 0].astype(np.int64)
-        month = block[:, 1].astype(np.int64)
+        pk, month = np.divmod(block[:, 0], 16)
         found = np.minimum(np.searchsorted(sorted_ids, pk), len(sorted_ids) - 1)
         known = sorted_ids[found] == pk
-        values = block[known, 2:]
-        values[values < 0] = np.nan  # not reported
-        stacked[:, order[found[known]], month[known]] = values.T
+        stacked[:, order[found[known]], month[known]] = _unpack(block[known])
     return arrays
 
 
 def _kader_sk(posyandu_ids: list[int], on_date: dt.date) -> np.ndarray:
-    """Per posyandu of ``posyandu_ids`` (at most 5,000: the selector's IN list), its kader with an SK by
-    ``on_date``."""
-    counts = kader_counts_by_posyandu(posyandu_ids, on_date=on_date)
-    return np.array([counts.get(pk, {}).get("n_sk", 0) for pk in posyandu_ids], dtype=np.int64)
+    """Per posyandu of ``posyandu_ids`` (sorted), its kader with an SK by ``on_date``: active, with an SK number,
+    the SK undated or dated by then — ``n_sk`` of ``cadres.selectors.kader_counts_by_posyandu`` (a test holds them
+    equal), read as (id, count) pairs of the kader with an SK only, over an id range like ``_month_query``."""
+    from binasehat.cadres.models import Kader
+
+    out = np.zeros(len(posyandu_ids), dtype=np.int64)
+    if not posyandu_ids:
+        return out
+    ids = np.asarray(posyandu_ids, dtype=np.int64)
+    lo, hi = int(ids[0]), int(ids[-1])
+    qs = Kader.objects.filter(active=True).exclude(sk_number="").filter(Q(sk_date__isnull=True)
+                                                                       | Q(sk_date__lte=on_date))
+    qs = (qs.filter(posyandu_id__gte=lo, posyandu_id__lte=hi) if hi - lo + 1 <= 4 * len(ids)
+          else qs.filter(posyandu_id__in=posyandu_ids))
+    pairs = np.array(list(qs.order_by().values_list("posyandu_id").annotate(n=Count("id"))), dtype=np.int64)
+    if len(pairs):
+        found = np.minimum(np.searchsorted(ids, pairs[:, 0]), len(ids) - 1)
+        known = ids[found] == pairs[:, 0]
+        out[found[known]] = pairs[known, 1]
+    return out
 
 
 def period_end(year: int, months: int) -> dt.date:
     """The last day of the period of a verdict covering January to month ``months``."""
     return dt.date(year, 12, 31) if months >= 12 else dt.date(year, months + 1, 1) - dt.timedelta(days=1)
-
-
-def compute(posyandu_ids: list[int], year: int, months: int) -> tuple[dict[str, np.ndarray], dict]:
-    """Inputs of ``posyandu_ids`` over January..``months`` (vectorised) and the rule set versions in force that
-    year. Reads every posyandu at once: for many posyandu, ``posyandu_evaluate`` calls it per pass of CHUNK."""
-    if not current(RULESETS[0]):
-        load_rulesets()
-    arrays = month_arrays(posyandu_ids, year)
-    on_date = period_end(year, months)
-    kader_sk = np.concatenate([_kader_sk(posyandu_ids[i:i + CHUNK], on_date)
-                               for i in range(0, len(posyandu_ids), CHUNK)] or [np.zeros(0, np.int64)])
-    inputs = rules.yearly_inputs(arrays, kader_sk, months_in_period=months)
-    return inputs, {code: in_force(code, year) for code in RULESETS}
 
 
 def _inputs_json(inputs: dict[str, np.ndarray]) -> list[str]:
@@ -220,8 +258,9 @@ def posyandu_evaluate(*, year: int, posyandu_ids: Iterable[int] | None = None, t
     months = months_covered(year, today)
     if not ids:
         return 0
-    for start in range(0, len(ids), CHUNK):  # one refresh of a posyandu at a time (concurrent reads refresh too)
-        list(Posyandu.objects.select_for_update().filter(pk__in=ids[start:start + CHUNK]).values_list("pk"))
+    if connection.features.has_select_for_update:  # SQLite: a writing transaction holds the whole database
+        for start in range(0, len(ids), CHUNK):  # one refresh of a posyandu at a time (concurrent reads refresh too)
+            list(Posyandu.objects.select_for_update().filter(pk__in=ids[start:start + CHUNK]).values_list("pk"))
     if posyandu_ids is None:  # every posyandu of the year is re-evaluated
         PosyanduEvaluation.objects.filter(year=year).delete()
     else:
