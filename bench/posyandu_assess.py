@@ -529,11 +529,13 @@ def phase_naive(year: int, sample_size: int, seed: int) -> dict:
                 continue
             if v[code][0] != nv[code][0]:
                 result_mismatches.append(f"posyandu {pk} {code}: vectorised {v[code][0]!r}, naive {nv[code][0]!r}")
-        if services.RULESETS[0] in v and services.RULESETS[0] in nv:
-            vi, ni = v[services.RULESETS[0]][1], nv[services.RULESETS[0]][1]
-            for key in sorted(set(vi) | set(ni)):
-                if key not in vi or key not in ni or not _same(vi[key], ni[key]):
-                    input_mismatches.append(f"posyandu {pk} {key}: vectorised {vi.get(key)!r}, naive {ni.get(key)!r}")
+        for code in services.RULESETS:  # each verdict keeps the inputs its rule set uses (rules.stored_inputs)
+            if code in v and code in nv:
+                vi, ni = v[code][1], nv[code][1]
+                for key in rules.stored_inputs(rulesets[code].definition):
+                    if key not in vi or key not in ni or not _same(vi[key], ni[key]):
+                        input_mismatches.append(f"posyandu {pk} {code} {key}: vectorised {vi.get(key)!r}, "
+                                                f"naive {ni.get(key)!r}")
     return {"sample": len(sample), "records": records, "seconds": seconds, "cpu": cpu,
             "result_mismatches": len(result_mismatches), "input_mismatches": len(input_mismatches),
             "examples": (result_mismatches + input_mismatches)[:10], "peak_rss_mb": peak_mb()}

@@ -32,11 +32,15 @@ class PosyanduEvaluation(models.Model):
     label, actual value and whether it is met) and what is missing follow from the inputs and the rule set
     version stored with the result: they are derived when shown (``criteria``, ``missing``), not stored."""
 
-    # No index of their own: the unique constraint (posyandu, year, rule set) starts with the posyandu, and the
-    # rule set is looked up by year and code; every index costs on a national re-evaluation (600,000 rows).
-    posyandu = models.ForeignKey(Posyandu, on_delete=models.CASCADE, related_name="evaluations", db_index=False)
+    # Evaluations are derived data, written only by ``services.posyandu_evaluate`` from posyandu ids and rule set
+    # versions it reads in the same transaction (the posyandu locked): no index of their own (the unique
+    # constraint (posyandu, year, rule set) starts with the posyandu) and no database constraint checked per row
+    # at commit (600,000 rows for a country); CASCADE and PROTECT are kept by the ORM.
+    posyandu = models.ForeignKey(Posyandu, on_delete=models.CASCADE, related_name="evaluations", db_index=False,
+                                 db_constraint=False)
     year = models.PositiveSmallIntegerField(_("tahun"))
-    ruleset = models.ForeignKey(RuleSet, on_delete=models.PROTECT, related_name="evaluations", db_index=False)
+    ruleset = models.ForeignKey(RuleSet, on_delete=models.PROTECT, related_name="evaluations", db_index=False,
+                                db_constraint=False)
     ruleset_code = models.CharField(max_length=60)
     result = models.CharField(_("hasil"), max_length=20)
     inputs = models.JSONField(_("masukan"))

@@ -127,6 +127,22 @@ def yearly_inputs(m: dict[str, np.ndarray], kader_sk: np.ndarray, months_in_peri
     }
 
 
+#: Besides its rule set's indicators, a verdict keeps the months recorded and the counts an indicator sums up.
+DETAILS = {"services_8_months": tuple(f"months_{k}_50" for k in SERVICES)}
+
+
+def stored_inputs(ruleset: dict) -> list[str]:
+    """The inputs kept with a verdict of ``ruleset``: "recorded_months", then every indicator its criteria use
+    (with the counts of ``DETAILS`` behind it), in the order the rule set names them."""
+    criteria = ruleset.get("criteria", []) + [c for level in ruleset.get("levels", []) for c in level["criteria"]]
+    keys = ["recorded_months"]
+    for indicator in [*ruleset.get("indicators", {}), *(c["indicator"] for c in criteria)]:
+        for key in (indicator, *DETAILS.get(indicator, ())):
+            if key not in keys:
+                keys.append(key)
+    return keys
+
+
 def _met(actual, op: str, value) -> bool:
     if op == ">=":
         return bool(actual >= value - EPS)

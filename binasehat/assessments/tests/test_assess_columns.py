@@ -52,6 +52,14 @@ def test_columns_give_the_hand_worked_results():
     assert list(zip(*aktif)) == _per_row(AKTIF, inputs)
 
 
+def test_stored_inputs_of_the_shipped_rule_sets():
+    assert rules.stored_inputs(STRATA) == ["recorded_months", "opening_months", "kader_avg", "ds_avg", "kia_cum",
+                                           "kb_cum", "imunisasi_cum", "extra_program", "dana_sehat"]
+    assert rules.stored_inputs(AKTIF) == ["recorded_months", "opening_months", "kader_sk", "services_8_months",
+                                          "months_gizi_50", "months_kia_50", "months_kb_50", "months_imunisasi_50",
+                                          "alat_pantau", "extra_program"]
+
+
 def test_inputs_json_is_what_json_dumps_writes():
     from binasehat.assessments.services import _inputs_json
 
@@ -102,9 +110,9 @@ def test_stored_evaluations_equal_the_reference(demo):
     index = {pk: i for i, pk in enumerate(ids)}
     seen = set()
     for e in evaluations:
-        expected = {k: rules._plain(v[index[e.posyandu_id]]) for k, v in inputs.items()}
-        assert e.inputs == expected
-        outcome = rules.evaluate(e.ruleset.definition, expected)
+        everything = {k: rules._plain(v[index[e.posyandu_id]]) for k, v in inputs.items()}
+        assert e.inputs == {k: everything[k] for k in rules.stored_inputs(e.ruleset.definition)}
+        outcome = rules.evaluate(e.ruleset.definition, everything)
         result = outcome.result if isinstance(outcome.result, str) else ("ya" if outcome.result else "tidak")
         assert (e.result, e.next_level) == (result, outcome.next_level or "")
         assert e.criteria == outcome.criteria and e.missing == outcome.missing
