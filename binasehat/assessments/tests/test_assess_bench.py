@@ -75,5 +75,5 @@ def test_bench_code_path_at_tiny_size(demo, django_capture_on_commit_callbacks):
         district = bench.phase_district(year)
     assert district["printed"] == district["posyandu"] > 0
     edited = PosyanduEvaluation.objects.get(posyandu_id=district["edited_posyandu"], year=year,
-                                            ruleset_code="posyandu-aktif")
+                                            ruleset_code="posyandu-strata-2011")
     assert edited.inputs["kader_avg"] != district["kader_avg_before"]
