@@ -562,13 +562,14 @@ def phase_district(year: int) -> dict:
     in_regency = Posyandu.objects.filter(desa__code__startswith=regency + ".").count()
     data = {f: getattr(record, f) for f in month_services.EDITABLE}
     data["kader_on_duty"] = Decimal(record.kader_on_duty) + Decimal("0.1")
-    before = PosyanduEvaluation.objects.get(posyandu=record.posyandu, year=year, ruleset_code="posyandu-strata-2011")
+    strata = {"posyandu": record.posyandu, "year": year, "ruleset_code": "posyandu-strata-2011"}
+    before = PosyanduEvaluation.objects.get(**strata)
 
     started, cpu = time.perf_counter(), time.process_time()
     month_services.month_record(actor=None, posyandu=record.posyandu, month=record.month, data=data,
                                 version=record.version, source="bench")
     edit_seconds, edit_cpu = time.perf_counter() - started, time.process_time() - cpu
-    after = PosyanduEvaluation.objects.get(posyandu=record.posyandu, year=year, ruleset_code="posyandu-strata-2011")
+    after = PosyanduEvaluation.objects.get(**strata)
 
     out = io.StringIO()
     started, cpu = time.perf_counter(), time.process_time()
