@@ -102,7 +102,8 @@ def _month_query(posyandu_ids: np.ndarray, year: int) -> str:
     else:
         which = f"{pk} IN ({', '.join(str(int(i)) for i in posyandu_ids)})"
     first, last = dt.date(int(year), 1, 1).isoformat(), dt.date(int(year), 12, 31).isoformat()
-    dates = f"{month} BETWEEN DATE '{first}' AND DATE '{last}'" if postgres else f"{month} BETWEEN '{first}' AND '{last}'"
+    dates = (f"{month} BETWEEN DATE '{first}' AND DATE '{last}'" if postgres
+             else f"{month} BETWEEN '{first}' AND '{last}'")
     return (f"SELECT CAST({pk} AS {big}) * 16 + {month_index}, {', '.join(columns)} FROM {q(meta.db_table)} "
             f"WHERE {which} AND {dates}")
 

@@ -52,12 +52,14 @@ def test_bench_code_path_at_tiny_size(demo, django_capture_on_commit_callbacks):
     insert_dicts(PosyanduMonth, months)
 
     assert services.posyandu_evaluate(year=year, posyandu_ids=pks, today=dt.date(2026, 3, 5)) == n
-    stored = {(e.posyandu_id, e.ruleset_code): e for e in PosyanduEvaluation.objects.filter(year=year, posyandu_id__in=pks)}
+    stored = {(e.posyandu_id, e.ruleset_code): e
+              for e in PosyanduEvaluation.objects.filter(year=year, posyandu_id__in=pks)}
     assert len(stored) == 2 * n
     sk = Q(active=True) & ~Q(sk_number="") & (Q(sk_date__isnull=True) | Q(sk_date__lte=dt.date(year, 12, 31)))
     results = set()
     for posyandu in Posyandu.objects.filter(pk__in=pks):
-        inputs = bench._naive_inputs(list(posyandu.months.filter(month__year=year)), posyandu.kader.filter(sk).count(), 12)
+        records = list(posyandu.months.filter(month__year=year))
+        inputs = bench._naive_inputs(records, posyandu.kader.filter(sk).count(), 12)
         for code in services.RULESETS:
             outcome = rules.evaluate(in_force(code, year).definition, inputs)
             result = outcome.result if isinstance(outcome.result, str) else ("ya" if outcome.result else "tidak")
