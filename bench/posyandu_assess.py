@@ -19,10 +19,13 @@ Phases, each in its own process (so each one's peak memory is its own), all on o
    values, months without sasaran) plus 3 % "edge" posyandu sitting exactly on the thresholds (8 months, 5 kader,
    50 %). Inserted with ``binasehat.core.bulk.insert_dicts``; not part of the results.
 2. ``assess`` (timed): ``binasehat.assessments.services.posyandu_evaluate(year=Y)`` for all posyandu in one call,
-   on an empty evaluation table: read the records into P × 12 arrays, count kader, compute the inputs vectorised,
-   evaluate both rule sets per posyandu and store 2 × P evaluations. The split is timed by wrapping the functions
-   it calls (no change to the app). Peak memory is the process's maximum resident set size
-   (VmHWM of the phase's own process, see ``_common.peak_mb``), printed beside the baseline before the call.
+   on an empty evaluation table: in passes of 5,000 posyandu, the monthly records read as numbers (COPY on
+   PostgreSQL) into P × 12 arrays, kader with an SK counted, the inputs computed and both rule sets evaluated as
+   columns, 2 × P evaluations stored (COPY / executemany); after commit the indicator aggregates of the
+   evaluations are refreshed (part of the call). The split is timed, wall and CPU, by wrapping the functions it
+   calls (no change to the app). Peak memory is the process's maximum resident set size (VmHWM of the phase's own
+   process, see ``_common.peak_mb``), printed beside the baseline before the call. On PostgreSQL the CPU time of
+   the connection's server process is read from /proc and added (the database works there, not in the process).
 3. ``naive``: "the obvious alternative" on a sample (1 % by default, ``--naive-sample``): for each posyandu an ORM
    query for its monthly records (model instances) and one for its kader with an SK, the indicators computed in
    plain Python, ``rules.evaluate`` for both rule sets, ``PosyanduEvaluation.objects.update_or_create`` per rule set.
@@ -33,14 +36,18 @@ Phases, each in its own process (so each one's peak memory is its own), all on o
    be equal for every sampled posyandu (the inputs are compared too, within 1e-9).
 4. ``re-assess`` (timed): the same call again, now replacing the 2 × P stored evaluations (re-evaluation after
    records change is the common case). Skip with ``--no-reassess``.
+5. ``district`` (timed): one monthly record edited through ``posyandu.services.month_record`` (its posyandu is
+   re-evaluated after commit), then ``posyandu_assess --year Y --area <its kabupaten/kota>``: every posyandu of
+   the kabupaten re-evaluated and printed.
 
-If ``posyandu_evaluate`` raises at this scale, the bench says so (FAIL) and, to still give figures, runs phase 2
-again with the smallest fix patched in by the bench (``--patch-kader-counts``: the kader counts of a whole
-country are read without an IN list of every posyandu id), printed as such.
+Goals (the issue's, at national scale): the national call ≤ 30 s (scaled linearly with ``--posyandu`` for smaller
+runs), peak memory ≤ 1 GB, one kabupaten re-assessed ≤ 1 s, and the cross-check. One PASS/FAIL line each, with
+its ratio to the goal. When the load average is above the number of CPUs (a shared machine), the times are
+judged on CPU time, and the line says so.
 
 Settings run with DEBUG off, as in production. On PostgreSQL the database is VACUUM ANALYZEd after generation
-(autovacuum would do so shortly after a bulk load, possibly during the timed call). Exit status 1 when the
-cross-check fails or the app's call fails.
+(autovacuum would do so shortly after a bulk load, possibly during the timed call). Exit status 1 when a goal
+fails, the cross-check fails or the app's call fails.
 """
 
 from __future__ import annotations
@@ -63,6 +70,7 @@ sys.path.insert(0, str(REPO_ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "binasehat.settings")
 
 POSYANDU = 300_000
+GOAL_SECONDS, GOAL_MB, GOAL_DISTRICT = 30.0, 1024, 1.0  # the issue's goals at national scale
 SEED = 20_251_123
 CHUNK = 5_000  # posyandu generated per batch (the random streams are per batch: same data for a given seed)
 PROVINCES = [11, 12, 13, 14, 15, 16, 17, 18, 19, 21, 31, 32, 33, 34, 35, 36, 51, 52, 53, 61, 62, 63, 64, 65,
@@ -317,33 +325,24 @@ def phase_generate(n_posyandu: int, seed: int, year: int) -> dict:
             **counts, "db_bytes": size, "peak_rss_mb": peak_mb()}
 
 
-def _patch_kader_counts():
-    """The fix the bench suggests (see README): for a whole country, count every kader without an IN list."""
-    from django.db.models import Count, Q
+def _backend_cpu() -> float:
+    """CPU seconds of this connection's PostgreSQL server process so far (same machine; 0 on SQLite, where the
+    database works inside this process and its CPU is already the process's)."""
+    from django.db import connection
 
-    from binasehat.assessments import services
-    from binasehat.cadres import selectors
-    from binasehat.cadres.models import Kader
-
-    original = selectors.kader_counts_by_posyandu
-
-    def kader_counts_by_posyandu(posyandu_ids, on_date=None):
-        posyandu_ids = list(posyandu_ids)
-        if len(posyandu_ids) <= 5000:
-            return original(posyandu_ids, on_date=on_date)
-        sk = Q(active=True) & ~Q(sk_number="")
-        if on_date is not None:
-            sk &= Q(sk_date__isnull=True) | Q(sk_date__lte=on_date)
-        wanted = set(posyandu_ids)
-        rows = (Kader.objects.order_by().values("posyandu_id")
-                .annotate(n_total=Count("id"), n_active=Count("id", filter=Q(active=True)),
-                          n_sk=Count("id", filter=sk)))
-        return {r["posyandu_id"]: r for r in rows if r["posyandu_id"] in wanted}
-
-    services.kader_counts_by_posyandu = kader_counts_by_posyandu
+    if connection.vendor != "postgresql":
+        return 0.0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def phase_assess(year: int, patch: bool) -> dict:
+def phase_assess(year: int) -> dict:
     _django()
     from django.db import connection
     from django.db.models import Count
@@ -351,47 +350,53 @@ def phase_assess(year: int, patch: bool) -> dict:
 
     from binasehat.assessments import rules, services
     from binasehat.assessments.models import PosyanduEvaluation
+    from binasehat.indicators import aggregates
     from binasehat.posyandu.models import PosyanduMonth
 
-    if patch:
-        _patch_kader_counts()
     existing = PosyanduEvaluation.objects.filter(year=year).count()
     records = PosyanduMonth.objects.filter(month__year=year).count()
     connection.close()  # the timed call opens its own connection, as a command would
-    spent = {"compute": 0.0, "load": 0.0, "kader": 0.0, "inputs": 0.0, "evaluate": 0.0, "delete": 0.0, "store": 0.0}
+    spent = {"load": 0.0, "kader": 0.0, "inputs": 0.0, "evaluate": 0.0, "json": 0.0, "delete": 0.0, "store": 0.0,
+             "aggregates": 0.0}
     calls = {"evaluate": 0}
+
+    cpu_spent = dict.fromkeys(spent, 0.0)
 
     def timed(key, fn):
         def wrapper(*a, **kw):
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             try:
                 return fn(*a, **kw)
             finally:
                 spent[key] += time.perf_counter() - t
+                cpu_spent[key] += time.process_time() - c
                 calls[key] = calls.get(key, 0) + 1
         return wrapper
 
-    services.compute = timed("compute", services.compute)
     services.month_arrays = timed("load", services.month_arrays)
-    services.kader_counts_by_posyandu = timed("kader", services.kader_counts_by_posyandu)
-    services.insert_dicts = timed("store", services.insert_dicts)
+    services._kader_sk = timed("kader", services._kader_sk)
+    services._inputs_json = timed("json", services._inputs_json)
+    services._store = timed("store", services._store)
     rules.yearly_inputs = timed("inputs", rules.yearly_inputs)
-    rules.evaluate = timed("evaluate", rules.evaluate)
-    rules.evaluate_many = timed("evaluate", rules.evaluate_many)  # the vectorised evaluator (per rule set)
+    rules.evaluate_columns = timed("evaluate", rules.evaluate_columns)  # the vectorised evaluator (per rule set)
+    aggregates.refresh_after_commit = timed("aggregates", aggregates.refresh_after_commit)
     original_delete = QuerySet.delete
 
     def delete(self):
         if self.model is not PosyanduEvaluation:
             return original_delete(self)
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         try:
             return original_delete(self)
         finally:
             spent["delete"] += time.perf_counter() - t
+            cpu_spent["delete"] += time.process_time() - c
 
     QuerySet.delete = delete
 
     baseline = rss_mb()
+    load = os.getloadavg()[0]
+    server_cpu = _backend_cpu()
     started, cpu = time.perf_counter(), time.process_time()
     error = None
     try:
@@ -404,10 +409,11 @@ def phase_assess(year: int, patch: bool) -> dict:
             f"{Path(f.filename).parent.name}/{Path(f.filename).name}:{f.lineno} {f.name}" for f in reversed(tb)) + ")"
     seconds = time.perf_counter() - started
     cpu = time.process_time() - cpu
+    server_cpu = _backend_cpu() - server_cpu
     QuerySet.delete = original_delete
-    result = {"seconds": seconds, "cpu": cpu, "assessed": assessed, "records": records, "existing_before": existing,
-              "spent": spent, "calls": calls, "baseline_rss_mb": baseline, "peak_rss_mb": peak_mb(),
-              "error": error, "patched": patch}
+    result = {"seconds": seconds, "cpu": cpu, "server_cpu": server_cpu, "load": load, "assessed": assessed, "records": records, "existing_before": existing,
+              "spent": spent, "cpu_spent": cpu_spent, "calls": calls, "baseline_rss_mb": baseline, "peak_rss_mb": peak_mb(),
+              "error": error}
     if error:
         return result
     dist = (PosyanduEvaluation.objects.filter(year=year).order_by().values("ruleset_code", "result")
@@ -506,8 +512,8 @@ def phase_naive(year: int, sample_size: int, seed: int) -> dict:
                 result = outcome.result if isinstance(outcome.result, str) else ("ya" if outcome.result else "tidak")
                 PosyanduEvaluation.objects.update_or_create(
                     posyandu=posyandu, year=year, ruleset_code=code,
-                    defaults={"ruleset": ruleset, "result": result, "inputs": inputs, "criteria": outcome.criteria,
-                              "missing": outcome.missing, "next_level": outcome.next_level or ""},
+                    defaults={"ruleset": ruleset, "result": result, "inputs": inputs,
+                              "next_level": outcome.next_level or "", "months_covered": period},
                 )
                 naive[posyandu.pk][code] = (result, inputs)
     seconds = time.perf_counter() - started
@@ -523,14 +529,59 @@ def phase_naive(year: int, sample_size: int, seed: int) -> dict:
                 continue
             if v[code][0] != nv[code][0]:
                 result_mismatches.append(f"posyandu {pk} {code}: vectorised {v[code][0]!r}, naive {nv[code][0]!r}")
-        if services.RULESETS[0] in v and services.RULESETS[0] in nv:
-            vi, ni = v[services.RULESETS[0]][1], nv[services.RULESETS[0]][1]
-            for key in sorted(set(vi) | set(ni)):
-                if key not in vi or key not in ni or not _same(vi[key], ni[key]):
-                    input_mismatches.append(f"posyandu {pk} {key}: vectorised {vi.get(key)!r}, naive {ni.get(key)!r}")
+        for code in services.RULESETS:  # each verdict keeps the inputs its rule set uses (rules.stored_inputs)
+            if code in v and code in nv:
+                vi, ni = v[code][1], nv[code][1]
+                for key in rules.stored_inputs(rulesets[code].definition):
+                    if key not in vi or key not in ni or not _same(vi[key], ni[key]):
+                        input_mismatches.append(f"posyandu {pk} {code} {key}: vectorised {vi.get(key)!r}, "
+                                                f"naive {ni.get(key)!r}")
     return {"sample": len(sample), "records": records, "seconds": seconds, "cpu": cpu,
             "result_mismatches": len(result_mismatches), "input_mismatches": len(input_mismatches),
             "examples": (result_mismatches + input_mismatches)[:10], "peak_rss_mb": peak_mb()}
+
+
+def phase_district(year: int) -> dict:
+    """After the national pass: one monthly record of a posyandu edited through ``posyandu.services.month_record``
+    (its posyandu re-evaluated after commit), then ``posyandu_assess --year Y --area <kabupaten>`` for the
+    kabupaten/kota of that posyandu (every posyandu in it re-evaluated and printed). Both timed."""
+    _django()
+    import io
+    from decimal import Decimal
+
+    from django.core.management import call_command
+
+    from binasehat.assessments.models import PosyanduEvaluation
+    from binasehat.facilities.models import Posyandu
+    from binasehat.posyandu import services as month_services
+    from binasehat.posyandu.models import PosyanduMonth
+
+    record = (PosyanduMonth.objects.filter(month__year=year, opening_days__gt=0).select_related("posyandu")
+              .order_by("posyandu_id", "month").first())
+    regency = ".".join(record.posyandu.desa_id.split(".")[:2])
+    in_regency = Posyandu.objects.filter(desa__code__startswith=regency + ".").count()
+    data = {f: getattr(record, f) for f in month_services.EDITABLE}
+    data["kader_on_duty"] = Decimal(record.kader_on_duty) + Decimal("0.1")
+    strata = {"posyandu": record.posyandu, "year": year, "ruleset_code": "posyandu-strata-2011"}
+    before = PosyanduEvaluation.objects.get(**strata)
+
+    started, cpu = time.perf_counter(), time.process_time()
+    month_services.month_record(actor=None, posyandu=record.posyandu, month=record.month, data=data,
+                                version=record.version, source="bench")
+    edit_seconds, edit_cpu = time.perf_counter() - started, time.process_time() - cpu
+    after = PosyanduEvaluation.objects.get(**strata)
+
+    out = io.StringIO()
+    started, cpu = time.perf_counter(), time.process_time()
+    call_command("posyandu_assess", year=year, area=regency, stdout=out)
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    lines = out.getvalue().count("\n") - 1
+    return {"regency": regency, "posyandu": in_regency, "edited_posyandu": record.posyandu_id,
+            "kader_avg_before": before.inputs["kader_avg"], "printed": lines, "seconds": seconds, "cpu": cpu,
+            "edit_seconds": edit_seconds, "edit_cpu": edit_cpu,
+            "edit_reevaluated": after.evaluated_at > before.evaluated_at and
+            after.inputs["kader_avg"] != before.inputs["kader_avg"],
+            "peak_rss_mb": peak_mb()}
 
 
 # --- orchestration ---------------------------------------------------------------------------------------------------
@@ -543,13 +594,14 @@ def phase_naive(year: int, sample_size: int, seed: int) -> dict:
 
 
 def _split(a: dict) -> str:
-    s = a["spent"]
-    other = a["seconds"] - s["compute"] - s["evaluate"] - s["delete"] - s["store"]
-    rest = s["compute"] - s["load"] - s["kader"] - s["inputs"]
-    return (f"load arrays {s['load']:.1f} s, kader counts {s['kader']:.1f} s, inputs (vectorised) {s['inputs']:.2f} s, "
-            f"rule sets {rest:.2f} s, evaluate ({a['calls'].get('evaluate', 0):,} rules.evaluate(_many) calls) "
-            f"{s['evaluate']:.1f} s, select ids + build rows {other:.1f} s, "
-            f"delete old evaluations {s['delete']:.1f} s, store {s['store']:.1f} s")
+    w, c = a["spent"], a["cpu_spent"]
+    other_w = a["seconds"] - sum(w.values())
+    other_c = a["cpu"] - sum(c.values())
+    parts = [("load arrays", "load"), ("kader with SK", "kader"), ("inputs (vectorised)", "inputs"),
+             ("evaluate (columns)", "evaluate"), ("inputs as JSON", "json"), ("delete old evaluations", "delete"),
+             ("store", "store"), ("indicator aggregates after commit", "aggregates")]
+    return ", ".join(f"{label} {w[k]:.1f} s (CPU {c[k]:.1f})" for label, k in parts) + \
+        f", rest (ids, locks, signals) {other_w:.1f} s (CPU {other_c:.1f})"
 
 
 def main() -> int:
@@ -560,8 +612,7 @@ def main() -> int:
     parser.add_argument("--year", type=int, default=_default_year(), help="year assessed (default: last year)")
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--no-reassess", action="store_true", help="skip the second (replacing) pass")
-    parser.add_argument("--patch-kader-counts", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--phase", choices=["generate", "assess", "naive"], help=argparse.SUPPRESS)
+    parser.add_argument("--phase", choices=["generate", "assess", "naive", "district"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     sample = args.naive_sample or max(1, args.posyandu // 100)
 
@@ -569,10 +620,13 @@ def main() -> int:
         print(json.dumps(phase_generate(args.posyandu, args.seed, args.year)))
         return 0
     if args.phase == "assess":
-        print(json.dumps(phase_assess(args.year, args.patch_kader_counts)))
+        print(json.dumps(phase_assess(args.year)))
         return 0
     if args.phase == "naive":
         print(json.dumps(phase_naive(args.year, sample, args.seed)))
+        return 0
+    if args.phase == "district":
+        print(json.dumps(phase_district(args.year)))
         return 0
 
     tmp = tempfile.TemporaryDirectory(prefix="bench-posyandu-")
@@ -596,7 +650,8 @@ def main() -> int:
     short = backend.split()[0]
     common = ["--year", str(args.year), "--seed", str(args.seed), "--posyandu", str(args.posyandu)]
 
-    failed_call = None
+    scale = args.posyandu / POSYANDU
+    goal_seconds = GOAL_SECONDS * scale
     try:
         print(f"posyandu assess bench on {backend}: {args.posyandu:,} posyandu × 12 months of {args.year}, naive "
               f"sample {sample:,}; Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average "
@@ -613,20 +668,17 @@ def main() -> int:
 
         assess = run_child(__file__, ["--phase", "assess", *common], env)
         if assess["error"]:
-            failed_call = assess
             print(f"  assess:     posyandu_evaluate(year={args.year}) FAILED after {assess['seconds']:.1f} s "
                   f"(peak memory {assess['peak_rss_mb']:,.0f} MB): {assess['error']}", flush=True)
-            print(f"              split until then: {_split(assess)}", flush=True)
-            assess = run_child(__file__, ["--phase", "assess", *common, "--patch-kader-counts"], env)
-        label = f"posyandu_evaluate(year={args.year})" + (" with the bench's kader-count patch" if assess["patched"]
-                                                           else "")
-        if assess["error"]:
-            print(f"  assess:     {label} FAILED too: {assess['error']}")
+            print(f"posyandu assess ({short}): FAIL (the call raised)")
             return 1
         n, rows, sec = assess["assessed"], assess["records"], assess["seconds"]
-        print(f"  assess:     {label}, one call: {rows:,} monthly records read, {n:,} posyandu "
+        cpu = assess["cpu"] + assess["server_cpu"]
+        print(f"  assess:     posyandu_evaluate(year={args.year}), one call: {rows:,} monthly records read, {n:,} posyandu "
               f"assessed, {assess['stored']:,} evaluations stored in {sec:.1f} s ({rows / sec:,.0f} records/s, "
-              f"{n / sec:,.0f} posyandu/s); CPU {assess['cpu']:.1f} s; peak memory (max RSS of the process) "
+              f"{n / sec:,.0f} posyandu/s); CPU {assess['cpu']:.1f} s"
+              + (f" + PostgreSQL server process {assess['server_cpu']:.1f} s" if short == "postgresql" else "")
+              + f"; load average {assess['load']:.1f}; peak memory (max RSS of the process) "
               f"{assess['peak_rss_mb']:,.0f} MB, {assess['baseline_rss_mb']:,.0f} MB before the call", flush=True)
         print(f"              split: {_split(assess)}")
         res = assess["results"]
@@ -649,29 +701,53 @@ def main() -> int:
 
         again = None
         if not args.no_reassess:
-            again = run_child(__file__, ["--phase", "assess", *common, *(["--patch-kader-counts"] if assess["patched"] else [])],
-                              env)
+            again = run_child(__file__, ["--phase", "assess", *common], env)
             if again["error"]:
                 print(f"  re-assess:  FAILED: {again['error']}")
             else:
                 print(f"  re-assess:  the same call again, replacing {again['existing_before']:,} evaluations: "
-                      f"{again['seconds']:.1f} s; peak memory {again['peak_rss_mb']:,.0f} MB")
+                      f"{again['seconds']:.1f} s; CPU {again['cpu']:.1f} s"
+                      + (f" + server {again['server_cpu']:.1f} s" if short == "postgresql" else "")
+                      + f"; peak memory {again['peak_rss_mb']:,.0f} MB")
                 print(f"              split: {_split(again)}", flush=True)
+
+        district = run_child(__file__, ["--phase", "district", *common], env)
+        print(f"  district:   one monthly record edited (month_record; its posyandu re-evaluated after commit: "
+              f"{'yes' if district['edit_reevaluated'] else 'NO'}) in {district['edit_seconds']:.2f} s "
+              f"(CPU {district['edit_cpu']:.2f}); posyandu_assess --year {args.year} --area {district['regency']} "
+              f"({district['posyandu']:,} posyandu re-evaluated, {district['printed']:,} rows printed): "
+              f"{district['seconds']:.2f} s (CPU {district['cpu']:.2f})", flush=True)
     finally:
         if created_db:
             with pg_admin(args.database_url) as admin:
                 admin.execute(f'DROP DATABASE IF EXISTS "{created_db}" WITH (FORCE)')
         tmp.cleanup()
 
-    print(f"posyandu assess ({short}): {n:,} posyandu, {rows:,} records in {sec:.1f} s ({rows / sec:,.0f} records/s), "
+    # The machine may be shared: with a load average above the number of CPUs, wall time measures the queue,
+    # and the goal is judged on CPU time (this process, plus its PostgreSQL server process).
+    loaded = assess["load"] > (os.cpu_count() or 1)
+    judged = cpu if loaded else sec
+    basis = "CPU time (load average above the CPUs)" if loaded else "wall time"
+    verdicts = [
+        (f"national assessment ≤ {goal_seconds:.0f} s{' (30 s scaled to the size)' if scale != 1 else ''}, on "
+         f"{basis}: {judged:.1f} s (wall {sec:.1f} s, CPU {cpu:.1f} s)", judged <= goal_seconds,
+         judged / goal_seconds),
+        (f"peak memory ≤ {GOAL_MB:,} MB: {assess['peak_rss_mb']:,.0f} MB", assess["peak_rss_mb"] <= GOAL_MB,
+         assess["peak_rss_mb"] / GOAL_MB),
+        (f"re-assessing one kabupaten/kota ({district['posyandu']:,} posyandu) ≤ {GOAL_DISTRICT:.0f} s, on "
+         f"{basis}: {district['cpu'] if loaded else district['seconds']:.2f} s",
+         (district["cpu"] if loaded else district["seconds"]) <= GOAL_DISTRICT,
+         (district["cpu"] if loaded else district["seconds"]) / GOAL_DISTRICT),
+        (f"cross-check, naive = one pass (stratum and aktif, {naive['sample']:,} posyandu)", ok, None),
+    ]
+    print(f"posyandu assess ({short}): {n:,} posyandu, {rows:,} records in {sec:.1f} s (CPU {cpu:.1f} s), "
           f"peak memory {assess['peak_rss_mb']:,.0f} MB"
-          + (f"; re-assess {again['seconds']:.1f} s" if again and not again["error"] else "")
-          + f"; naive ORM loop est. {estimate:,.0f} s; speed-up {estimate / sec:.0f}×"
-          + (" (with the bench's patch: the app's own call failed)" if failed_call else ""))
-    print(f"cross-check (naive = one pass, stratum and aktif, {naive['sample']:,} posyandu): {'PASS' if ok else 'FAIL'}"
-          + ("; app call at this scale: FAIL (see above)" if failed_call else ""))
-    return 0 if ok and not failed_call else 1
-
+          + (f"; re-assess {again['seconds']:.1f} s (CPU {again['cpu'] + again['server_cpu']:.1f} s)"
+             if again and not again["error"] else "")
+          + f"; naive ORM loop est. {estimate:,.0f} s; speed-up {estimate / sec:.0f}× (wall)")
+    for text, passed, ratio in verdicts:
+        print(f"{'PASS' if passed else 'FAIL'} {text}" + (f" (ratio {ratio:.2f} of the goal)" if ratio is not None else ""))
+    return 0 if all(passed for _t, passed, _r in verdicts) else 1
 
 if __name__ == "__main__":
     sys.exit(main())

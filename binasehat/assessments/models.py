@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from binasehat.facilities.models import Posyandu
@@ -27,16 +28,22 @@ class RuleSet(models.Model):
 
 
 class PosyanduEvaluation(models.Model):
-    """One posyandu, one year, one rule set: inputs, result, every criterion and what is missing."""
+    """One posyandu, one year, one rule set: the inputs, the result and the next level. Every criterion (with its
+    label, actual value and whether it is met) and what is missing follow from the inputs and the rule set
+    version stored with the result: they are derived when shown (``criteria``, ``missing``), not stored."""
 
-    posyandu = models.ForeignKey(Posyandu, on_delete=models.CASCADE, related_name="evaluations")
+    # Evaluations are derived data, written only by ``services.posyandu_evaluate`` from posyandu ids and rule set
+    # versions it reads in the same transaction (the posyandu locked): no index of their own (the unique
+    # constraint (posyandu, year, rule set) starts with the posyandu) and no database constraint checked per row
+    # at commit (600,000 rows for a country); CASCADE and PROTECT are kept by the ORM.
+    posyandu = models.ForeignKey(Posyandu, on_delete=models.CASCADE, related_name="evaluations", db_index=False,
+                                 db_constraint=False)
     year = models.PositiveSmallIntegerField(_("tahun"))
-    ruleset = models.ForeignKey(RuleSet, on_delete=models.PROTECT, related_name="evaluations")
+    ruleset = models.ForeignKey(RuleSet, on_delete=models.PROTECT, related_name="evaluations", db_index=False,
+                                db_constraint=False)
     ruleset_code = models.CharField(max_length=60)
     result = models.CharField(_("hasil"), max_length=20)
     inputs = models.JSONField(_("masukan"))
-    criteria = models.JSONField(_("kriteria"))
-    missing = models.JSONField(_("yang belum terpenuhi"), default=list)
     next_level = models.CharField(_("tingkat berikutnya"), max_length=20, blank=True)
     months_covered = models.PositiveSmallIntegerField(
         _("bulan yang dinilai"), default=12, help_text=_("Januari sampai bulan ke-n; 12 = tahun penuh (final)."))
@@ -49,6 +56,24 @@ class PosyanduEvaluation(models.Model):
             models.UniqueConstraint(fields=["posyandu", "year", "ruleset_code"], name="posyandu_eval_unique")
         ]
         indexes = [models.Index(fields=["ruleset_code", "year"], name="eval_code_year_idx")]
+
+    @cached_property
+    def outcome(self):
+        """The evaluation of the stored inputs by the stored rule set version (``rules.evaluate``)."""
+        from .rules import evaluate
+
+        return evaluate(self.ruleset.definition, self.inputs)
+
+    @property
+    def criteria(self) -> list[dict]:
+        """Every criterion of the result's rule (of the highest level for strata): indicator, label, op, value,
+        actual, met."""
+        return self.outcome.criteria
+
+    @property
+    def missing(self) -> list[dict]:
+        """The criteria not yet met for the next level (strata) or for the result (aktif)."""
+        return self.outcome.missing
 
     @property
     def final(self) -> bool:

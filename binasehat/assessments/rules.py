@@ -127,6 +127,22 @@ def yearly_inputs(m: dict[str, np.ndarray], kader_sk: np.ndarray, months_in_peri
     }
 
 
+#: Besides its rule set's indicators, a verdict keeps the months recorded and the counts an indicator sums up.
+DETAILS = {"services_8_months": tuple(f"months_{k}_50" for k in SERVICES)}
+
+
+def stored_inputs(ruleset: dict) -> list[str]:
+    """The inputs kept with a verdict of ``ruleset``: "recorded_months", then every indicator its criteria use
+    (with the counts of ``DETAILS`` behind it), in the order the rule set names them."""
+    criteria = ruleset.get("criteria", []) + [c for level in ruleset.get("levels", []) for c in level["criteria"]]
+    keys = ["recorded_months"]
+    for indicator in [*ruleset.get("indicators", {}), *(c["indicator"] for c in criteria)]:
+        for key in (indicator, *DETAILS.get(indicator, ())):
+            if key not in keys:
+                keys.append(key)
+    return keys
+
+
 def _met(actual, op: str, value) -> bool:
     if op == ">=":
         return bool(actual >= value - EPS)
@@ -249,4 +265,34 @@ def evaluate_many(ruleset: dict, inputs: dict[str, np.ndarray]) -> list[Outcome]
             out.append(Outcome(result=result, criteria=rows_of(last_fixed, last_met, i), missing=missing,
                                next_level=next_level))
         return out
+    raise ValueError(f"unknown rule set kind {ruleset['kind']!r}")
+
+
+def evaluate_columns(ruleset: dict, inputs: dict[str, np.ndarray]) -> tuple[list, list]:
+    """The result and the next level of ``evaluate`` for every posyandu at once, as two lists (one value per
+    posyandu: a level key or None / True or False, and the next level or None). Every criterion is one comparison
+    over all posyandu; nothing is built per posyandu. The criteria with their actual values and what is missing
+    follow from the inputs and the rule set (``evaluate``), so they are derived when shown, not stored."""
+    n = len(next(iter(inputs.values()))) if inputs else 0
+
+    def passed(criteria) -> np.ndarray:
+        ok = np.ones(n, dtype=bool)
+        for c in criteria:
+            ok &= _met_many(inputs[c["indicator"]], c["op"], c["value"])
+        return ok
+
+    if ruleset["kind"] == "all":
+        return passed(ruleset["criteria"]).tolist(), [None] * n
+    if ruleset["kind"] == "levels":
+        levels = ruleset["levels"]
+        # the first level not passed (len(levels) when every level is): levels are cumulative, so stop at the
+        # first one a posyandu fails, as ``evaluate`` does
+        first_failed = np.full(n, len(levels))
+        still = np.ones(n, dtype=bool)
+        for index, level in enumerate(levels):
+            fails = still & ~passed(level["criteria"])
+            first_failed[fails] = index
+            still &= ~fails
+        keys = np.array([None] + [level["key"] for level in levels] + [None], dtype=object)
+        return keys[first_failed].tolist(), keys[first_failed + 1].tolist()
     raise ValueError(f"unknown rule set kind {ruleset['kind']!r}")

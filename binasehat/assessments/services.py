@@ -12,12 +12,10 @@ import logging
 from collections.abc import Iterable
 
 import numpy as np
-from django.db import transaction
+from django.db import connection, models, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
-from binasehat.cadres.selectors import kader_counts_by_posyandu
-from binasehat.core.bulk import insert_dicts
 from binasehat.core.events import data_changed
 from binasehat.facilities.models import Posyandu
 from binasehat.posyandu.models import PosyanduMonth
@@ -45,62 +43,212 @@ def posyandu_existing_in(year: int):
     )
 
 
-def month_arrays(posyandu_ids: list[int], year: int) -> dict[str, np.ndarray]:
-    """The monthly records of ``posyandu_ids`` in ``year`` as P × 12 arrays (NaN where there is no record).
-    Read through a chunked cursor (server-side on PostgreSQL) in blocks turned into arrays (None → NaN) and placed
-    with NumPy: no Python per value, no model or converter per row."""
-    from django.db import connection
+#: Posyandu evaluated per pass: the monthly arrays of a pass (14 × CHUNK × 12 float64, ≈ 7 MB), its kader counts
+#: and its rows stay small whatever the number of posyandu (a country is 60 passes).
+CHUNK = 5_000
 
-    arrays = rules.empty_months(len(posyandu_ids))
+
+#: How the monthly fields travel from the database, packed into few integer columns (reading a value costs about
+#: as much as the arithmetic that packs it): ``("pair", a, b)`` two counts, each -1 when not reported, as
+#: (a + 1) × PAIR + (b + 1) — counts are at most 2³¹ − 1 (PostgreSQL's integer, ``core.limits``), so the pair is
+#: below 2⁶³; ``("flags", ...)`` opening days, kader on duty in tenths and the two yes/no fields.
+PAIR = 2**31 + 1
+PACKED = (
+    ("flags", "opening_days", "kader_on_duty", "alat_pantau", "kegiatan_tambahan"),
+    ("pair", "s", "d"),
+    ("pair", "ibu_hamil_sasaran", "ibu_hamil_dilayani"),
+    ("pair", "kb_sasaran", "kb_dilayani"),
+    ("pair", "imunisasi_sasaran", "imunisasi_dilayani"),
+    ("pair", "kk_total", "kk_dana_sehat"),
+)
+TENTHS = 10_000  # kader on duty is a decimal(4, 1): at most 999.9, 9,999 tenths
+
+
+def _month_query(posyandu_ids: np.ndarray, year: int) -> str:
+    """SELECT of the monthly records of ``posyandu_ids`` (sorted) in ``year``: posyandu id × 16 + month index (0
+    for January), then the fields of ``rules.MONTH_FIELDS`` packed as ``PACKED`` says: every value an integer, so
+    that a block of rows becomes one int64 array at once. Ids and dates are formatted from integers (no user
+    text), so the statement needs no parameters. A dense set of ids (a pass over
+    a whole country, a province) is read as an id range, the rows of other posyandu in it are ignored; a sparse
+    one through an IN list."""
+    from binasehat.posyandu.models import PosyanduMonth
+
+    meta = PosyanduMonth._meta
+    q = connection.ops.quote_name
+    postgres = connection.vendor == "postgresql"
+    big = "bigint" if postgres else "INTEGER"
+
+    def col(name):
+        return q(meta.get_field(name).column)
+
+    def count(name):
+        return f"(COALESCE(CAST({col(name)} AS {big}), -1) + 1)"
+
+    columns = []
+    for kind, *names in PACKED:
+        if kind == "pair":
+            columns.append(f"{count(names[0])} * {PAIR} + {count(names[1])}")
+        else:
+            opening, kader, alat, extra = map(col, names)
+            columns.append(f"(CAST({opening} AS {big}) * {TENTHS} + CAST(ROUND({kader} * 10) AS {big})) * 4"
+                           f" + CASE WHEN {alat} THEN 2 ELSE 0 END + CASE WHEN {extra} THEN 1 ELSE 0 END")
+    month = col("month")
+    month_index = (f"CAST(EXTRACT(MONTH FROM {month}) AS integer) - 1" if postgres
+                   else f"CAST(substr({month}, 6, 2) AS INTEGER) - 1")
+    pk = col("posyandu")
+    lo, hi = int(posyandu_ids[0]), int(posyandu_ids[-1])
+    if hi - lo + 1 <= 4 * len(posyandu_ids):
+        which = f"{pk} BETWEEN {lo} AND {hi}"
+    else:
+        which = f"{pk} IN ({', '.join(str(int(i)) for i in posyandu_ids)})"
+    first, last = dt.date(int(year), 1, 1).isoformat(), dt.date(int(year), 12, 31).isoformat()
+    dates = (f"{month} BETWEEN DATE '{first}' AND DATE '{last}'" if postgres
+             else f"{month} BETWEEN '{first}' AND '{last}'")
+    return (f"SELECT CAST({pk} AS {big}) * 16 + {month_index}, {', '.join(columns)} FROM {q(meta.db_table)} "
+            f"WHERE {which} AND {dates}")
+
+
+def _month_blocks(sql: str):
+    """The rows of ``_month_query`` as int64 arrays. PostgreSQL: the server joins every value into one
+    comma-separated text (string_agg) that NumPy parses in C, no Python object per row or value; SQLite: a cursor
+    read in blocks of 50,000 rows, each turned into an array at once."""
+    width = 1 + len(PACKED)
+    if connection.vendor == "postgresql":
+        names = ", ".join(f"c{i}" for i in range(width))
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT string_agg(concat_ws(',', {names}), ',') FROM ({sql}) AS t({names})")
+            text = cursor.fetchone()[0]
+        if text:
+            values = np.fromstring(text, dtype=np.int64, sep=",")
+            if len(values) % width:
+                raise ValueError("monthly records: a row of the text does not have every column")
+            yield values.reshape(-1, width)
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        while block := cursor.fetchmany(50_000):
+            yield np.array(block, dtype=np.int64).reshape(len(block), width)
+
+
+def _unpack(block: np.ndarray) -> np.ndarray:
+    """The columns of a block of ``_month_query`` rows as floats in the order of ``rules.MONTH_FIELDS`` (NaN: not
+    reported)."""
+    out = {}
+    for k, (kind, *names) in enumerate(PACKED, start=1):
+        packed = block[:, k]
+        if kind == "pair":
+            a, b = np.divmod(packed, PAIR)
+            for name, v in ((names[0], a), (names[1], b)):
+                v = (v - 1).astype(np.float64)
+                v[v < 0] = np.nan
+                out[name] = v
+        else:
+            rest, extra = np.divmod(packed, 2)
+            rest, alat = np.divmod(rest, 2)
+            opening, tenths = np.divmod(rest, TENTHS)
+            out.update({names[0]: opening.astype(np.float64), names[1]: tenths / 10,
+                        names[2]: alat.astype(np.float64), names[3]: extra.astype(np.float64)})
+    return np.stack([out[f] for f in rules.MONTH_FIELDS])
+
+
+def month_arrays(posyandu_ids: list[int], year: int) -> dict[str, np.ndarray]:
+    """The monthly records of ``posyandu_ids`` in ``year`` as P × 12 arrays (NaN where there is no record or a
+    value is not reported), in the order of ``posyandu_ids``. One query (``_month_query``) read as numbers in
+    blocks (``_month_blocks``) and placed with NumPy: no model instance, no Python per value."""
+    fields = rules.MONTH_FIELDS
+    stacked = np.full((len(fields), len(posyandu_ids), 12), np.nan)
+    arrays = {f: stacked[k] for k, f in enumerate(fields)}
     if not len(posyandu_ids):
         return arrays
     ids = np.asarray(posyandu_ids, dtype=np.int64)
     order = np.argsort(ids, kind="stable")
     sorted_ids = ids[order]
-    fields = rules.MONTH_FIELDS
-    qs = PosyanduMonth.objects.filter(month__year=year)
-    if len(posyandu_ids) <= 5000:  # a whole country: read the year's records once instead of a huge IN list
-        qs = qs.filter(posyandu_id__in=posyandu_ids)
-    sql, params = qs.values_list("posyandu_id", "month", *fields).query.sql_with_params()
-
-    def place(block):
-        rows = np.array(block, dtype=object)
-        pk = rows[:, 0].astype(np.int64)
-        # a date (PostgreSQL) or 'YYYY-MM-DD' (SQLite) → 0 for January … 11 for December
-        month = rows[:, 1].astype("datetime64[D]").astype("datetime64[M]").astype(np.int64) % 12
-        values = rows[:, 2:]
-        values = np.where(values == None, np.nan, values).astype(float)  # noqa: E711 (element-wise)
+    for block in _month_blocks(_month_query(sorted_ids, year)):
+        pk, month = np.divmod(block[:, 0], 16)
         found = np.minimum(np.searchsorted(sorted_ids, pk), len(sorted_ids) - 1)
         known = sorted_ids[found] == pk
-        i, j = order[found[known]], month[known]
-        for k, f in enumerate(fields):
-            column = values[known, k]
-            present = ~np.isnan(column)
-            arrays[f][i[present], j[present]] = column[present]
-
-    with connection.chunked_cursor() as cursor:
-        cursor.execute(sql, params)
-        while block := cursor.fetchmany(50_000):
-            place(block)
+        stacked[:, order[found[known]], month[known]] = _unpack(block[known])
     return arrays
 
 
-def compute(posyandu_ids: list[int], year: int, months: int) -> tuple[dict[str, np.ndarray], dict]:
-    """Inputs of every posyandu over January..``months`` (vectorised) and the rule set versions in force that year."""
-    if not current(RULESETS[0]):
-        load_rulesets()
-    arrays = month_arrays(posyandu_ids, year)
-    on_date = dt.date(year, 12, 31) if months >= 12 else dt.date(year, months + 1, 1) - dt.timedelta(days=1)
-    counts = kader_counts_by_posyandu(posyandu_ids, on_date=on_date)
-    kader_sk = np.array([counts.get(pk, {}).get("n_sk", 0) for pk in posyandu_ids])
-    inputs = rules.yearly_inputs(arrays, kader_sk, months_in_period=months)
-    return inputs, {code: in_force(code, year) for code in RULESETS}
+def _kader_sk(posyandu_ids: list[int], on_date: dt.date) -> np.ndarray:
+    """Per posyandu of ``posyandu_ids`` (sorted), its kader with an SK by ``on_date``: active, with an SK number,
+    the SK undated or dated by then — ``n_sk`` of ``cadres.selectors.kader_counts_by_posyandu`` (a test holds them
+    equal), read as (id, count) pairs of the kader with an SK only, over an id range like ``_month_query``."""
+    from binasehat.cadres.models import Kader
+
+    out = np.zeros(len(posyandu_ids), dtype=np.int64)
+    if not posyandu_ids:
+        return out
+    ids = np.asarray(posyandu_ids, dtype=np.int64)
+    lo, hi = int(ids[0]), int(ids[-1])
+    qs = Kader.objects.filter(active=True).exclude(sk_number="").filter(Q(sk_date__isnull=True)
+                                                                       | Q(sk_date__lte=on_date))
+    qs = (qs.filter(posyandu_id__gte=lo, posyandu_id__lte=hi) if hi - lo + 1 <= 4 * len(ids)
+          else qs.filter(posyandu_id__in=posyandu_ids))
+    pairs = np.array(list(qs.order_by().values_list("posyandu_id").annotate(n=Count("id"))), dtype=np.int64)
+    if len(pairs):
+        found = np.minimum(np.searchsorted(ids, pairs[:, 0]), len(ids) - 1)
+        known = ids[found] == pairs[:, 0]
+        out[found[known]] = pairs[known, 1]
+    return out
+
+
+def period_end(year: int, months: int) -> dt.date:
+    """The last day of the period of a verdict covering January to month ``months``."""
+    return dt.date(year, 12, 31) if months >= 12 else dt.date(year, months + 1, 1) - dt.timedelta(days=1)
+
+
+def _inputs_json(inputs: dict[str, np.ndarray]) -> list[str]:
+    """Per posyandu, its inputs as the JSON text ``json.dumps`` gives for {indicator: value} (ints, floats in
+    their shortest exact form, true/false), written column by column: one template per row."""
+    keys = list(inputs)
+    template = "{" + ", ".join(f'"{k}": %s' for k in keys) + "}"
+    columns = []
+    for k in keys:
+        a = np.asarray(inputs[k])
+        if a.dtype == bool:
+            columns.append(np.where(a, "true", "false").tolist())
+        elif a.dtype.kind in "iu":
+            columns.append(list(map(str, a.tolist())))
+        else:
+            columns.append(list(map(float.__repr__, a.astype(float).tolist())))
+    return [template % row for row in zip(*columns)]
+
+
+def _store(rows: list[tuple]) -> None:
+    """Insert evaluation rows (the columns of ``_STORED``, inputs as JSON text): COPY on PostgreSQL, one
+    executemany on SQLite."""
+    from django.db import connection
+
+    q = connection.ops.quote_name
+    table = q(PosyanduEvaluation._meta.db_table)
+    columns = ", ".join(q(PosyanduEvaluation._meta.get_field(f).column) for f in _STORED)
+    if connection.vendor == "postgresql":
+        # Values are ids, numbers, rule set codes, level keys and JSON of numbers: no tab, newline or backslash to
+        # escape in COPY's text format.
+        lines = "".join("\t".join(map(str, row)) + "\n" for row in rows)
+        with connection.wrap_database_errors, connection.cursor() as cursor, \
+                cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            copy.write(lines)
+        return
+    with connection.cursor() as cursor:
+        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(_STORED))})", rows)
+
+
+_STORED = ("posyandu", "year", "ruleset", "ruleset_code", "result", "inputs", "next_level", "months_covered",
+           "evaluated_at")
 
 
 @transaction.atomic
 def posyandu_evaluate(*, year: int, posyandu_ids: Iterable[int] | None = None, today: dt.date | None = None) -> int:
     """(Re-)evaluate posyandu for ``year`` (all that existed that year when ``posyandu_ids`` is None) over the months
-    the year has completed (see ``months_covered``); a year with no complete month has no verdict yet."""
+    the year has completed (see ``months_covered``); a year with no complete month has no verdict yet.
+
+    In passes of CHUNK posyandu (bounded memory): the monthly records read as arrays, the inputs computed and
+    both rule sets evaluated over the whole pass at once (``rules.evaluate_columns``; ``rules.evaluate`` per
+    posyandu is the reference), one row per posyandu and rule set stored with the inputs its rule set uses
+    (``rules.stored_inputs``), result and next level."""
     qs = posyandu_existing_in(year)
     if posyandu_ids is not None:
         qs = qs.filter(pk__in=list(posyandu_ids))
@@ -108,35 +256,46 @@ def posyandu_evaluate(*, year: int, posyandu_ids: Iterable[int] | None = None, t
     months = months_covered(year, today)
     if not ids:
         return 0
-    for start in range(0, len(ids), 5000):  # one refresh of a posyandu at a time (concurrent reads refresh too)
-        list(Posyandu.objects.select_for_update().filter(pk__in=ids[start:start + 5000]).values_list("pk"))
+    # One refresh of a posyandu at a time (pages refresh stale verdicts as they read them). SQLite: a writing
+    # transaction holds the whole database. PostgreSQL: the posyandu's rows FOR UPDATE; for every posyandu of a
+    # year, the table in EXCLUSIVE mode instead (it waits for, and holds off, the row locks of other refreshes;
+    # reads go on), rather than marking 300,000 rows.
+    if connection.vendor == "postgresql" and posyandu_ids is None:
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {connection.ops.quote_name(Posyandu._meta.db_table)} IN EXCLUSIVE MODE")
+    elif connection.features.has_select_for_update:
+        for start in range(0, len(ids), CHUNK):
+            list(Posyandu.objects.select_for_update().filter(pk__in=ids[start:start + CHUNK]).values_list("pk"))
     if posyandu_ids is None:  # every posyandu of the year is re-evaluated
         PosyanduEvaluation.objects.filter(year=year).delete()
     else:
-        for start in range(0, len(ids), 5000):  # IN lists of bounded size
-            PosyanduEvaluation.objects.filter(year=year, posyandu_id__in=ids[start:start + 5000]).delete()
+        for start in range(0, len(ids), CHUNK):  # IN lists of bounded size
+            PosyanduEvaluation.objects.filter(year=year, posyandu_id__in=ids[start:start + CHUNK]).delete()
     if months <= 0:
         return 0
-    inputs, rulesets = compute(ids, year, months)
-    # every rule set evaluated over all posyandu at once (rules.evaluate, per posyandu, is the reference)
-    outcomes = {code: rules.evaluate_many(ruleset.definition, inputs) for code, ruleset in rulesets.items()}
-    plain = {k: np.asarray(v).tolist() for k, v in inputs.items()}
-    keys = list(plain)
-    rows = []
-    for i, pk in enumerate(ids):
-        one = {k: plain[k][i] for k in keys}
+    if not current(RULESETS[0]):
+        load_rulesets()
+    rulesets = {code: in_force(code, year) for code in RULESETS}
+    on_date = period_end(year, months)
+    now = timezone.now()
+    if connection.vendor != "postgresql":
+        now = connection.ops.adapt_datetimefield_value(now)
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start:start + CHUNK]
+        inputs = rules.yearly_inputs(month_arrays(chunk, year), _kader_sk(chunk, on_date), months_in_period=months)
+        rows = []
         for code, ruleset in rulesets.items():
-            outcome = outcomes[code][i]
-            result = outcome.result if isinstance(outcome.result, str) else ("ya" if outcome.result else "tidak")
-            rows.append({
-                "posyandu_id": pk, "year": year, "ruleset_id": ruleset.pk, "ruleset_code": code, "result": result,
-                "inputs": one, "criteria": outcome.criteria, "missing": outcome.missing,
-                "next_level": outcome.next_level or "", "months_covered": months,
-            })
-    del outcomes
-    insert_dicts(PosyanduEvaluation, rows)
-    data_changed.send(sender=PosyanduEvaluation, source="assessments",
-                      cells={(desa, dt.date(year, 1, 1)) for desa in qs.values_list("desa_id", flat=True).distinct()})
+            results, next_levels = rules.evaluate_columns(ruleset.definition, inputs)
+            texts = _inputs_json({k: inputs[k] for k in rules.stored_inputs(ruleset.definition)})
+            rows += [(pk, year, ruleset.pk, code, result if isinstance(result, str) else ("ya" if result else "tidak"),
+                      text, level or "", months, now)
+                     for pk, result, text, level in zip(chunk, results, texts, next_levels)]
+        _store(rows)
+    if posyandu_ids is None:  # the whole year changed: the indicators recompute this source at once
+        data_changed.send(sender=PosyanduEvaluation, source="assessments", cells=None)
+    else:
+        data_changed.send(sender=PosyanduEvaluation, source="assessments",
+                          cells={(desa, dt.date(year, 1, 1)) for desa in qs.values_list("desa_id", flat=True).distinct()})
     return len(ids)
 
 

@@ -7,6 +7,7 @@ and ``auto_now`` fields as the ORM would, and converts only the values that need
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterable, Iterator
 from itertools import islice
@@ -22,6 +23,9 @@ _PLAIN = (models.CharField, models.TextField, models.IntegerField, models.Boolea
 def _converter(field):
     if isinstance(field, _PLAIN) and not isinstance(field, (models.DecimalField, models.JSONField)):
         return None
+    if type(field) is models.DateField:  # a date as the backend stores it, without the ORM's checks per value
+        adapt, slow = connection.ops.adapt_datefield_value, field.get_db_prep_save
+        return lambda value: adapt(value) if type(value) is dt.date else slow(value, connection)
     return lambda value: field.get_db_prep_save(value, connection)
 
 

@@ -2,8 +2,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from binasehat.core.cells import SafeCsvWriter
-from binasehat.assessments import services
-from binasehat.assessments.models import PosyanduEvaluation
+from binasehat.assessments import rules, services
+from binasehat.assessments.models import PosyanduEvaluation, RuleSet
 from binasehat.facilities.models import Posyandu
 from binasehat.regions import rules as region_rules
 
@@ -47,11 +47,9 @@ class Command(BaseCommand):
         qs = services.posyandu_existing_in(year)
         if area:
             qs = qs.filter(desa__code__startswith=area + ".") if area.count(".") < 3 else qs.filter(desa_id=area)
-        ids = list(qs.values_list("pk", flat=True))
-        services.posyandu_evaluate(year=year, posyandu_ids=ids)
-        evaluations = {}
-        for e in PosyanduEvaluation.objects.filter(year=year, posyandu_id__in=ids).select_related("ruleset"):
-            evaluations.setdefault(e.posyandu_id, {})[e.ruleset_code] = e
+            services.posyandu_evaluate(year=year, posyandu_ids=list(qs.values_list("pk", flat=True)))
+        else:  # every posyandu: the national pass
+            services.posyandu_evaluate(year=year)
         header = ["code", "name", "desa_code", "stratum", "aktif", "months", "ruleset_versions"]
         for c in CRITERIA_STRATA:
             header += [f"strata_{c}", f"strata_{c}_met"]
@@ -59,16 +57,41 @@ class Command(BaseCommand):
             header += [f"aktif_{c}", f"aktif_{c}_met"]
         writer = SafeCsvWriter(self.stdout, delimiter="," if format == "csv" else "\t", lineterminator="\n")
         writer.writerow(header)
-        for p in qs.order_by("desa_id", "code"):
-            strata, aktif = evaluations[p.pk]["posyandu-strata-2011"], evaluations[p.pk]["posyandu-aktif"]
-            row = [p.code, p.name, p.desa_id, strata.result, aktif.result, strata.months_covered,
-                   f"{strata.ruleset.version};{aktif.ruleset.version}"]
-            for crits, ev in ((CRITERIA_STRATA, strata), (CRITERIA_AKTIF, aktif)):
-                by = {c["indicator"]: c for c in ev.criteria}
-                for c in crits:
-                    value = by[c]["actual"]
-                    row += [_fmt(value), "ya" if by[c]["met"] else "tidak"]
+        # Streamed in the output's order, the two verdicts of a posyandu side by side; each criterion's value
+        # and result as ``rules.evaluate`` gives them (the criteria of the rule set's highest level).
+        rows = (PosyanduEvaluation.objects.filter(year=year, posyandu__in=qs)
+                .order_by("posyandu__desa_id", "posyandu__code", "posyandu_id", "ruleset_code")
+                .values_list("posyandu_id", "posyandu__code", "posyandu__name", "posyandu__desa_id", "ruleset_code",
+                             "ruleset_id", "result", "months_covered", "inputs")
+                .iterator(chunk_size=10_000))
+        criteria = {}
+        current, pending = None, {}
+        for pk, code, name, desa, ruleset_code, ruleset_id, result, months, inputs in rows:
+            if pk != current:
+                current, pending = pk, {}
+            pending[ruleset_code] = (ruleset_id, result, months, inputs)
+            if len(pending) < len(services.RULESETS):
+                continue
+            strata, aktif = pending.pop("posyandu-strata-2011"), pending.pop("posyandu-aktif")
+            for ruleset_id in (strata[0], aktif[0]):
+                if ruleset_id not in criteria:
+                    criteria[ruleset_id] = _criteria(RuleSet.objects.get(pk=ruleset_id))
+            row = [code, name, desa, strata[1], aktif[1], strata[2],
+                   f"{criteria[strata[0]][0]};{criteria[aktif[0]][0]}"]
+            for names, (ruleset_id, _result, _months, values) in ((CRITERIA_STRATA, strata), (CRITERIA_AKTIF, aktif)):
+                by = criteria[ruleset_id][1]
+                for c in names:
+                    op, value = by[c]
+                    actual = values[c]
+                    row += [_fmt(actual), "ya" if rules._met(actual, op, value) else "tidak"]
             writer.writerow(row)
+
+
+def _criteria(ruleset) -> tuple[str, dict]:
+    """A rule set version's criteria, indicator → (op, value): those of its highest level (strata) or all."""
+    definition = ruleset.definition
+    items = definition["levels"][-1]["criteria"] if definition["kind"] == "levels" else definition["criteria"]
+    return ruleset.version, {c["indicator"]: (c["op"], c["value"]) for c in items}
 
 
 def _fmt(value):
