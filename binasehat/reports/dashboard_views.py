@@ -64,6 +64,15 @@ def _indicator(request, default: str = "POSYANDU_AKTIF") -> Indicator:
     return ind
 
 
+def _pick(request, indicators: list[Indicator], default: str) -> Indicator:
+    """``_indicator`` from a list already read (404 for an unknown code)."""
+    code = request.GET.get("ind") or default
+    for ind in indicators:
+        if ind.code == code:
+            return ind
+    raise Http404
+
+
 def fresh_verdicts(area, year: int) -> None:
     """Re-evaluate the area's posyandu verdicts of ``year`` that went stale when a month closed, so that the
     indicators read from them (posyandu aktif, strata) are current; cheap when none is stale."""
@@ -243,15 +252,16 @@ def dashboard_page(request):
     last_month = _last_month(year)
     period = dashboard.period_of(year, last_month)
     fresh_verdicts(area, year)
-    base = {"area": area, "year": year, "program": program, "indicators": dashboard.indicators()}
+    every = dashboard.indicators()
+    base = {"area": area, "year": year, "program": program, "indicators": every}
     if request.htmx and request.htmx.target == "ranking-map":
         # Only the ranking and the map change with the ranking's indicator: the cards are not recomputed.
-        selected = _indicator(request)
+        selected = _pick(request, every, "POSYANDU_AKTIF")
         return render(request, "reports/_ranking_map.html", {
             **base, "selected": selected, "oob": True, "can_letterhead": scope_of(request.user).can("regions.import"),
             **_ranking_context(request, area, selected, year, period)})
-    inds = dashboard.indicators(program)
-    selected = _indicator(request, inds[0].code if inds else "POSYANDU_AKTIF")
+    inds = [i for i in every if i.program == program] if program else every
+    selected = _pick(request, every, inds[0].code if inds else "POSYANDU_AKTIF")
     ranking = _ranking_context(request, area, selected, year, period)
     if request.GET.get("format") == "xlsx":
         cards = disclosed_cards(request.user, dashboard.cards(request.user, area, year, program, last_month))
