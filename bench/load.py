@@ -188,6 +188,17 @@ def cpu_of(pids: dict[str, list[int]]) -> dict[str, float]:
     return {k: sum(cpu_seconds(p) for p in v) for k, v in pids.items()}
 
 
+def cpu_by_pid(pids: dict[str, list[int]]) -> dict[str, dict[int, float]]:
+    return {k: {p: cpu_seconds(p) for p in v} for k, v in pids.items()}
+
+
+def cpu_spent(before: dict[str, dict[int, float]], after: dict[str, dict[int, float]]) -> dict[str, float]:
+    """CPU seconds spent between two readings, by the processes alive at both (a process that ended in between,
+    such as a closed database connection, would count as negative time)."""
+    return {k: sum(max(0.0, after[k].get(p, 0.0) - t) for p, t in before[k].items() if after[k].get(p))
+            for k in before}
+
+
 def loadavg() -> str:
     with open("/proc/loadavg") as fh:
         return " ".join(fh.read().split()[:3])
@@ -246,15 +257,15 @@ def measure_service(port: int, setup: dict, master: int, db_name: str | None, re
                 _clear_cache(db_name, database_url)
             method, path, body, headers, _p, _v = request_for(name, rng, desa, setup["key"], 10_000 + i)
             pids = server_pids(master, db_name)
-            before, t = cpu_of(pids), time.perf_counter()
+            before, t = cpu_by_pid(pids), time.perf_counter()
             status, _data = session.request(method, path, body, headers)
-            elapsed, after = time.perf_counter() - t, cpu_of(pids)
+            elapsed, spent = time.perf_counter() - t, cpu_spent(before, cpu_by_pid(pids))
             if status >= 400:
                 raise SystemExit(f"{name}: {path} answered {status}")
             if i:  # the first one warms up
                 walls.append(elapsed)
-                cpus.append(after["app"] - before["app"])
-                dbs.append(after["db"] - before["db"])
+                cpus.append(spent["app"])
+                dbs.append(spent["db"])
         out[name] = (statistics.median(walls) * 1000, statistics.mean(cpus) * 1000, statistics.mean(dbs) * 1000)
         print(f"{name:<22}{out[name][0]:>9.0f}{out[name][1]:>12.1f}" + (f"{out[name][2]:>11.1f}" if db_name else
                                                                           f"{'—':>11}"))
