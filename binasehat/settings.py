@@ -128,6 +128,22 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_SQLITE_NAME") or None}
 
+# Django's cache holds evaluated indicator values (binasehat.indicators.engine) and rendered dashboard tables.
+# Every server process must see the same cache (a write handled by one process invalidates them for all), so by
+# default it is a table in the database ("db"; created by `migrate`): shared by every process and machine, and
+# backed up and restored with the data it was computed from. CACHE_BACKEND=locmem keeps it in each process
+# (only for a single-process server).
+CACHE_BACKEND = os.environ.get("CACHE_BACKEND", "db")
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "binasehat_cache",
+        "OPTIONS": {"MAX_ENTRIES": 5000, "CULL_FREQUENCY": 4},
+    }
+    if CACHE_BACKEND == "db"
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 2000}}
+}
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

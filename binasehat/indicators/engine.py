@@ -6,13 +6,18 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
+import json
 import os
+import secrets
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from django.db.models import Q, Sum
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Max, Q, Sum
 from django.db.models.functions import Substr
 
 from binasehat.core.periods import Period, ordinal_date
@@ -21,7 +26,7 @@ from binasehat.core.inputs import DISTINCT, MONTH, QUARTER_SUFFIX, YEAR, YTD_SUF
 
 from . import rules
 from .aggregates import ROLLUP_LENGTHS, is_rollup_area, refresh_safely, subtree
-from .models import Aggregate, Indicator, Rollup
+from .models import Aggregate, FillState, Indicator, Rollup
 
 #: Programme data inputs: the sum of an element's values, and how many values were reported.
 VALUE_PREFIX, COUNT_PREFIX = "de:", "de#:"
@@ -187,10 +192,81 @@ def input_names(indicators: Sequence[Indicator]) -> set[str]:
     return names
 
 
+# Evaluated values are kept in Django's cache (shared by the server's processes: see ``CACHES`` in settings),
+# keyed by everything they are computed from: the indicators' definitions, the areas, the periods, and a data
+# version per year read. A write that marks aggregate cells (``core.events.data_changed``) gives every year it
+# touches a new random version, inside its transaction (with the database cache the new version is committed or
+# rolled back with the write) and again once it commits (for a cache outside the database), so the next reader
+# computes afresh. A full rebuild (``indicators_rebuild``, which sends no signal) changes
+# ``FillState.rebuilt_at``, also part of every key. Readers take the versions before they refresh the pending
+# cells: a value stored under a version was computed from every write that version stands for (or later ones).
+VERSION_KEY = "engine:data-version:"
+ALL_YEARS = "all"
+#: How long an evaluated table is kept (seconds). Versions are kept until evicted; a lost version only means
+#: a fresh computation.
+CACHE_SECONDS = 6 * 3600
+
+
+def _bump_versions(years: list) -> None:
+    for y in years:  # one key at a time, in order: concurrent writers lock the rows in the same order
+        cache.set(VERSION_KEY + str(y), secrets.token_hex(8), timeout=None)
+
+
+def on_data_changed(sender, source: str, cells=None, **kwargs) -> None:
+    """``data_changed`` receiver: new data versions for the years the write touched (every year when it marks a
+    whole source), now and after commit."""
+    from binasehat.core.inputs import SOURCES
+
+    if cells is None or source not in SOURCES:
+        years = [ALL_YEARS]
+    else:
+        years = sorted({day.year for code, first in cells for _c, day in SOURCES[source].marks(code, first)})
+    if years:
+        _bump_versions(years)
+        transaction.on_commit(lambda: _bump_versions(years))
+
+
+def data_version(years: Iterable[int]) -> str:
+    """The version of the data of these years (and of the whole store) as one text."""
+    keys = [VERSION_KEY + ALL_YEARS, *(VERSION_KEY + str(y) for y in sorted(set(years)))]
+    found = cache.get_many(keys)
+    for key in keys:
+        if key not in found:  # first use or evicted: any new token is a version no value is stored under
+            cache.add(key, secrets.token_hex(8), timeout=None)
+            found[key] = cache.get(key)
+    rebuilt = FillState.objects.aggregate(at=Max("rebuilt_at"))["at"]
+    return "|".join([str(rebuilt), *(str(found[k]) for k in keys)])
+
+
+def _definition(ind: Indicator) -> list:
+    return [ind.code, ind.numerator, ind.denominator, ind.factor, ind.formula, ind.behaviour, ind.targets,
+            ind.target_op]
+
+
+def _cache_key(indicators, areas, periods, version: str) -> str:
+    spec = json.dumps([[_definition(i) for i in indicators],
+                       [[a.code, list(a.members)] if isinstance(a, AreaGroup) else a for a in areas],
+                       [str(p) for p in periods], version], default=str, sort_keys=True)
+    return "engine:values:" + hashlib.sha256(spec.encode()).hexdigest()
+
+
 def evaluate(indicators: Sequence[Indicator], areas: Sequence, periods: Sequence[Period]) -> list[Value]:
     """Every indicator × area × period. Areas are Kemendagri codes (or AreaGroups) the caller has already checked
     against the user's scope; a group's rows carry its ``code``. Periods: month, quarter, year, or January →
-    month (``Period.to_month``), each with the behaviour its indicator declares (``rules.py``)."""
+    month (``Period.to_month``), each with the behaviour its indicator declares (``rules.py``). Served from the
+    cache when nothing it reads has changed since it was last computed (see ``on_data_changed``)."""
+    if not indicators or not areas or not periods:
+        return []
+    key = _cache_key(indicators, areas, periods, data_version(p.year for p in periods))
+    values = cache.get(key)
+    if values is None:
+        values = evaluate_uncached(indicators, areas, periods)
+        cache.set(key, values, CACHE_SECONDS)
+    return values
+
+
+def evaluate_uncached(indicators: Sequence[Indicator], areas: Sequence, periods: Sequence[Period]) -> list[Value]:
+    """``evaluate`` computed from the aggregates, without the cache."""
     refresh_safely()
     names = input_names(indicators)
     known = kinds_of(names)

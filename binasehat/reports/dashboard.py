@@ -3,9 +3,12 @@ the one engine, for areas inside the user's scope."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 
 from django.http import Http404
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from binasehat.core.periods import Period, months_of_year
@@ -190,6 +193,35 @@ def cards(user, area: Region, year: int, program: str | None = None, last_month:
                          _series(ind, rows, area.code, year - 1, cumulative, None)), cumulative,
                         _target_line(ind, year, cumulative), ind.target_source(year), ind.target_is_district(year)))
     return out
+
+
+def sections(cards: list[Card]) -> list[dict]:
+    """The cards by programme, in the order of their first indicator: label, cards, how many meet their target
+    and how many do not (the headline of a folded section on a phone)."""
+    labels = dict(program_choices())
+    out: dict[str, dict] = {}
+    for c in cards:
+        code = c.indicator.program
+        s = out.setdefault(code, {"code": code, "label": labels.get(code, _("Lainnya")), "cards": [], "met": 0,
+                                  "not_met": 0})
+        s["cards"].append(c)
+        s["met"] += c.value.meets is True
+        s["not_met"] += c.value.meets is False
+    for s in out.values():
+        s["total"] = len(s["cards"])
+    return list(out.values())
+
+
+def cards_key(*, area, year: int, program: str | None, last_month: int | None, selected: str,
+              inds: list[Indicator], sees_small_cells: bool) -> str:
+    """The cache key of the dashboard's rendered indicator table: everything it shows depends on (the area,
+    year, programme, selected row, language, whether small cells are shown, every field of the indicators) and
+    the data version of the two years it reads (``engine.data_version``: replaced by every write)."""
+    fields = [f.attname for f in Indicator._meta.concrete_fields]
+    spec = json.dumps([area.code, year, program, last_month, selected, get_language(), sees_small_cells,
+                       [[getattr(i, f) for f in fields] for i in inds], engine.data_version([year, year - 1])],
+                      default=str, sort_keys=True)
+    return "reports:dashboard-cards:" + hashlib.sha256(spec.encode()).hexdigest()
 
 
 def population(area, year: int) -> float | None:

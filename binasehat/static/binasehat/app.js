@@ -61,3 +61,14 @@ document.addEventListener("input", function (event) {
     label.hidden = words !== "" && label.textContent.toLowerCase().indexOf(words) === -1;
   });
 });
+
+// Dashboard on a phone: the programme sections start folded; each summary shows the section's headline figures,
+// so a programme is found without scrolling past every other one. Wider screens keep them open.
+function bsFoldNarrow(root) {
+  if (!window.matchMedia || !window.matchMedia("(max-width: 40rem)").matches || !root || !root.querySelectorAll) {
+    return;
+  }
+  root.querySelectorAll("details[data-fold-narrow]").forEach(function (section) { section.open = false; });
+}
+document.addEventListener("DOMContentLoaded", function () { bsFoldNarrow(document); });
+document.addEventListener("htmx:load", function (event) { bsFoldNarrow(event.target); });
