@@ -111,24 +111,6 @@ def parse_date(text: str) -> dt.date | None:
     return None
 
 
-def run_without_apps(argv: list[str]) -> None:
-    """``manage.py zscores`` without setting up Django's apps (what ``manage.py`` runs for this command).
-
-    The command reads a file and writes one: no database, no model, no template. Setting up every app of the project
-    (importing their models, admin, API and indicator sources) is most of its start-up time (≈ 0.6 s of CPU, a
-    fifth of a 1,000,000-row run), so ``manage.py`` hands ``zscores`` here instead. Without the apps Django's message
-    catalogs cannot load: the messages are printed in their own text, which is Indonesian, as with the apps."""
-    from django.conf import settings
-    from django.core.management.base import CommandParser, handle_default_options
-
-    early = CommandParser(add_help=False, allow_abbrev=False)  # --settings/--pythonpath first, as Django does
-    early.add_argument("--settings")
-    early.add_argument("--pythonpath")
-    handle_default_options(early.parse_known_args(argv[2:])[0])
-    settings.USE_I18N = False
-    Command().run_from_argv(argv)
-
-
 class Command(BaseCommand):
     requires_system_checks = []  # a file in, a file out: the database and URL checks do not concern it
 
