@@ -187,7 +187,7 @@ def phase_setup() -> dict:
 
     from binasehat.core.importing import get_importer, run_import
     from binasehat.core.tabular import MemoryTable
-    from binasehat.demo.build import CHILD_NAMES, DISTRICT, FAMILY, GIVEN, _regions
+    from binasehat.demo.build import BOY_NAMES, DISTRICT, FAMILY, GIRL_NAMES, GIVEN, _regions
 
     started = time.perf_counter()
     call_command("migrate", verbosity=0, interactive=False)
@@ -206,7 +206,7 @@ def phase_setup() -> dict:
     load("posyandu", posyandu)
     return {"migrate_seconds": migrated, "seconds": time.perf_counter() - started, "regions": len(regions),
             "desa": desa, "posyandu": [p["code"] for p in posyandu],
-            "names": {"child": CHILD_NAMES, "family": FAMILY, "given": GIVEN}}
+            "names": {"child": GIRL_NAMES + BOY_NAMES, "family": FAMILY, "given": GIVEN}}
 
 
 def generate_import_files(directory: Path, desa: list[str], posyandu: list[str], names: dict, n_children: int,
