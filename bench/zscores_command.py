@@ -114,8 +114,8 @@ def main() -> int:
         print(f"  output of the two readers byte-identical: {same}")
         now, now_cpu = medians["columnar (now)"], cpus["columnar (now)"]
         peak_now = max(m for _, m, _ in figures["columnar (now)"])
-        print(f"  columnar vs row reader: {medians['row reader (before)'] / now:.1f}× faster by wall time, "
-              f"{cpus['row reader (before)'] / now_cpu:.1f}× by CPU time")
+        print(f"  columnar vs row reader: {medians['row reader'] / now:.1f}× faster by wall time, "
+              f"{cpus['row reader'] / now_cpu:.1f}× by CPU time")
         print(f"  load average {load:.2f} on {os.cpu_count()} CPUs: goals judged on "
               + ("CPU time (the machine is busy: wall time is mostly waiting for a core)" if busy else "wall time"))
         judged = now_cpu if busy else now

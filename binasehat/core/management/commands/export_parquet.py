@@ -113,9 +113,12 @@ def queryset(table: Table, *, area: str | None = None, year: int | None = None):
         qs = qs.filter(Q(**{code: area}) | Q(**{f"{code}__startswith": area + "."}))
     if year:
         qs = qs.filter(**{f"{table.year}__year": year})
-    floats = {f"_{c.name}": Cast(c.path, models.FloatField()) for c in table.columns if c.as_float}
-    qs = qs.annotate(**floats) if floats else qs
-    paths = [f"_{c.name}" if c.as_float else c.path for c in table.columns]
+    # Decimals as floats; dates as their ISO text, which polars parses at once (the SQLite driver would otherwise
+    # call a Python function per value)
+    cast = {f"_{c.name}": Cast(c.path, models.FloatField()) for c in table.columns if c.as_float}
+    cast |= {f"_{c.name}": Cast(c.path, models.CharField()) for c in table.columns if c.dtype == pl.Date}
+    qs = qs.annotate(**cast) if cast else qs
+    paths = [f"_{c.name}" if f"_{c.name}" in cast else c.path for c in table.columns]
     return qs.order_by("pk").values_list(*paths)
 
 
@@ -144,7 +147,7 @@ def _series(name: str, values: tuple, dtype: pl.DataType) -> pl.Series:
         series = pl.Series(name, values, strict=False)
         if series.dtype == pl.String:
             series = series.str.to_datetime(time_zone="UTC") if isinstance(dtype, pl.Datetime) \
-                else series.str.to_date()
+                else series.str.to_date("%Y-%m-%d")
         if isinstance(dtype, pl.Datetime) and series.dtype == pl.Datetime("us"):  # naive: stored in UTC
             series = series.dt.replace_time_zone("UTC")
         return series.cast(dtype)
