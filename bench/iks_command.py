@@ -37,8 +37,15 @@ sys.path.insert(0, str(REPO_ROOT))
 from binasehat.families import rules  # noqa: E402
 
 GOAL_SECONDS, GOAL_RATIO, GOAL_MB = 5.0, 3.0, 1024.0
-#: Columns of ``--format csv`` compared with the pandas script: families, complete, sehat, then iNN_y, iNN_t.
-COUNTS = [1, 2, 3, *[5 + 3 * i + k for i in range(12) for k in (0, 1)]]
+#: Columns compared with the pandas script: families, complete, sehat and each indicator's Y and T.
+COUNTS = ["families", "families_complete", "families_sehat", *[f"i{j:02d}_{k}" for j in range(1, 13) for k in "yt"]]
+
+
+def counts(text: str) -> dict[str, list[str]]:
+    """area → the ``COUNTS`` columns of a CSV output."""
+    lines = [line.split(",") for line in text.splitlines()]
+    where = [lines[0].index(c) for c in COUNTS]
+    return {r[0]: [r[i] for i in where] for r in lines[1:]}
 
 
 def write_members(path: Path, n_families: int) -> int:
@@ -118,9 +125,7 @@ def main() -> int:
             print(f"  {name:14s} median {medians[name]:6.2f} s ({', '.join(f'{s:.2f}' for s, _, _ in runs)}); "
                   f"CPU {cpus[name]:.2f} s; peak {max(m for _, m, _ in runs):,.0f} MB")
         same = outputs["columnar"] == outputs["row reader"] if "row reader" in outputs else None
-        ours = {r[0]: [r[i] for i in COUNTS] for r in (line.split(",") for line in outputs["columnar"].splitlines()[1:])}
-        theirs = {r[0]: [r[i] for i in COUNTS]
-                  for r in (line.split(",") for line in outputs["pandas script"].splitlines()[1:])}
+        ours, theirs = counts(outputs["columnar"]), counts(outputs["pandas script"])
         agree = ours == theirs
         print(f"  output identical to the row reader's (--row-reader): {same}; families, complete, sehat and the 12 "
               f"indicators' Y and T per kabupaten equal to the pandas script's: {agree} ({len(ours)} kabupaten)")
@@ -133,11 +138,12 @@ def main() -> int:
         print(f"{'PASS' if agree else 'FAIL'} counts per kabupaten equal to the pandas script's")
         if same is not None:
             print(f"{'PASS' if same else 'FAIL'} output identical to the row reader's")
-        print(f"{'PASS' if ratio >= GOAL_RATIO else 'FAIL'} columnar vs the pandas script: {ratio:.1f}× faster "
-              f"(goal ≥ {GOAL_RATIO:.0f}×; {medians['pandas script'] / now:.1f}× by wall time, "
-              f"{cpus['pandas script'] / now_cpu:.1f}× by CPU time)")
-        ok &= ratio >= GOAL_RATIO
-        if args.families == 1_000_000:
+        full = args.families == 1_000_000
+        print(f"{('PASS' if ratio >= GOAL_RATIO else 'FAIL') if full else '(not judged below 1,000,000 families)'} "
+              f"columnar vs the pandas script: {ratio:.1f}× faster (goal ≥ {GOAL_RATIO:.0f}×; "
+              f"{medians['pandas script'] / now:.1f}× by wall time, {cpus['pandas script'] / now_cpu:.1f}× by CPU time)")
+        if full:
+            ok &= ratio >= GOAL_RATIO
             judged = now_cpu if busy else now
             print(f"{'PASS' if judged <= GOAL_SECONDS else 'FAIL'} {args.families:,} families end to end ≤ "
                   f"{GOAL_SECONDS:.0f} s: {now:.2f} s wall, {now_cpu:.2f} s CPU")

@@ -4,7 +4,7 @@
 
 Member answers (Y/T/N, any case; empty = missing, or for the household indicators i11/i12 answered on another
 member's row) → family value per indicator, the worst (N < Y < missing < T: the largest code), family complete
-when no value is missing, sehat when IKS = Y / (Y + T) > 0.8 (Y > 4T); then per kabupaten (the first 5 characters
+when no member's answer to 1–10 is missing and both household questions are answered, sehat when IKS = Y / (Y + T) > 0.8 (Y > 4T); then per kabupaten (the first 5 characters
 of the desa code) the families, complete, sehat, IKS and each indicator's Y and T among complete families. What a
 data analyst would write with pandas; ``bench/iks_command.py`` compares its counts with the command's.
 """
@@ -27,9 +27,12 @@ def main(path: str, out) -> None:
     })
     codes["no_kk"] = members["no_kk"].str.replace(" ", "")
     codes["kab"] = members["desa_code"].str.strip().str[:5]
-    family = codes.groupby("no_kk", sort=False).agg({**{c: "max" for c in COLS}, "kab": "first"})
+    codes["unanswered"] = (codes[COLS[:10]] == MISSING).any(axis=1)  # a member's answer missing
+    family = codes.groupby("no_kk", sort=False).agg(
+        {**{c: "max" for c in COLS}, "kab": "first", "unanswered": "any"})
     family[HOUSEHOLD] = family[HOUSEHOLD].replace(EMPTY, MISSING)  # no member answered it
-    complete = ~(family[COLS] == MISSING).any(axis=1)
+    # complete: every member answered 1–10 (even where another member's T decides the value), and the household
+    complete = ~family["unanswered"] & ~(family[HOUSEHOLD] == MISSING).any(axis=1)
     y = (family[COLS] == Y).sum(axis=1)
     t = (family[COLS] == T).sum(axis=1)
     table = pd.DataFrame({"kab": family["kab"], "families": 1, "families_complete": complete,

@@ -55,50 +55,57 @@ def phase_setup(rows: int) -> dict:
     base = regions_and_posyandu()
     from django.db import connection, transaction
 
-    from binasehat.core.bulk import insert_dicts
-    from binasehat.facilities.models import Posyandu
-    from binasehat.growth.models import Child, Measurement
-
     started = time.perf_counter()
-    rng = np.random.default_rng(2020)
-    posyandu = list(Posyandu.objects.values_list("id", "desa_id"))
-    n_children = max(rows // 5, 1)
-    place = rng.integers(0, len(posyandu), n_children)
-    births = np.datetime64("2021-01-01") + rng.integers(0, 1400, n_children)
     with transaction.atomic():
-        insert_dicts(Child, ({"nik": f"{1903010101000000 + i}", "name": f"Anak {i}", "sex": "LP"[i % 2],
-                              "birth_date": births[i].item(), "mother_name": f"Ibu {i}",
-                              "desa_id": posyandu[place[i]][1], "posyandu_id": posyandu[place[i]][0]}
-                             for i in range(n_children)))
-        child_ids = np.array(Child.objects.order_by("id").values_list("id", flat=True))
-        child = np.repeat(np.arange(n_children), 5)[:rows]
-        visit = np.tile(np.arange(5), n_children)[:rows]
-        day = births[child] + 30 + visit * 61
-        age = (day - births[child]).astype(int)
-        zwei, zlen = rng.normal(-0.7, 1.1, rows), rng.normal(-1.0, 1.0, rows)
-        weight = np.round(3.3 + age / 200 + zwei * 0.8, 2)
-        length = np.round(50 + age / 25 + zlen * 2.5, 1)
-        no_length = rng.random(rows) < 0.03
-        oedema = rng.random(rows) < 0.002
-        labels = np.array(["Gizi buruk", "Gizi kurang", "Gizi baik", "Gizi lebih"])
-
-        def measurement(k):
-            return {"child_id": int(child_ids[child[k]]), "measured_on": day[k].item(), "age_days": int(age[k]),
-                    "weight_kg": float(weight[k]), "lenhei_cm": None if no_length[k] else float(length[k]),
-                    "measure": "l" if age[k] < 731 else "h", "oedema": bool(oedema[k]), "place": "posyandu",
-                    "posyandu_id": posyandu[place[child[k]]][0], "zwei": float(zwei[k]),
-                    "zlen": None if no_length[k] else float(zlen[k]),
-                    "zwfl": None if no_length[k] else float(zwei[k] - zlen[k] / 2), "zbmi": float(zwei[k] * 0.9),
-                    "bb_u": str(labels[min(3, max(0, int(zwei[k] + 3)))]), "pb_tb_u": "", "bb_pb_tb": "",
-                    "imt_u": "", "flags": "", "stunting": None if no_length[k] else bool(zlen[k] < -2),
-                    "wasting": None, "underweight": bool(zwei[k] < -2), "overweight": bool(zwei[k] > 2)}
-
-        insert_dicts(Measurement, (measurement(k) for k in range(rows)))
+        n_children = insert_measurements(rows)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE growth_measurement")
     return {**{k: base[k] for k in ("regions",)}, "children": n_children, "measurements": rows,
             "seconds": time.perf_counter() - started}
+
+
+def insert_measurements(rows: int) -> int:
+    """``rows / 5`` children at the existing posyandu and ``rows`` measurements of them; the number of children."""
+    from binasehat.core.bulk import insert_dicts
+    from binasehat.facilities.models import Posyandu
+    from binasehat.growth.models import Child, Measurement
+
+    rng = np.random.default_rng(2020)
+    posyandu = list(Posyandu.objects.values_list("id", "desa_id"))
+    n_children = max(rows // 5, 1)
+    place = rng.integers(0, len(posyandu), n_children)
+    births = np.datetime64("2021-01-01") + rng.integers(0, 1400, n_children)
+    first_new = (Child.objects.order_by("-id").values_list("id", flat=True).first() or 0)
+    insert_dicts(Child, ({"nik": f"{1903010101000000 + i}", "name": f"Anak {i}", "sex": "LP"[i % 2],
+                          "birth_date": births[i].item(), "mother_name": f"Ibu {i}",
+                          "desa_id": posyandu[place[i]][1], "posyandu_id": posyandu[place[i]][0]}
+                         for i in range(n_children)))
+    child_ids = np.array(Child.objects.filter(id__gt=first_new).order_by("id").values_list("id", flat=True))
+    child = np.repeat(np.arange(n_children), 5)[:rows]
+    visit = np.tile(np.arange(5), n_children)[:rows]
+    day = births[child] + 30 + visit * 61
+    age = (day - births[child]).astype(int)
+    zwei, zlen = rng.normal(-0.7, 1.1, rows), rng.normal(-1.0, 1.0, rows)
+    weight = np.round(3.3 + age / 200 + zwei * 0.8, 2)
+    length = np.round(50 + age / 25 + zlen * 2.5, 1)
+    no_length = rng.random(rows) < 0.03
+    oedema = rng.random(rows) < 0.002
+    labels = np.array(["Gizi buruk", "Gizi kurang", "Gizi baik", "Gizi lebih"])
+
+    def measurement(k):
+        return {"child_id": int(child_ids[child[k]]), "measured_on": day[k].item(), "age_days": int(age[k]),
+                "weight_kg": float(weight[k]), "lenhei_cm": None if no_length[k] else float(length[k]),
+                "measure": "l" if age[k] < 731 else "h", "oedema": bool(oedema[k]), "place": "posyandu",
+                "posyandu_id": posyandu[place[child[k]]][0], "zwei": float(zwei[k]),
+                "zlen": None if no_length[k] else float(zlen[k]),
+                "zwfl": None if no_length[k] else float(zwei[k] - zlen[k] / 2), "zbmi": float(zwei[k] * 0.9),
+                "bb_u": str(labels[min(3, max(0, int(zwei[k] + 3)))]), "pb_tb_u": "", "bb_pb_tb": "",
+                "imt_u": "", "flags": "", "stunting": None if no_length[k] else bool(zlen[k] < -2),
+                "wasting": None, "underweight": bool(zwei[k] < -2), "overweight": bool(zwei[k] > 2)}
+
+    insert_dicts(Measurement, (measurement(k) for k in range(rows)))
+    return n_children
 
 
 def phase_export(out: str, chunk: int) -> dict:
@@ -117,6 +124,10 @@ def phase_export(out: str, chunk: int) -> dict:
 
 def phase_truth() -> dict:
     _django()
+    return truth()
+
+
+def truth() -> dict:
     from django.db.models import Sum
 
     from binasehat.growth.models import Measurement
@@ -125,6 +136,15 @@ def phase_truth() -> dict:
     ids = Measurement.objects.order_by("pk").values_list("id", flat=True)
     return {"count": Measurement.objects.count(), "zwei": sums["zwei"], "zlen": sums["zlen"],
             "weight": float(sums["weight"]), "first_id": ids.first(), "last_id": ids.last()}
+
+
+def same_as_database(frame, truth: dict, rows_written: int) -> bool:
+    """The read-back frame holds the database's measurements: count, first and last id, sums of z-scores and weights."""
+    return (frame.height == truth["count"] == rows_written
+            and frame["measurement_id"][0] == truth["first_id"] and frame["measurement_id"][-1] == truth["last_id"]
+            and abs(frame["zwei"].sum() - truth["zwei"]) <= 1e-6 * abs(truth["zwei"])
+            and abs(frame["zlen"].sum() - truth["zlen"]) <= 1e-6 * abs(truth["zlen"])
+            and abs(frame["weight_kg"].sum() - truth["weight"]) <= 1e-6 * truth["weight"])
 
 
 def best_of(n, fn):
@@ -187,7 +207,7 @@ def main() -> int:
               f"({export['rows'] / export['cpu']:,.0f} rows per CPU second); peak memory {export['peak_mb']:,.0f} MB "
               f"(Django loaded {export['loaded_mb']:,.0f} MB); chunk {args.chunk:,}")
         print(f"         with --chunk 10000: {small['seconds']:.1f} s, peak memory {small['peak_mb']:,.0f} MB")
-        truth = run_child(__file__, ["--phase", "truth"], env)
+        database = run_child(__file__, ["--phase", "truth"], env)
 
         parquet_s, frame = best_of(3, lambda: pl.read_parquet(out))
         csv_path = directory / "measurements.csv"
@@ -199,11 +219,7 @@ def main() -> int:
         print(f"read     polars.read_parquet {parquet_s:.3f} s, polars.read_csv {csv_s:.3f} s "
               f"({csv_s / parquet_s:.1f}× slower); the CSV comes back with {sum(1 for c in frame.columns if from_csv.schema[c] != frame.schema[c])} "
               f"columns typed otherwise (dates, booleans, empty text)")
-        same = (frame.height == truth["count"] == export["rows"]
-                and frame["measurement_id"][0] == truth["first_id"] and frame["measurement_id"][-1] == truth["last_id"]
-                and abs(frame["zwei"].sum() - truth["zwei"]) <= 1e-6 * abs(truth["zwei"])
-                and abs(frame["zlen"].sum() - truth["zlen"]) <= 1e-6 * abs(truth["zlen"])
-                and abs(frame["weight_kg"].sum() - truth["weight"]) <= 1e-6 * truth["weight"]
+        same = (same_as_database(frame, database, export["rows"])
                 and pl.read_parquet(directory / "small_chunks.parquet").equals(frame))
         print(f"{'PASS' if same else 'FAIL'} read back: {frame.height:,} rows, ids, sums of zwei/zlen/weight equal to "
               f"the database's; the two chunk sizes wrote the same rows")
