@@ -135,11 +135,12 @@ def read_members_columnar(table: Table, err):
             pl.any_horizontal([pl.col(c) != "" for c in names])  # a blank or whitespace-only line is skipped
         ).select(
             pl.col("row"), *[pl.col(position[h]).alias(h) for h in used],
-        ).with_columns(
+        ).select(  # only what is used from here on: the answers as codes, not as texts (memory)
+            pl.col("row"), pl.col("desa_code"), pl.col("rt"), pl.col("rw"),
             pl.col("no_kk").str.replace_all(" ", "", literal=True).alias("kk"),
             *[pl.col(c).replace_strict(_CODES[j in rules.HOUSEHOLD], default=-9, return_dtype=pl.Int8)
               .alias(c + "_code") for j, c in enumerate(rules.COLUMNS)],
-        ).collect()
+        ).collect(engine="streaming")
     except pl.exceptions.PolarsError as exc:  # e.g. not UTF-8: the row reader says where
         raise RowReaderNeeded from exc
     no_id = (frame["kk"] == "") | (frame["desa_code"] == "")
@@ -147,11 +148,14 @@ def read_members_columnar(table: Table, err):
         .to_series().to_numpy()
     no_id = no_id.to_numpy()
     bad_answer &= ~no_id
-    passed = frame.filter(pl.Series(~no_id & ~bad_answer))
+    # (no copy of the rows when every row passes: the usual case, and the tables here are millions of rows)
+    passed = frame.filter(pl.Series(~no_id & ~bad_answer)) if no_id.any() or bad_answer.any() else frame
     first = passed.group_by("kk", maintain_order=True).agg(pl.col("desa_code").first().alias("first_desa"),
                                                            pl.col("rw").first(), pl.col("rt").first())
-    passed = passed.join(first.select("kk", "first_desa").with_row_index("family"), on="kk", how="left",
-                         maintain_order="left")
+    keys = passed.select("kk").join(first.select("kk", "first_desa").with_row_index("family"), on="kk",
+                                    how="left", maintain_order="left")
+    passed = passed.with_columns(keys["family"], keys["first_desa"])
+    del keys
     conflict = (passed["desa_code"] != passed["first_desa"]).to_numpy()
     messages = []
     for row in frame.filter(pl.Series(no_id)).get_column("row").to_list():
@@ -162,7 +166,7 @@ def read_members_columnar(table: Table, err):
         messages.append((row, f"No. KK {kk} already seen in desa {desa}; this row left out"))
     for row, text in sorted(messages):
         err.write(f"row {row}: {text}\n")
-    members = passed.filter(pl.Series(~conflict))
+    members = passed.filter(pl.Series(~conflict)) if conflict.any() else passed
     answers = np.empty((members.height, 12), np.int8)
     for j, c in enumerate(rules.COLUMNS):
         answers[:, j] = members[c + "_code"].to_numpy()
