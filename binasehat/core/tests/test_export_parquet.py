@@ -102,5 +102,5 @@ def test_data_values(demo, tmp_path):
 
 
 def test_a_bad_area_code_is_refused(tmp_path):
-    with pytest.raises(CommandError, match="not a Kemendagri code"):
+    with pytest.raises(CommandError, match="bukan kode wilayah Kemendagri"):
         call_command("export_parquet", "measurements", str(tmp_path / "x.parquet"), "--area", "11'; --")

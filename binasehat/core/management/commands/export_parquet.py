@@ -203,23 +203,23 @@ _DONE = object()
 
 
 class Command(BaseCommand):
-    help = ("Write one big table (measurements, posyandu_months, family_answers, data_values) to a Parquet file "
-            "for analysts: readable column names, codes instead of internal ids, no NIK or names.")
+    help = ("Tabel besar (measurements, posyandu_months, family_answers, data_values) sebagai berkas Parquet untuk "
+            "analis: nama kolom yang terbaca, kode (bukan id internal), tanpa NIK, No. KK atau nama.")
 
     def add_arguments(self, parser):
         parser.add_argument("table", choices=sorted(TABLES))
-        parser.add_argument("out", help="Parquet file to write")
-        parser.add_argument("--area", help="Kemendagri code: only records of this region and below (e.g. 11.01)")
-        parser.add_argument("--year", type=int, help="only records of this year")
-        parser.add_argument("--chunk", type=int, default=100_000, help="rows read from the database at once")
+        parser.add_argument("out", help="berkas Parquet yang ditulis")
+        parser.add_argument("--area", help="kode Kemendagri: hanya data wilayah ini dan di bawahnya (mis. 11.01)")
+        parser.add_argument("--year", type=int, help="hanya data tahun ini")
+        parser.add_argument("--chunk", type=int, default=100_000, help="baris yang dibaca dari basis data sekaligus")
 
     def handle(self, *args, table, out, area, year, chunk, **options):
         if area and not all(part.isdigit() for part in area.split(".")):
-            raise CommandError(f"--area: '{area}' is not a Kemendagri code (e.g. 11 or 11.01)")
+            raise CommandError(f"--area: '{area}' bukan kode wilayah Kemendagri (mis. 11 atau 11.01)")
         started = time.monotonic()
         try:
             rows = export(table, out, area=area, year=year, chunk=chunk)
         except OSError as exc:
-            raise CommandError(f"{out}: {exc.strerror or exc}") from None
-        self.stderr.write(f"{table}: {rows} rows → {out} in {time.monotonic() - started:.1f} s")
+            raise CommandError(f"Berkas {out} tidak dapat ditulis: {exc.strerror or exc}") from None
+        self.stderr.write(f"{table}: {rows} baris → {out} dalam {time.monotonic() - started:.1f} s")
         self.stdout.write(f"rows={rows}")
