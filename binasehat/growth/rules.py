@@ -97,6 +97,21 @@ def _text(values) -> np.ndarray:
     return np.char.lower(np.char.strip(np.asarray(values, dtype=object).astype(str)))
 
 
+def _by_text(arr: np.ndarray, code_of) -> tuple[np.ndarray, list[str]]:
+    """Text codes → int8, looking up each distinct value once (a file has a handful: ``l``, ``h``, ``""``), with
+    the value's text as ``_text`` makes it (``str``, stripped, lower case); ``code_of(text)`` is the code, or -1
+    for a text that is not allowed. Returns the codes and the sorted distinct texts not allowed."""
+    values = arr.reshape(-1).tolist()
+    try:
+        codes = {v: code_of(str(v).strip().lower()) for v in set(values)}
+    except TypeError:  # an unhashable value: text by text
+        text = _text(arr).reshape(-1).tolist()
+        codes, values = {t: code_of(t) for t in set(text)}, text
+    out = np.fromiter(map(codes.__getitem__, values), np.int8, count=len(values)).reshape(arr.shape)
+    bad = sorted({str(v).strip().lower() for v, code in codes.items() if code < 0})
+    return out, bad
+
+
 def _codes(values, table: dict[str, int], what: str) -> np.ndarray:
     arr = np.asarray(values)
     if arr.dtype.kind in "iufb":  # numeric codes; 0 or NaN = missing
@@ -107,15 +122,22 @@ def _codes(values, table: dict[str, int], what: str) -> np.ndarray:
             bad &= num != code
         if bad.any():
             raise InvalidInput(f"{what}: {np.unique(num[bad])[:5].tolist()} not allowed (allowed: {allowed})")
-        return num.astype(np.int8)
-    text = _text(arr)
-    out = np.zeros(text.shape, np.int8)
-    for key, code in table.items():
-        out[text == key] = code
-    bad = (out == 0) & ~np.isin(text, list(_MISSING_TEXT))
-    if bad.any():
-        raise InvalidInput(f"{what}: {np.unique(text[bad])[:5].tolist()} not allowed (allowed: {sorted(table)})")
+        return num.astype(np.int8, copy=False)  # int8 codes, as measure_code gives them: used as they are
+    out, bad = _by_text(arr, lambda t: table.get(t, 0 if t in _MISSING_TEXT else -1))
+    if bad:
+        raise InvalidInput(f"{what}: {bad[:5]} not allowed (allowed: {sorted(table)})")
     return out
+
+
+def measure_code(text: str | None) -> int:
+    """One row's measure as the int8 code ``zscores`` takes (1 = lying ``l``, 2 = standing ``h``, 0 = missing:
+    ``None``/empty). A caller that reads rows one by one (an importer) stores this per row and passes the codes as
+    ``np.int8`` arrays: no text is cleaned per call. Else ``InvalidInput``."""
+    key = "" if text is None else str(text).strip().lower()
+    code = _MEASURE_CODES.get(key, 0 if key in _MISSING_TEXT else -1)
+    if code < 0:
+        raise InvalidInput(f"measure: {[key]} not allowed (allowed: {sorted(_MEASURE_CODES)})")
+    return code
 
 
 def clean_sex(sex) -> np.ndarray:
@@ -139,11 +161,10 @@ def clean_oedema(oedema) -> np.ndarray:
         return arr
     if arr.dtype.kind in "iuf":
         return _codes(arr, {"1": 1, "2": 2}, "oedema") == 1
-    text = _text(arr)
-    bad = ~np.isin(text, list(_OEDEMA_YES | _OEDEMA_NO | _MISSING_TEXT))
-    if bad.any():
-        raise InvalidInput(f"oedema: {np.unique(text[bad])[:5].tolist()} not allowed (allowed: y, n, 1, 2)")
-    return np.isin(text, list(_OEDEMA_YES))
+    out, bad = _by_text(arr, lambda t: 1 if t in _OEDEMA_YES else 0 if t in _OEDEMA_NO | _MISSING_TEXT else -1)
+    if bad:
+        raise InvalidInput(f"oedema: {bad[:5]} not allowed (allowed: y, n, 1, 2)")
+    return out == 1
 
 
 def _numbers(x) -> np.ndarray:

@@ -102,6 +102,11 @@ _ANSWERS = {"Y": rules.Y, "y": rules.Y, "T": rules.T, "t": rules.T, "N": rules.N
 _CODES = {False: {**_ANSWERS, "": rules.MISSING, "_": rules.MISSING},
           True: {**_ANSWERS, "": rules.EMPTY, "_": rules.EMPTY}}
 _DIGITS = r"^[0-9]{1,3}$"
+#: The plain answer texts, as an Enum: its physical code indexes ``_ANSWER_LUT`` (member, household columns).
+_ANSWER_TEXTS = ["", "_", "N", "Y", "T", "n", "y", "t"]
+_ANSWER_ENUM = pl.Enum(_ANSWER_TEXTS)
+_ANSWER_LUT = {household: np.array([_CODES[household][t] for t in _ANSWER_TEXTS], np.int8)
+               for household in (False, True)}
 
 
 class RowReaderNeeded(Exception):
@@ -125,21 +130,50 @@ def read_members_columnar(table: Table, err):
     names = [f"c{i}" for i in range(len(table.headers))]
     position = {h: names[i] for i, h in enumerate(table.headers) if h}
     used = ["no_kk", "desa_code", "rt", "rw", *rules.COLUMNS]
-    try:
-        stripped = [pl.col(c).fill_null("").str.strip_chars().alias(c) for c in names]
-        frame = pl.scan_csv(
+    def scan():
+        return pl.scan_csv(
             path, has_header=False, skip_rows=1, separator=getattr(table, "delimiter", ","), infer_schema=False,
             schema={c: pl.String for c in names}, row_index_name="row", row_index_offset=2,
             truncate_ragged_lines=True, empty_string_is_null=False,
-        ).with_columns(stripped).filter(
-            pl.any_horizontal([pl.col(c) != "" for c in names])  # a blank or whitespace-only line is skipped
-        ).select(
-            pl.col("row"), *[pl.col(position[h]).alias(h) for h in used],
-        ).with_columns(
-            pl.col("no_kk").str.replace_all(" ", "", literal=True).alias("kk"),
-            *[pl.col(c).replace_strict(_CODES[j in rules.HOUSEHOLD], default=-9, return_dtype=pl.Int8)
-              .alias(c + "_code") for j, c in enumerate(rules.COLUMNS)],
-        ).collect()
+        ).with_columns(pl.col(c).fill_null("") for c in names)
+
+    try:
+        # Answers are read through an Enum of the plain answer texts (a lookup per cell; null for any other text),
+        # and only the No. KK, desa, RT and RW are stripped: stripping every cell of every column, and
+        # ``replace_strict`` on the answers, were most of the reading time. The few rows these cannot decide (an
+        # answer with spaces or not Y/T/N, an empty No. KK or desa: perhaps a line of spaces only) are read again
+        # below and decided as the row reader decides them.
+        frame = scan().filter(pl.any_horizontal([pl.col(c) != "" for c in names])).select(
+            pl.col("row"), *[pl.col(position[h]).str.strip_chars().alias(h) for h in ("desa_code", "rt", "rw")],
+            pl.col(position["no_kk"]).str.strip_chars().str.replace_all(" ", "", literal=True).alias("kk"),
+            *[pl.col(position[c]).cast(_ANSWER_ENUM, strict=False).to_physical().alias(c + "_text")
+              for c in rules.COLUMNS],
+        ).collect(engine="streaming")
+        codes = np.empty((frame.height, 12), np.int8)
+        undecided = ((frame["kk"] == "") | (frame["desa_code"] == "")).to_numpy()
+        for j, c in enumerate(rules.COLUMNS):
+            text = frame[c + "_text"]
+            codes[:, j] = _ANSWER_LUT[j in rules.HOUSEHOLD][text.fill_null(0).to_numpy()]
+            if text.null_count():
+                undecided |= text.is_null().to_numpy()
+        frame = frame.drop([c + "_text" for c in rules.COLUMNS])
+        if undecided.any():
+            where = np.flatnonzero(undecided)
+            rows = frame["row"].gather(where)
+            again = scan().filter(pl.col("row").is_in(rows.implode())).select(
+                pl.col("row"), pl.all_horizontal([pl.col(c).str.strip_chars() == "" for c in names]).alias("blank"),
+                *[pl.col(position[c]).str.strip_chars()
+                  .replace_strict(_CODES[j in rules.HOUSEHOLD], default=-9, return_dtype=pl.Int8).alias(c)
+                  for j, c in enumerate(rules.COLUMNS)],
+            ).collect()
+            again = rows.to_frame().join(again, on="row", how="left", maintain_order="left")  # in frame's order
+            codes[where] = again.select(rules.COLUMNS).to_numpy()
+            blank = np.zeros(frame.height, bool)
+            blank[where] = again["blank"].to_numpy()
+            if blank.any():  # a line of spaces only: skipped, as the row reader skips it
+                frame, codes = frame.filter(pl.Series(~blank)), codes[~blank]
+        frame = frame.with_columns(pl.Series(c + "_code", codes[:, j]) for j, c in enumerate(rules.COLUMNS))
+        del codes
     except pl.exceptions.PolarsError as exc:  # e.g. not UTF-8: the row reader says where
         raise RowReaderNeeded from exc
     no_id = (frame["kk"] == "") | (frame["desa_code"] == "")
@@ -147,11 +181,14 @@ def read_members_columnar(table: Table, err):
         .to_series().to_numpy()
     no_id = no_id.to_numpy()
     bad_answer &= ~no_id
-    passed = frame.filter(pl.Series(~no_id & ~bad_answer))
+    # (no copy of the rows when every row passes: the usual case, and the tables here are millions of rows)
+    passed = frame.filter(pl.Series(~no_id & ~bad_answer)) if no_id.any() or bad_answer.any() else frame
     first = passed.group_by("kk", maintain_order=True).agg(pl.col("desa_code").first().alias("first_desa"),
                                                            pl.col("rw").first(), pl.col("rt").first())
-    passed = passed.join(first.select("kk", "first_desa").with_row_index("family"), on="kk", how="left",
-                         maintain_order="left")
+    keys = passed.select("kk").join(first.select("kk", "first_desa").with_row_index("family"), on="kk",
+                                    how="left", maintain_order="left")
+    passed = passed.with_columns(keys["family"], keys["first_desa"])
+    del keys
     conflict = (passed["desa_code"] != passed["first_desa"]).to_numpy()
     messages = []
     for row in frame.filter(pl.Series(no_id)).get_column("row").to_list():
@@ -162,7 +199,7 @@ def read_members_columnar(table: Table, err):
         messages.append((row, f"No. KK {kk} already seen in desa {desa}; this row left out"))
     for row, text in sorted(messages):
         err.write(f"row {row}: {text}\n")
-    members = passed.filter(pl.Series(~conflict))
+    members = passed.filter(pl.Series(~conflict)) if conflict.any() else passed
     answers = np.empty((members.height, 12), np.int8)
     for j, c in enumerate(rules.COLUMNS):
         answers[:, j] = members[c + "_code"].to_numpy()

@@ -56,6 +56,8 @@ ISO_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 DMY_DATE = r"^[0-9]{2}/[0-9]{2}/[0-9]{4}$"
 # Python's str.strip() removes these as whitespace, the columnar reader does not: such files take the row reader.
 PYTHON_ONLY_SPACE = (b"\x1c", b"\x1d", b"\x1e", b"\x1f")
+#: The first characters of a formula once a cell is stripped (a tab or CR is stripped as whitespace).
+FORMULA_START = (b"=", b"+", b"-", b"@")
 
 
 def _cases(key: str) -> list[str]:
@@ -308,12 +310,15 @@ class Command(BaseCommand):
         """The same result as ``_row_by_row`` for a CSV, with column operations: polars reads the file in batches,
         parses and checks every column at once and writes the batch; the few rows that are not plainly valid are
         handed to ``_parse`` (the row reader's parser), which gives them the row reader's values and messages."""
+        self.formula_chars = False
         with open(path, "rb") as fh:
             while block := fh.read(1 << 24):
                 if any(c in block for c in PYTHON_ONLY_SPACE):
                     raise _RowReaderNeeded
                 if b"\r" in block and b"\n" not in block:  # old Mac line ends
                     raise _RowReaderNeeded
+                # a cell (stripped) can start a formula only with one of these: without them, no cell is checked
+                self.formula_chars = self.formula_chars or any(c in block for c in FORMULA_START)
         names = [f"c{i}" for i in range(len(raw_headers))]
         columns = {h: names[i] for i, h in enumerate(raw_headers) if h}
         frame = pl.scan_csv(
@@ -321,9 +326,10 @@ class Command(BaseCommand):
             schema={c: pl.String for c in names}, row_index_name="__index", truncate_ragged_lines=True,
             empty_string_is_null=False, encoding="utf8",
         ).select(
-            pl.col("__index"), *[pl.col(c).fill_null("").str.strip_chars().alias(h) for h, c in columns.items()],
-            pl.any_horizontal([pl.col(c).fill_null("").str.strip_chars() != "" for c in names]).alias("__any"),
-        ).filter(pl.col("__any")).drop("__any")
+            pl.col("__index"), *[pl.col(c).fill_null("").str.strip_chars() for c in names],
+        ).filter(pl.any_horizontal([pl.col(c) != "" for c in names])).select(
+            pl.col("__index"), *[pl.col(c).alias(h) for h, c in columns.items()],
+        )
         self.counts = {"rows": 0, "invalid": 0, "partial": 0}
         self.last_progress = 0.0
         with open(output, "wb") as fh:
@@ -362,12 +368,10 @@ class Command(BaseCommand):
             t = text(name)
             # polars reads no number that Python's float() refuses (it refuses some Python reads: 1_0, ١٢); a
             # decimal comma: the row parser replaces every comma when there is no point, which reads a number only
-            # when there is exactly one comma, as replacing the first one does. What polars cannot read, and
-            # nan/inf, is marked inf here and goes to the row parser.
-            value = pl.coalesce(t.cast(pl.Float64, strict=False),
-                                t.str.replace(",", ".", literal=True).cast(pl.Float64, strict=False))
+            # when there is exactly one comma, as replacing the first one does (below, for the texts that are
+            # not read as they are). What polars cannot read, and nan/inf, is marked inf and goes to the row parser.
             exprs[name] = pl.when(t == "").then(pl.lit(None, pl.Float64)).otherwise(
-                value.fill_nan(float("inf")).fill_null(float("inf"))).alias(name)
+                t.cast(pl.Float64, strict=False).fill_nan(float("inf")).fill_null(float("inf"))).alias(name)
         dates = {"birth_date", "visit_date"} <= set(headers)
         if dates:
             for name in ("birth_date", "visit_date"):
@@ -383,6 +387,12 @@ class Command(BaseCommand):
         measure = parsed["measure"].fill_null(0).to_numpy().astype(np.int8)
         oedema_code = parsed["oedema"].fill_null(0).to_numpy()
         num = {name: parsed[name].to_numpy().astype(float) for name in number_names}
+        for name in number_names:
+            unread = np.flatnonzero(np.isinf(num[name]))
+            if len(unread) and name in headers:  # a decimal comma? (only these texts: most files have none)
+                texts = batch[name].gather(unread)
+                num[name][unread] = texts.str.replace(",", ".", literal=True).cast(pl.Float64, strict=False) \
+                    .fill_nan(float("inf")).fill_null(float("inf")).to_numpy()
         suspect = (sex < 0) | (measure < 0) | (oedema_code < 0)
         for name in number_names:
             with np.errstate(invalid="ignore"):
@@ -430,9 +440,10 @@ class Command(BaseCommand):
         # polars quotes an empty string (""), Python's csv writes nothing: write empty cells as nulls
         out = out.with_columns(pl.when(pl.col(c) != "").then(pl.col(c)).alias(c) for c in in_columns)
         # Never a live formula (core.cells.csv_cell): a text a spreadsheet would run gets a leading quote.
-        out = out.with_columns(
-            pl.when(pl.col(c).str.contains(r"^[=+\-@\t\r]") & ~pl.col(c).str.contains(FORMULA_SAFE_NUMBER))
-            .then(pl.lit("'") + pl.col(c)).otherwise(pl.col(c)).alias(c) for c in in_columns)
+        if self.formula_chars:
+            out = out.with_columns(
+                pl.when(pl.col(c).str.contains(r"^[=+\-@\t\r]") & ~pl.col(c).str.contains(FORMULA_SAFE_NUMBER))
+                .then(pl.lit("'") + pl.col(c)).otherwise(pl.col(c)).alias(c) for c in in_columns)
         out.write_csv(fh, include_header=False, separator=delimiter, line_terminator="\r\n", quote_style="necessary")
         self.counts["rows"] += n
         self.counts["invalid"] += int(invalid.sum())
@@ -442,14 +453,13 @@ class Command(BaseCommand):
         """One output column as the row writer writes it (labels as they are, flags 0/1, z-scores as ``repr``;
         null for an empty cell), in a type that polars writes so without making strings first."""
         if isinstance(values, tuple):  # a category: codes and names (rules.status_codes), written from an Enum
-            codes, names = values
-            return pl.Series(name, np.asarray(codes, np.int8)).replace_strict(
-                {0: None, **{i + 1: label for i, label in enumerate(names)}},
-                return_dtype=pl.Enum(list(dict.fromkeys(names))))
+            codes, names = values  # code 0: no category (null), code i: names[i - 1]
+            labels = pl.Series(name, [None, *names], dtype=pl.Enum(list(dict.fromkeys(names))))
+            return labels.gather(np.asarray(codes, np.int8))
         values = np.asarray(values, dtype=float)
         if name.startswith("f"):
-            return pl.Series(name, values).fill_nan(None).cast(pl.Int8)
-        series = pl.Series(name, values).fill_nan(None)
+            return pl.Series(name, values, nan_to_null=True).cast(pl.Int8)
+        series = pl.Series(name, values, nan_to_null=True)
         with np.errstate(invalid="ignore"):
             magnitude = np.abs(values)
             odd = np.flatnonzero(((magnitude < 1e-4) & (magnitude > 0)) | (magnitude >= 1e16))
