@@ -11,6 +11,7 @@ class AuditEntry(models.Model):
         UPDATE = "update", _("diubah")
         DELETE = "delete", _("dihapus")
         EXPORT = "export", _("diekspor")
+        IMPORT = "import", _("diimpor")
 
     at = models.DateTimeField(_("waktu"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
@@ -49,6 +50,24 @@ class AuditEntry(models.Model):
         from .audit import readable_changes
 
         return readable_changes(self)
+
+
+class AuditItem(models.Model):
+    """One record written by a bulk import, under the import's single ``AuditEntry`` (action ``import``, with the
+    files' SHA-256): what changed in that record, as compact JSON. ``history_for`` shows it as the record's entry."""
+
+    entry = models.ForeignKey(AuditEntry, on_delete=models.CASCADE, related_name="items")
+    action = models.CharField(max_length=10)
+    model = models.CharField(max_length=60)
+    object_pk = models.CharField(max_length=64)
+    #: JSON: {field: value} for a created record, {field: [before, after]} for an updated one.
+    changes = models.TextField(blank=True, default="")
+
+    class Meta:
+        indexes = [models.Index(fields=["model", "object_pk"], name="audit_item_object_idx")]
+
+    def __str__(self):
+        return f"{self.action} {self.model}:{self.object_pk}"
 
 
 class Flag(models.Model):
