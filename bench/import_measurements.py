@@ -68,13 +68,20 @@ def _django(migrate: bool = False):
 def phase_generate(rows: int, folder: str, seed: int) -> dict:
     _django(migrate=True)
     from django.core.management import call_command
+
+    call_command("demo", "--without-individuals", stdout=open(os.devnull, "w"))
+    return generate(rows, folder, seed)
+
+
+def generate(rows: int, folder: str, seed: int) -> dict:
+    """Children (one per ``ROWS_PER_CHILD`` rows) in the database's posyandu, and their visits as a CSV and an XLSX
+    file in ``folder``."""
     from django.db import transaction
 
     from binasehat.core.bulk import insert_dicts
     from binasehat.facilities.models import Posyandu
     from binasehat.growth.models import Child
 
-    call_command("demo", "--without-individuals", stdout=open(os.devnull, "w"))
     rng = random.Random(seed)
     posyandu = list(Posyandu.objects.values_list("id", "code", "desa_id"))
     today = dt.date.today()
@@ -84,8 +91,7 @@ def phase_generate(rows: int, folder: str, seed: int) -> dict:
     for i in range(n_children):
         pk, code, desa = posyandu[i % len(posyandu)]
         birth = first_visit - dt.timedelta(days=rng.randint(0, 1000))
-        children.append({"nik": f"{desa[:2]}{desa[3:5]}{desa[6:8]}{(birth.day + 40 * (i % 2)):02d}{birth.month:02d}"
-                                f"{birth.year % 100:02d}{i % 10000:04d}",
+        children.append({"nik": f"{desa[:2]}{desa[3:5]}{desa[6:8]}{i:010d}",  # unique; not checked by the import
                          "name": f"Anak Uji {i}", "sex": "LP"[i % 2], "birth_date": birth,
                          "mother_name": f"Ibu Uji {i}", "desa_id": desa, "posyandu_id": pk, "version": 1})
     with transaction.atomic():
@@ -135,20 +141,25 @@ def phase_import(path: str, started: float) -> dict:
     _django()
     from django.db import connection
 
-    from binasehat.core.importing import get_importer, run_import
-    from binasehat.core.tabular import Table
-    from binasehat.imports.locks import import_lock
-
     ready = time.time()
-    importer = get_importer("measurements")(source="command")
-    with import_lock("measurements", f"command:{os.getpid()}", "bench"):
-        result = run_import(importer, [Table(path)])
+    result = import_file(path)
     connection.close()
     wall = time.time() - started
     usage = os.times()
     return {"rows": result.rows, "summary": result.summary_line(), "committed": result.committed,
             "error": result.error, "wall": wall, "startup": ready - started, "cpu": usage.user + usage.system,
             "peak_mb": peak_mb(), "timings": result.timings, "rejections": result.rejections[:5]}
+
+
+def import_file(path: str):
+    """The import as the command runs it (the import lock, ``Table``, ``run_import``); the ``ImportResult``."""
+    from binasehat.core.importing import get_importer, run_import
+    from binasehat.core.tabular import Table
+    from binasehat.imports.locks import import_lock
+
+    importer = get_importer("measurements")(source="command")
+    with import_lock("measurements", f"command:{os.getpid()}", "bench"):
+        return run_import(importer, [Table(path)])
 
 
 def phase_reset() -> dict:
@@ -180,8 +191,12 @@ def phase_check(path: str) -> dict:
 
 
 def phase_naive(path: str, sample: int) -> dict:
-    """The obvious alternative: one ORM lookup, save and audit entry per row, in one transaction."""
     _django()
+    return naive(path, sample)
+
+
+def naive(path: str, sample: int) -> dict:
+    """The obvious alternative: one ORM lookup, save and audit entry per row, in one transaction (rolled back)."""
     import csv
 
     from django.db import transaction

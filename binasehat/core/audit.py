@@ -86,40 +86,53 @@ def audit_bulk(entries: Iterable[dict], *, actor, source: str, import_job_id: in
 
 class ImportAudit:
     """The audit of one bulk import: ONE ``AuditEntry`` (action ``import``: who, when, the files by name and
-    SHA-256, how many records were created and updated) and, per written record, an ``AuditItem`` with what changed
-    in it as compact JSON. Items are added chunk by chunk inside the import's transaction; the entry is written with
-    the first of them, so an import that writes nothing leaves no entry."""
+    SHA-256, how many records were created and updated, the fields recorded) and, per written record, an
+    ``AuditItem`` with what that record got, as compact JSON. Items are added chunk by chunk inside the import's
+    transaction; the entry is written with the first of them, so an import that writes nothing leaves no entry."""
 
     def __init__(self, *, actor, source: str, import_job_id: int | None, model: type[models.Model],
-                 files: Sequence[dict], area_code: str = ""):
+                 files: Sequence[dict], fields: Sequence[str], area_code: str = ""):
         self.actor, self.source, self.import_job_id = actor, source, import_job_id
         self.label = model._meta.label_lower
         self.files = [dict(f) for f in files]
+        self.fields = list(fields)
         self.area_code = area_code
         self.entry: AuditEntry | None = None
         self.counts = {"create": 0, "update": 0}
 
-    def add(self, items: Iterable[tuple[str, object, dict]]) -> int:
-        """Record written records: (action "create"/"update", primary key, changes); changes are {field: value}
-        for a created record and {field: [before, after]} for an updated one, JSON-ready."""
-        from .bulk import insert_columns
-
-        dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, default=str).encode
-        actions, pks, changes = [], [], []
-        for action, pk, change in items:
-            actions.append(action)
-            pks.append(str(pk))
-            changes.append(dumps(change))
-            self.counts[action] = self.counts.get(action, 0) + 1
+    def created(self, pks: Sequence, columns: dict[str, Sequence]) -> int:
+        """Records created: their primary keys and, per field of ``fields``, the values (JSON-ready: str, int,
+        float, bool, None; a Decimal or date is written as its text), encoded column by column."""
         if not pks:
             return 0
+        encoded = [_json_column(columns[name]) for name in self.fields]
+        changes = ["[" + ",".join(values) + "]" for values in zip(*encoded)]
+        return self._insert(["create"] * len(pks), pks, changes)
+
+    def updated(self, items: Iterable[tuple[object, dict]]) -> int:
+        """Records updated: (primary key, {field: [before, after]}), JSON-ready."""
+        dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, default=str).encode
+        pks, changes = [], []
+        for pk, change in items:
+            pks.append(pk)
+            changes.append(dumps(change))
+        return self._insert(["update"] * len(pks), pks, changes)
+
+    def _insert(self, actions: list[str], pks: Sequence, changes: list[str]) -> int:
+        from .bulk import insert_columns
+
+        if not pks:
+            return 0
+        for action in set(actions):
+            self.counts[action] = self.counts.get(action, 0) + actions.count(action)
         if self.entry is None:
             self.entry = audit_record(actor=self.actor, action=AuditEntry.Action.IMPORT, obj=None, model=self.label,
-                                      object_pk=f"import:{self.import_job_id or ''}", object_repr=self._names()[:255],
+                                      object_pk=f"import:{self.import_job_id or ''}",
+                                      object_repr=", ".join(f["name"] for f in self.files)[:255],
                                       after=self._summary(), area_code=self.area_code, source=self.source,
                                       import_job_id=self.import_job_id)
         return insert_columns(AuditItem, {"entry_id": [self.entry.pk] * len(pks), "action": actions,
-                                          "model": [self.label] * len(pks), "object_pk": pks, "changes": changes})
+                                          "object_pk": [str(pk) for pk in pks], "changes": changes})
 
     def finish(self) -> AuditEntry | None:
         """Store the final counts on the entry (when anything was written)."""
@@ -128,12 +141,31 @@ class ImportAudit:
             AuditEntry.objects.filter(pk=self.entry.pk).update(after=self.entry.after)
         return self.entry
 
-    def _names(self) -> str:
-        return ", ".join(f["name"] for f in self.files)
-
     def _summary(self) -> dict:
         return {"files": self.files, "created": self.counts.get("create", 0),
-                "updated": self.counts.get("update", 0)}
+                "updated": self.counts.get("update", 0), "fields": self.fields}
+
+
+def _json_column(values: Sequence) -> list[str]:
+    """Each value of a column as JSON text (what ``json.dumps`` writes, with Decimal and dates as strings)."""
+    out = []
+    texts: dict[str, str] = {}  # a column repeats its values: each distinct text is encoded once
+    for v in values:
+        if v is None:
+            out.append("null")
+        elif v is True:
+            out.append("true")
+        elif v is False:
+            out.append("false")
+        elif type(v) is int or type(v) is float:
+            out.append(json.dumps(v) if v != v or v in (float("inf"), float("-inf")) else repr(v))
+        else:
+            text = str(v)
+            encoded = texts.get(text)
+            if encoded is None:
+                encoded = texts[text] = json.dumps(text, ensure_ascii=False)
+            out.append(encoded)
+    return out
 
 
 def file_sha256(path) -> str:
@@ -149,6 +181,8 @@ def _item_entry(item: AuditItem) -> AuditEntry:
     """An import's entry as one record's history shows it: that record's changes, the file it came from."""
     entry = item.entry
     change = json.loads(item.changes) if item.changes else {}
+    if isinstance(change, list):
+        change = dict(zip((entry.after or {}).get("fields") or [], change))
     if item.action == AuditEntry.Action.UPDATE:
         before, after = {k: v[0] for k, v in change.items()}, {k: v[1] for k, v in change.items()}
     else:
@@ -156,7 +190,7 @@ def _item_entry(item: AuditItem) -> AuditEntry:
     files = (entry.after or {}).get("files") or []
     shown = AuditEntry(
         id=entry.id, at=entry.at, actor=entry.actor, actor_id=entry.actor_id, actor_name=entry.actor_name,
-        action=item.action, model=item.model, object_pk=item.object_pk, object_repr=entry.object_repr,
+        action=item.action, model=entry.model, object_pk=item.object_pk, object_repr=entry.object_repr,
         area_code=entry.area_code, before=before, after=after,
         source=f"{entry.source}: {', '.join(f.get('name', '') for f in files)}" if files else entry.source,
         import_job_id=entry.import_job_id,
@@ -172,7 +206,7 @@ class History:
 
     def __init__(self, label: str, pk: str):
         self.entries = AuditEntry.objects.filter(model=label, object_pk=pk).select_related("actor")
-        self.items = (AuditItem.objects.filter(model=label, object_pk=pk).select_related("entry", "entry__actor")
+        self.items = (AuditItem.objects.filter(object_pk=pk, entry__model=label).select_related("entry", "entry__actor")
                       .order_by("-entry__at", "-entry_id", "-id"))
 
     def _read(self, limit: int | None) -> list[AuditEntry]:

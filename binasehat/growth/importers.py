@@ -16,7 +16,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _, gettext_lazy
 
 from binasehat.cadres.rules import nik_problem
-from binasehat.core.audit import ImportAudit, audit_bulk
+from binasehat.core.audit import ImportAudit
 from binasehat.core.bulk import insert_columns, insert_dicts
 from binasehat.core.events import data_changed
 from binasehat.core.importing import (
@@ -137,20 +137,13 @@ class ChildImporter(Importer):
                 k = (c["name"], c["birth_date"], c["mother_name"])
                 if k in wanted:
                     new_ids[k] = c["id"]
-        audit_bulk(
-            [
-                *({"action": "create",
-                   "obj": Child(id=new_ids.get((o.data["name"], o.data["birth_date"], o.data["mother_name"])),
-                                name=o.data["name"]),
-                   "before": None, "after": {k: _plain(v) for k, v in o.data.items() if k != "nik"},
-                   "area_code": o.data["desa_id"]} for o in creates),
-                *({"action": "update", "obj": Child(id=o.data["id"], name=o.data["name"]),
-                   "before": {k: v[0] for k, v in o.changes.items() if k != "nik"},
-                   "after": {k: v[1] for k, v in o.changes.items() if k != "nik"}, "area_code": o.data["desa_id"]}
-                  for o in updates),
-            ],
-            **self.audit_kwargs(),
-        )
+        audited = [f for f in self.fields if f != "nik"]  # a NIK never goes into the trail
+        audit = ImportAudit(actor=self.actor, source=self.source, import_job_id=self.job_id, model=Child,
+                            files=getattr(self, "files", []), fields=audited)
+        audit.created([new_ids.get((o.data["name"], o.data["birth_date"], o.data["mother_name"])) for o in creates],
+                      {f: [_plain(o.data[f]) for o in creates] for f in audited})
+        audit.updated((o.data["id"], {k: v for k, v in o.changes.items() if k != "nik"}) for o in updates)
+        audit.finish()
 
 
 @register
@@ -371,13 +364,9 @@ class MeasurementImporter(Importer):
         timings["write"] = timings.get("write", 0.0) + time.perf_counter() - clock
         clock = time.perf_counter()
         audit = self._audit()
-        zwei, zlen, zwfl = computed["zwei"], computed["zlen"], computed["zwfl"]
-        audit.add([
-            *(("create", ids.get((r.child_id, r.measured_on)),
-               {**{k: _plain(v) for k, v in zip(self.fields, r)}, "zwei": zwei[i], "zlen": zlen[i], "zwfl": zwfl[i]})
-              for i, r in enumerate(rows[:n_new])),
-            *(("update", o.data.id, o.changes) for o in updates),
-        ])
+        audit.created([ids.get(key) for key in zip(columns["child_id"][:n_new], columns["measured_on"][:n_new])],
+                      {**{k: v[:n_new] for k, v in stored.items()}})
+        audit.updated((o.data.id, o.changes) for o in updates)
         audit.finish()
         timings["audit"] = timings.get("audit", 0.0) + time.perf_counter() - clock
         data_changed.send(sender=Measurement, source="growth",
@@ -386,7 +375,8 @@ class MeasurementImporter(Importer):
     def _audit(self) -> ImportAudit:
         if getattr(self, "_import_audit", None) is None:
             self._import_audit = ImportAudit(actor=self.actor, source=self.source, import_job_id=self.job_id,
-                                             model=Measurement, files=getattr(self, "files", []))
+                                             model=Measurement, files=getattr(self, "files", []),
+                                             fields=(*self.fields, "zwei", "zlen", "zwfl"))
         return self._import_audit
 
 
