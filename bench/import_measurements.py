@@ -39,7 +39,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import peak_mb, pg_admin, run_child, with_db  # noqa: E402
+from _common import peak_mb, pg_admin, rss_mb, run_child, with_db  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
@@ -141,14 +141,17 @@ def phase_import(path: str, started: float) -> dict:
     _django()
     from django.db import connection
 
+    import binasehat.growth.importers  # noqa: F401  (loaded before the base memory is read)
+
     ready = time.time()
+    base = rss_mb()
     result = import_file(path)
     connection.close()
     wall = time.time() - started
     usage = os.times()
     return {"rows": result.rows, "summary": result.summary_line(), "committed": result.committed,
             "error": result.error, "wall": wall, "startup": ready - started, "cpu": usage.user + usage.system,
-            "peak_mb": peak_mb(), "timings": result.timings, "rejections": result.rejections[:5]}
+            "peak_mb": peak_mb(), "base_mb": base, "timings": result.timings, "rejections": result.rejections[:5]}
 
 
 def import_file(path: str):
@@ -328,13 +331,16 @@ def main() -> int:
         print(f"{'PASS' if ok else 'FAIL'} {fmt.upper()} ≥ {GOAL_ROWS_PER_S:,} rows/s end to end: "
               f"{judged:,.0f} rows/s {'(CPU time: load average above the cores)' if busy else '(wall)'} "
               f"= {judged / GOAL_ROWS_PER_S:.2f}× the goal; {rate / naive_rate:.0f}× the per-row loop")
-    base = 120.0
     for fmt, r in results.items():
+        # Linear in the rows beyond the process's memory before the import: an upper bound, as the chunks written
+        # while validating do not grow with the file.
+        base = r["base_mb"]
         million = base + (r["peak_mb"] - base) * 1_000_000 / r["rows"]
         ok = million <= GOAL_MB_AT_MILLION
         failed |= not ok
         print(f"{'PASS' if ok else 'FAIL'} {fmt.upper()} peak memory for 1,000,000 rows ≤ {GOAL_MB_AT_MILLION} MB: "
-              f"{million:,.0f} MB estimated from {r['peak_mb']:.0f} MB at {r['rows']:,} rows "
+              f"{million:,.0f} MB estimated (linear) from {r['peak_mb']:.0f} MB at {r['rows']:,} rows, "
+              f"{base:.0f} MB before the import, "
               f"= {million / GOAL_MB_AT_MILLION:.2f}× the limit")
     return 1 if failed else 0
 

@@ -395,8 +395,13 @@ def computed_columns(*, sex, age_days, weight_kg, lenhei_cm, measure, oedema, he
         values = np.asarray(result[z], dtype=float)
         out[z] = np.where(np.isnan(values), None, values).tolist()
     n = len(sex)
-    raised = {name: np.asarray(result[key]) == 1 for key, name in FLAG_NAMES.items()}
-    out["flags"] = [", ".join(name for name, on in raised.items() if on[i]) for i in range(n)]
+    raised = {name: (np.asarray(result[key]) == 1) for key, name in FLAG_NAMES.items()}
+    any_raised = np.zeros(n, dtype=bool)
+    for on in raised.values():
+        any_raised |= on
+    out["flags"] = [""] * n
+    for i in np.flatnonzero(any_raised).tolist():  # few rows have a flag
+        out["flags"][i] = ", ".join(name for name, on in raised.items() if on[i])
     for key in ("bb_u", "pb_tb_u", "bb_pb_tb", "imt_u"):
         out[key] = [str(v) for v in status[key]]
     for key in ("stunting", "wasting", "underweight", "overweight"):
