@@ -108,7 +108,8 @@ class ImportResult:
     #: Plausibility warnings: {row, key, message}; ``warned`` counts the rows with at least one.
     warnings: list[dict] = field(default_factory=list)
     warned: int = 0
-    #: Seconds spent in each step ({"read": …, "validate": …, "write": …, …}), for benches and logs.
+    #: Wall seconds spent in each step ("begin", "read_validate", "write_total", and what the importer's ``write``
+    #: adds, e.g. "zscores", "write", "audit"), for benches and logs.
     timings: dict[str, float] = field(default_factory=dict, repr=False)
 
     @property
