@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import hashlib
+import json
 import re
 from collections.abc import Iterable, Sequence
 
 from django.db import models
 
-from .models import AuditEntry
+from .models import AuditEntry, AuditItem
 
 
 def _plain(value):
@@ -33,14 +35,15 @@ def snapshot(obj: models.Model, fields: Sequence[str] | None = None) -> dict:
     return {name: _plain(getattr(obj, name)) for name in fields}
 
 
-def _entry(*, actor, action, obj, before, after, area_code, source, import_job_id) -> AuditEntry:
+def _entry(*, actor, action, obj, before, after, area_code, source, import_job_id, model=None, object_pk=None,
+           object_repr=None) -> AuditEntry:
     return AuditEntry(
         actor=actor if getattr(actor, "pk", None) else None,
         actor_name=getattr(actor, "username", "") or "sistem",
         action=action,
-        model=obj._meta.label_lower,
-        object_pk=str(obj.pk),
-        object_repr=str(obj)[:255],
+        model=model if obj is None else obj._meta.label_lower,
+        object_pk=object_pk if obj is None else str(obj.pk),
+        object_repr=object_repr if obj is None else str(obj)[:255],
         area_code=area_code or "",
         before=before,
         after=after,
@@ -49,11 +52,14 @@ def _entry(*, actor, action, obj, before, after, area_code, source, import_job_i
     )
 
 
-def audit_record(*, actor, action: str, obj: models.Model, before: dict | None = None,
+def audit_record(*, actor, action: str, obj: models.Model | None, before: dict | None = None,
                  after: dict | None = None, area_code: str = "", source: str = "web",
-                 import_job_id: int | None = None) -> AuditEntry:
+                 import_job_id: int | None = None, model: str = "", object_pk: str = "",
+                 object_repr: str = "") -> AuditEntry:
+    """One entry about ``obj`` (or, with ``obj=None``, about what ``model``/``object_pk``/``object_repr`` name)."""
     entry = _entry(actor=actor, action=action, obj=obj, before=before, after=after, area_code=area_code,
-                   source=source, import_job_id=import_job_id)
+                   source=source, import_job_id=import_job_id, model=model, object_pk=object_pk,
+                   object_repr=object_repr)
     entry.save()
     return entry
 
@@ -78,8 +84,156 @@ def audit_bulk(entries: Iterable[dict], *, actor, source: str, import_job_id: in
     return insert_dicts(AuditEntry, rows())
 
 
-def history_for(obj: models.Model):
-    return AuditEntry.objects.filter(model=obj._meta.label_lower, object_pk=str(obj.pk)).select_related("actor")
+class ImportAudit:
+    """The audit of one bulk import: ONE ``AuditEntry`` (action ``import``: who, when, the files by name and
+    SHA-256, how many records were created and updated, the fields recorded) and, per written record, an
+    ``AuditItem`` with what that record got, as compact JSON. Items are added chunk by chunk inside the import's
+    transaction; the entry is written with the first of them, so an import that writes nothing leaves no entry."""
+
+    def __init__(self, *, actor, source: str, import_job_id: int | None, model: type[models.Model],
+                 files: Sequence[dict], fields: Sequence[str], area_code: str = ""):
+        self.actor, self.source, self.import_job_id = actor, source, import_job_id
+        self.label = model._meta.label_lower
+        self.files = [dict(f) for f in files]
+        self.fields = list(fields)
+        self.area_code = area_code
+        self.entry: AuditEntry | None = None
+        self.counts = {"create": 0, "update": 0}
+
+    def created(self, pks: Sequence, columns: dict[str, Sequence]) -> int:
+        """Records created: their primary keys and, per field of ``fields``, the values (JSON-ready: str, int,
+        float, bool, None; a Decimal or date is written as its text), encoded column by column."""
+        if not pks:
+            return 0
+        encoded = [_json_column(columns[name]) for name in self.fields]
+        changes = ["[" + ",".join(values) + "]" for values in zip(*encoded)]
+        return self._insert(["create"] * len(pks), pks, changes)
+
+    def updated(self, items: Iterable[tuple[object, dict]]) -> int:
+        """Records updated: (primary key, {field: [before, after]}), JSON-ready."""
+        dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, default=str).encode
+        pks, changes = [], []
+        for pk, change in items:
+            pks.append(pk)
+            changes.append(dumps(change))
+        return self._insert(["update"] * len(pks), pks, changes)
+
+    def _insert(self, actions: list[str], pks: Sequence, changes: list[str]) -> int:
+        from .bulk import insert_columns
+
+        if not pks:
+            return 0
+        for action in set(actions):
+            self.counts[action] = self.counts.get(action, 0) + actions.count(action)
+        if self.entry is None:
+            self.entry = audit_record(actor=self.actor, action=AuditEntry.Action.IMPORT, obj=None, model=self.label,
+                                      object_pk=f"import:{self.import_job_id or ''}",
+                                      object_repr=", ".join(f["name"] for f in self.files)[:255],
+                                      after=self._summary(), area_code=self.area_code, source=self.source,
+                                      import_job_id=self.import_job_id)
+        return insert_columns(AuditItem, {"entry_id": [self.entry.pk] * len(pks), "action": actions,
+                                          "object_pk": [str(pk) for pk in pks], "changes": changes})
+
+    def finish(self) -> AuditEntry | None:
+        """Store the final counts on the entry (when anything was written)."""
+        if self.entry is not None:
+            self.entry.after = self._summary()
+            AuditEntry.objects.filter(pk=self.entry.pk).update(after=self.entry.after)
+        return self.entry
+
+    def _summary(self) -> dict:
+        return {"files": self.files, "created": self.counts.get("create", 0),
+                "updated": self.counts.get("update", 0), "fields": self.fields}
+
+
+def _json_column(values: Sequence) -> list[str]:
+    """Each value of a column as JSON text (what ``json.dumps`` writes, with Decimal and dates as strings)."""
+    out = []
+    texts: dict[str, str] = {}  # a column repeats its values: each distinct text is encoded once
+    for v in values:
+        if v is None:
+            out.append("null")
+        elif v is True:
+            out.append("true")
+        elif v is False:
+            out.append("false")
+        elif type(v) is int or type(v) is float:
+            out.append(json.dumps(v) if v != v or v in (float("inf"), float("-inf")) else repr(v))
+        else:
+            text = str(v)
+            encoded = texts.get(text)
+            if encoded is None:
+                encoded = texts[text] = json.dumps(text, ensure_ascii=False)
+            out.append(encoded)
+    return out
+
+
+def file_sha256(path) -> str:
+    """The SHA-256 of a file, read in chunks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _item_entry(item: AuditItem) -> AuditEntry:
+    """An import's entry as one record's history shows it: that record's changes, the file it came from."""
+    entry = item.entry
+    change = json.loads(item.changes) if item.changes else {}
+    if isinstance(change, list):
+        change = dict(zip((entry.after or {}).get("fields") or [], change))
+    if item.action == AuditEntry.Action.UPDATE:
+        before, after = {k: v[0] for k, v in change.items()}, {k: v[1] for k, v in change.items()}
+    else:
+        before, after = None, change
+    files = (entry.after or {}).get("files") or []
+    shown = AuditEntry(
+        id=entry.id, at=entry.at, actor=entry.actor, actor_id=entry.actor_id, actor_name=entry.actor_name,
+        action=item.action, model=entry.model, object_pk=item.object_pk, object_repr=entry.object_repr,
+        area_code=entry.area_code, before=before, after=after,
+        source=f"{entry.source}: {', '.join(f.get('name', '') for f in files)}" if files else entry.source,
+        import_job_id=entry.import_job_id,
+    )
+    shown.import_entry = entry
+    shown.files = files
+    return shown
+
+
+class History:
+    """A record's audit history, newest first: its own entries and the import entries that wrote it (one per
+    import, with that record's changes). Sliced (``history_for(obj)[:20]``) it reads only what it shows."""
+
+    def __init__(self, label: str, pk: str):
+        self.entries = AuditEntry.objects.filter(model=label, object_pk=pk).select_related("actor")
+        self.items = (AuditItem.objects.filter(object_pk=pk, entry__model=label).select_related("entry", "entry__actor")
+                      .order_by("-entry__at", "-entry_id", "-id"))
+
+    def _read(self, limit: int | None) -> list[AuditEntry]:
+        entries = list(self.entries[:limit] if limit is not None else self.entries)
+        entries += [_item_entry(i) for i in (self.items[:limit] if limit is not None else self.items)]
+        entries.sort(key=lambda e: (e.at, e.pk), reverse=True)
+        return entries[:limit] if limit is not None else entries
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            if index.step not in (None, 1) or (index.start or 0) < 0 or (index.stop or 0) < 0:
+                return self._read(None)[index]
+            return self._read(index.stop)[index.start or 0:]
+        return self._read(index + 1)[index]
+
+    def __iter__(self):
+        return iter(self._read(None))
+
+    def __len__(self):
+        return self.entries.count() + self.items.count()
+
+    def __bool__(self):
+        return self.entries.exists() or self.items.exists()
+
+
+def history_for(obj: models.Model) -> History:
+    return History(obj._meta.label_lower, str(obj.pk))
 
 
 # --- history as a user reads it ------------------------------------------------------------------------------

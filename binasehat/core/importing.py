@@ -15,6 +15,7 @@ import hashlib
 import json
 import logging
 import re
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -24,6 +25,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from . import limits
+from .audit import file_sha256
 from .scope import Scope
 from .tabular import Row, Table, TableError, header_key
 
@@ -106,6 +108,9 @@ class ImportResult:
     #: Plausibility warnings: {row, key, message}; ``warned`` counts the rows with at least one.
     warnings: list[dict] = field(default_factory=list)
     warned: int = 0
+    #: Wall seconds spent in each step ("begin", "read_validate", "write_total", and what the importer's ``write``
+    #: adds, e.g. "zscores", "write", "audit"), for benches and logs.
+    timings: dict[str, float] = field(default_factory=dict, repr=False)
 
     @property
     def rejected(self) -> int:
@@ -157,6 +162,9 @@ class Importer:
     #: The model of the records this import updates when they carry a ``version``: each update's ``state`` then
     #: holds the ``id`` and ``version`` it was decided on, and the commit locks and re-checks them.
     versioned_model: ClassVar[Any] = None
+    #: Rows written per chunk while the file is still being validated, inside the import's one transaction (0: all
+    #: rows written once every row was validated). Only for importers whose ``write`` may run several times.
+    chunk_rows: ClassVar[int] = 0
 
     def __init__(self, *, actor=None, scope: Scope | None = None, source: str = "import", job_id: int | None = None):
         self.actor = actor
@@ -295,8 +303,12 @@ def _fingerprint(outcome: Outcome) -> bytes:
     state = outcome.state
     if state is None and outcome.action == UPDATE and outcome.changes:
         state = {k: v[0] for k, v in outcome.changes.items()}  # the stored values this update replaces
-    text = json.dumps([outcome.where, outcome.key, outcome.action, state], sort_keys=True, default=str)
+    text = _FINGERPRINT_JSON([outcome.where, outcome.key, outcome.action, state])
     return hashlib.blake2b(text.encode(), digest_size=FINGERPRINT_BYTES).digest()
+
+
+#: ``json.dumps(…, sort_keys=True, default=str)`` with its encoder built once.
+_FINGERPRINT_JSON = json.JSONEncoder(sort_keys=True, default=str).encode
 
 
 def _describe(outcome: Outcome) -> str:
@@ -407,63 +419,108 @@ def run_import(
             if len(samples) < MAX_SAMPLES:
                 samples.append(sample(row, outcome))
 
-    try:
-        for table in tables:
-            found = check_columns(importer, table, result)
-            describe = getattr(table, "describe", None)
-            if describe is not None:
-                result.read_as.append(describe())
-            for column, as_written in found.items():
-                labels.setdefault(column, as_written)
-        if tables:
-            order = [h for h in tables[0].headers if h in labels]
-            shown[:] = [c for c in order if c not in importer.private_columns][:MAX_SAMPLE_COLUMNS]
-            result.sample_columns = [labels[c] for c in shown]
-        importer.begin()
-        for table in tables:
-            for row in table.rows():
-                result.rows += 1
-                try:
-                    outcome = importer.check_row(row)
-                except RowError as exc:
-                    outcome = reject(str(exc), key=row.values.get(importer.required[0], "") if importer.required else "")
-                if outcome.action != DEFER:
-                    record(row, outcome)
-                if progress and result.rows % 1000 == 0:
-                    progress(result.rows, table.progress())
-        for row, outcome in importer.finish():
-            record(row, outcome)
-    except TableError as exc:
-        result.error = str(exc)
-        return result
-    if result.rows == 0:
-        result.error = _("Berkas tidak berisi baris data di bawah baris judul.")
-        return result
-    if progress:
-        progress(result.rows, 1.0)
-    if expected is not None and len(expected) != len(result.fingerprints) and not result.conflicted:
-        result.conflicted = 1
-        result.conflicts.append({"row": "", "key": "", "now": _("jumlah baris berbeda dengan pratinjau"),
-                                 "changes": {}})
-    if result.conflicted:
-        result.error = _(
-            "Data di basis data berubah sejak pratinjau pada %(n)s baris (misalnya diubah lewat formulir atau "
-            "impor lain). Tidak ada yang disimpan. Periksa baris di bawah, lalu unggah ulang berkas untuk "
-            "pratinjau baru."
-        ) % {"n": result.conflicted}
-        return result
-    if dry_run or (result.rejected and not partial):
-        return result
-    done = []
-    try:
-        with transaction.atomic():
-            # Registered first, so it runs first after the commit: the data is then stored whatever the
-            # after-commit work (aggregates, evaluations) does.
-            transaction.on_commit(lambda: done.append(True))
+    def validate(flush: Callable[[], None] | None) -> None:
+        """Read and check every row (``result.error`` on a file that cannot be read); ``flush`` writes what was
+        validated so far (chunked imports)."""
+        try:
+            for table in tables:
+                found = check_columns(importer, table, result)
+                describe = getattr(table, "describe", None)
+                if describe is not None:
+                    result.read_as.append(describe())
+                for column, as_written in found.items():
+                    labels.setdefault(column, as_written)
+            if tables:
+                order = [h for h in tables[0].headers if h in labels]
+                shown[:] = [c for c in order if c not in importer.private_columns][:MAX_SAMPLE_COLUMNS]
+                result.sample_columns = [labels[c] for c in shown]
+            clock = time.perf_counter()
+            importer.files = [_file_of(t) for t in tables]
+            importer.begin()
+            result.timings["begin"] = time.perf_counter() - clock
+            clock = time.perf_counter()
+            chunk = importer.chunk_rows
+            for table in tables:
+                for row in table.rows():
+                    result.rows += 1
+                    try:
+                        outcome = importer.check_row(row)
+                    except RowError as exc:
+                        outcome = reject(str(exc), key=row.values.get(importer.required[0], "") if importer.required
+                                         else "")
+                    if outcome.action != DEFER:
+                        record(row, outcome)
+                    if progress and result.rows % 1000 == 0:
+                        progress(result.rows, table.progress())
+                    if flush is not None and len(creates) + len(updates) >= chunk:
+                        result.timings["read_validate"] = (result.timings.get("read_validate", 0.0)
+                                                           + time.perf_counter() - clock)
+                        flush()
+                        clock = time.perf_counter()
+            for row, outcome in importer.finish():
+                record(row, outcome)
+            result.timings["read_validate"] = result.timings.get("read_validate", 0.0) + time.perf_counter() - clock
+        except TableError as exc:
+            result.error = str(exc)
+
+    def blocked() -> bool:
+        """After validation: whether nothing may be written (``result.error`` says why, when it is an error)."""
+        if result.error:
+            return True
+        if result.rows == 0:
+            result.error = _("Berkas tidak berisi baris data di bawah baris judul.")
+            return True
+        if progress:
+            progress(result.rows, 1.0)
+        if expected is not None and len(expected) != len(result.fingerprints) and not result.conflicted:
+            result.conflicted = 1
+            result.conflicts.append({"row": "", "key": "", "now": _("jumlah baris berbeda dengan pratinjau"),
+                                     "changes": {}})
+        if result.conflicted:
+            result.error = _(
+                "Data di basis data berubah sejak pratinjau pada %(n)s baris (misalnya diubah lewat formulir atau "
+                "impor lain). Tidak ada yang disimpan. Periksa baris di bawah, lalu unggah ulang berkas untuk "
+                "pratinjau baru."
+            ) % {"n": result.conflicted}
+            return True
+        return bool(dry_run or (result.rejected and not partial))
+
+    def flush() -> None:
+        """Write the rows validated so far (inside the import's transaction), unless the import can no longer be
+        committed (a rejected row without ``partial``, a conflict with the preview): then only forget them."""
+        if not result.conflicted and not (result.rejected and not partial):
             stale = _changed_since_validation(importer, updates)
             if stale:
                 raise _Changed(stale)
-            importer.write(creates, updates)
+            clock = time.perf_counter()
+            importer.timings = result.timings
+            importer.write(list(creates), list(updates))
+            result.timings["write_total"] = result.timings.get("write_total", 0.0) + time.perf_counter() - clock
+        creates.clear()
+        updates.clear()
+
+    done = []
+    try:
+        if importer.chunk_rows and not dry_run:
+            # Chunks written as they are validated, all inside the one transaction: memory stays at one chunk,
+            # and a rejected row or a conflict found later rolls every chunk back.
+            with transaction.atomic():
+                transaction.on_commit(lambda: done.append(True))
+                validate(flush)
+                if blocked():
+                    raise _Rollback
+                flush()
+        else:
+            validate(None)
+            if blocked():
+                return result
+            with transaction.atomic():
+                # Registered first, so it runs first after the commit: the data is then stored whatever the
+                # after-commit work (aggregates, evaluations) does.
+                transaction.on_commit(lambda: done.append(True))
+                flush()
+    except _Rollback:
+        return result
     except _Changed as exc:
         result.conflicted = len(exc.outcomes)
         result.conflicts = [{"row": o.where, "key": o.key, "now": _("diubah orang lain saat impor sedang disimpan"),
@@ -483,6 +540,16 @@ def run_import(
                                 "akan diperbarui pada perubahan berikutnya."))
     result.committed = True
     return result
+
+
+class _Rollback(Exception):
+    """Nothing of a chunked import may be kept: leave its transaction with everything rolled back."""
+
+
+def _file_of(table) -> dict:
+    """A table's file as an import's audit names it: its name and SHA-256 (none for rows held in memory)."""
+    path = getattr(table, "path", None)
+    return {"name": str(table.name), "sha256": file_sha256(path) if path is not None else ""}
 
 
 # --- parsing cells -------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ class AuditEntry(models.Model):
         UPDATE = "update", _("diubah")
         DELETE = "delete", _("dihapus")
         EXPORT = "export", _("diekspor")
+        IMPORT = "import", _("diimpor")
 
     at = models.DateTimeField(_("waktu"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
@@ -49,6 +50,23 @@ class AuditEntry(models.Model):
         from .audit import readable_changes
 
         return readable_changes(self)
+
+
+class AuditItem(models.Model):
+    """One record written by a bulk import, under the import's single ``AuditEntry`` (action ``import``, with the
+    files' SHA-256): what changed in that record, as compact JSON. ``history_for`` shows it as the record's entry."""
+
+    #: Not indexed (a record's items are found by ``object_pk``): one index less to fill for 100,000 rows.
+    entry = models.ForeignKey(AuditEntry, on_delete=models.CASCADE, related_name="items", db_index=False)
+    action = models.CharField(max_length=10)
+    #: The record's primary key; its model is the entry's ``model``.
+    object_pk = models.CharField(max_length=64, db_index=True)
+    #: Compact JSON: for a created record the list of its values in the order of the entry's ``after["fields"]``,
+    #: for an updated one {field: [before, after]}.
+    changes = models.TextField(blank=True, default="")
+
+    def __str__(self):
+        return f"{self.action} {self.object_pk}"
 
 
 class Flag(models.Model):

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-from collections import defaultdict
+import time
+from collections import defaultdict, namedtuple
+
+import numpy as np
 from decimal import Decimal
 
 from django.db.models import F
@@ -13,8 +16,8 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _, gettext_lazy
 
 from binasehat.cadres.rules import nik_problem
-from binasehat.core.audit import audit_bulk
-from binasehat.core.bulk import insert_dicts
+from binasehat.core.audit import ImportAudit
+from binasehat.core.bulk import insert_columns, insert_dicts
 from binasehat.core.events import data_changed
 from binasehat.core.importing import (
     Importer, RowError, create, diff, parse_bool, parse_date, parse_decimal, parse_sex, register, unchanged, update,
@@ -25,7 +28,8 @@ from binasehat.regions.models import Region
 
 from . import plausibility
 from .models import Child, Measurement
-from .services import computed_fields
+from . import rules
+from .services import FLAG_NAMES, Z_FIELDS, _num
 
 PLACES = frozenset(Measurement.Place.values)
 
@@ -133,20 +137,13 @@ class ChildImporter(Importer):
                 k = (c["name"], c["birth_date"], c["mother_name"])
                 if k in wanted:
                     new_ids[k] = c["id"]
-        audit_bulk(
-            [
-                *({"action": "create",
-                   "obj": Child(id=new_ids.get((o.data["name"], o.data["birth_date"], o.data["mother_name"])),
-                                name=o.data["name"]),
-                   "before": None, "after": {k: _plain(v) for k, v in o.data.items() if k != "nik"},
-                   "area_code": o.data["desa_id"]} for o in creates),
-                *({"action": "update", "obj": Child(id=o.data["id"], name=o.data["name"]),
-                   "before": {k: v[0] for k, v in o.changes.items() if k != "nik"},
-                   "after": {k: v[1] for k, v in o.changes.items() if k != "nik"}, "area_code": o.data["desa_id"]}
-                  for o in updates),
-            ],
-            **self.audit_kwargs(),
-        )
+        audited = [f for f in self.fields if f != "nik"]  # a NIK never goes into the trail
+        audit = ImportAudit(actor=self.actor, source=self.source, import_job_id=self.job_id, model=Child,
+                            files=getattr(self, "files", []), fields=audited)
+        audit.created([new_ids.get((o.data["name"], o.data["birth_date"], o.data["mother_name"])) for o in creates],
+                      {f: [_plain(o.data[f]) for o in creates] for f in audited})
+        audit.updated((o.data["id"], {k: v for k, v in o.changes.items() if k != "nik"}) for o in updates)
+        audit.finish()
 
 
 @register
@@ -180,8 +177,10 @@ class MeasurementImporter(Importer):
                 "measure": "h", "oedema": "tidak", "headc_cm": "46.0", "muac_cm": "14.5", "place": "posyandu",
                 "posyandu_code": "190301100101"}]
     fields = ("weight_kg", "lenhei_cm", "measure", "oedema", "headc_cm", "muac_cm", "place", "posyandu_id")
+    chunk_rows = 50_000
 
     def begin(self):
+        self._import_audit = None
         scope = self.scope
         children = Child.objects.filter(scope.region_q("desa__code"))
         if scope.posyandu_ids is not None:
@@ -257,16 +256,17 @@ class MeasurementImporter(Importer):
         return warnings
 
     def check_row(self, row: Row):
-        nik = row.get("child_nik").replace(" ", "")
+        get = row.values.get
+        nik = (get("child_nik") or "").replace(" ", "")
         child_id = self.by_nik.get(nik) if nik else None
-        if child_id is None and row.get("name") and row.get("birth_date"):
-            birth = parse_date(row.get("birth_date"), "birth_date")
-            child_id = self.by_key.get(_key(row.get("name"), birth, row.get("mother_name")))
+        if child_id is None and get("name") and get("birth_date"):
+            birth = parse_date(get("birth_date"), "birth_date")
+            child_id = self.by_key.get(_key(get("name"), birth, get("mother_name") or ""))
         if child_id is None:
             raise RowError(_("Anak tidak ditemukan di wilayah Anda (periksa child_nik, atau nama + tanggal lahir + "
                              "nama ibu; impor data anak terlebih dulu)."))
         child = self.child[child_id]
-        visit = parse_date(row.get("visit_date"), "visit_date")
+        visit = parse_date(get("visit_date") or "", "visit_date")
         if visit is None:
             raise RowError(_("visit_date wajib diisi."))
         if visit > self.today:
@@ -276,78 +276,149 @@ class MeasurementImporter(Importer):
         # One impossible value (a weight of 0) loses that value only: the rest is stored and computed, as WHO
         # Anthro computes length/height-for-age without a weight.
         warnings = []
-        weight = _possible(parse_decimal(row.get("weight_kg"), "weight_kg"), row.get("weight_kg"), WEIGHT_KG,
-                           _("Berat badan"), "kg", warnings)
-        lenhei = _possible(parse_decimal(row.get("lenhei_cm"), "lenhei_cm"), row.get("lenhei_cm"), LENHEI_CM,
-                           _("Panjang/tinggi badan"), "cm", warnings)
+        written_weight, written_lenhei = get("weight_kg") or "", get("lenhei_cm") or ""
+        weight = _possible(parse_decimal(written_weight, "weight_kg"), written_weight, WEIGHT_KG, WEIGHT_LABEL, "kg",
+                           warnings)
+        lenhei = _possible(parse_decimal(written_lenhei, "lenhei_cm"), written_lenhei, LENHEI_CM, LENHEI_LABEL, "cm",
+                           warnings)
         if weight is None and lenhei is None:
             raise RowError(" ".join([*warnings, _("Berat dan panjang/tinggi badan kosong semua.")]))
-        measure = MEASURE.get(" ".join(row.get("measure").lower().split()))
+        written = get("measure") or ""
+        measure = MEASURE.get(written) if written in MEASURE else MEASURE.get(" ".join(written.lower().split()))
         if measure is None:
             raise RowError(_("Kolom measure harus l (berbaring), h (berdiri) atau kosong."))
-        place = "_".join(row.get("place").lower().split()) or "posyandu"
+        written = get("place") or ""
+        place = written if written in PLACES else ("_".join(written.lower().split()) or "posyandu")
         if place not in PLACES:
             raise RowError(_("Kolom place harus posyandu, kunjungan_rumah atau fasyankes."))
         posyandu_id = None
-        if code := row.get("posyandu_code"):
-            if code not in self.posyandu:
+        if code := get("posyandu_code"):
+            posyandu_id = self.posyandu.get(code)
+            if posyandu_id is None:
                 raise RowError(_("posyandu_code %(c)r tidak dikenal atau di luar wilayah Anda.") % {"c": code})
-            posyandu_id = self.posyandu[code]
-        data = {
-            "weight_kg": weight.quantize(Decimal("0.01")) if weight is not None else None,
-            "lenhei_cm": lenhei.quantize(Decimal("0.1")) if lenhei is not None else None, "measure": measure,
-            "oedema": parse_bool(row.get("oedema"), "oedema", default=False),
-            "headc_cm": _q(parse_decimal(row.get("headc_cm"), "headc_cm", low=25, high=65)),
-            "muac_cm": _q(parse_decimal(row.get("muac_cm"), "muac_cm", low=5, high=45)),
-            "place": place, "posyandu_id": posyandu_id or child.get("posyandu_id"),
-        }
-        self.check_limits(Measurement, data, row, {"posyandu_id": "posyandu_code"})
-        key = f"{child_id}/{visit.isoformat()}"
+        if weight is not None:
+            weight = weight.quantize(CENTI)
+        if lenhei is not None:
+            lenhei = lenhei.quantize(DECI)
+        written = get("oedema")
+        oedema = False if written in _NO else parse_bool(written or "", "oedema", default=False)
+        written = get("headc_cm")
+        headc = _q(parse_decimal(written, "headc_cm", low=25, high=65)) if written else None
+        written = get("muac_cm")
+        muac = _q(parse_decimal(written, "muac_cm", low=5, high=45)) if written else None
+        posyandu_id = posyandu_id or child.get("posyandu_id")
+        # No ``check_limits`` here: every value was checked against a range that fits its column (weight ≤ 150.00
+        # in 5 digits, length ≤ 210.0 in 5, head ≤ 65.0 and LiLA ≤ 45.0 in 4; measure and place from fixed lists).
         old = self.existing.get((child_id, visit))
-        base = {**data, "child_id": child_id, "measured_on": visit, "age_days": (visit - child["birth_date"]).days,
-                "_sex": child["sex"], "_desa": child["desa_id"]}
-        seen = self._remember(child_id, visit, data["lenhei_cm"], measure, data["weight_kg"])
+        seen = self._remember(child_id, visit, lenhei, measure, weight)
         warnings += self._plausibility(child, seen, place)
+        key = f"{child_id}/{visit.isoformat()}"
+        # The row as the write needs it: a tuple (``ROW_FIELDS``), not a dict, for 1,000,000-row files.
+        data = MeasurementRow(weight, lenhei, measure, oedema, headc, muac, place, posyandu_id, child_id, visit,
+                              (visit - child["birth_date"]).days, child["sex"], child["desa_id"],
+                              old["id"] if old is not None else None)
         if old is None:
-            outcome = create(key, base)
+            outcome = create(key, data)
         else:
-            changes = diff({k: _plain(old[k]) for k in self.fields}, {k: _plain(data[k]) for k in self.fields})
-            outcome = (update(key, {**base, "id": old["id"]}, changes, state=old) if changes
-                       else unchanged(key, state=old))
-        outcome.warnings = warnings
+            changes = diff({k: _plain(old[k]) for k in self.fields},
+                           {k: _plain(v) for k, v in zip(self.fields, data)})
+            outcome = update(key, data, changes, state=old) if changes else unchanged(key, state=old)
+        if warnings:
+            outcome.warnings = warnings
         return outcome
 
     def write(self, creates, updates):
-        rows = [o.data for o in [*creates, *updates]]
-        computed = computed_fields([{**r, "sex": r["_sex"]} for r in rows])
-        for r, c in zip(rows, computed):
-            r.update(c)
-        clean = [{k: v for k, v in r.items() if not k.startswith("_")} for r in rows]
-        new, changed = clean[: len(creates)], clean[len(creates):]
-        insert_dicts(Measurement, new)
-        if changed:
-            fields = [f.attname for f in Measurement._meta.concrete_fields if f.attname not in {"id", "child_id",
-                                                                                                "measured_on"}]
-            Measurement.objects.bulk_update([Measurement(**r) for r in changed], fields, batch_size=1000)
-        dates = sorted({r["measured_on"] for r in new})
-        ids = {(c, d): i for i, c, d in Measurement.objects.filter(measured_on__in=dates)
-               .values_list("id", "child_id", "measured_on")} if new else {}
-        audit_bulk(
-            [
-                *({"action": "create", "obj": Measurement(id=ids.get((o.data["child_id"], o.data["measured_on"])),
-                                                          child_id=o.data["child_id"],
-                                                          measured_on=o.data["measured_on"]),
-                   "before": None, "after": {k: _plain(o.data[k]) for k in (*self.fields, "zwei", "zlen", "zwfl")},
-                   "area_code": o.data["_desa"]} for o in creates),
-                *({"action": "update", "obj": Measurement(id=o.data["id"], child_id=o.data["child_id"],
-                                                          measured_on=o.data["measured_on"]),
-                   "before": {k: v[0] for k, v in o.changes.items()}, "after": {k: v[1] for k, v in o.changes.items()},
-                   "area_code": o.data["_desa"]} for o in updates),
-            ],
-            **self.audit_kwargs(),
-        )
+        rows = [o.data for o in creates] + [o.data for o in updates]
+        if not rows:
+            return
+        timings = getattr(self, "timings", {})
+        clock = time.perf_counter()
+        columns = {name: list(values) for name, values in zip(MeasurementRow._fields, zip(*rows))}
+        computed = computed_columns(sex=columns["sex"], age_days=columns["age_days"], weight_kg=columns["weight_kg"],
+                                    lenhei_cm=columns["lenhei_cm"], measure=columns["measure"],
+                                    oedema=columns["oedema"], headc_cm=columns["headc_cm"],
+                                    muac_cm=columns["muac_cm"])
+        timings["zscores"] = timings.get("zscores", 0.0) + time.perf_counter() - clock
+        clock = time.perf_counter()
+        n_new = len(creates)
+        stored = {name: columns[name] for name in (*self.fields, "child_id", "measured_on", "age_days")}
+        stored.update(computed)
+        insert_columns(Measurement, {k: v[:n_new] for k, v in stored.items()})
+        if updates:
+            names = [f.attname for f in Measurement._meta.concrete_fields
+                     if f.attname not in {"id", "child_id", "measured_on"}]
+            changed = [Measurement(id=columns["id"][n_new + i], child_id=columns["child_id"][n_new + i],
+                                   measured_on=columns["measured_on"][n_new + i],
+                                   **{k: stored[k][n_new + i] for k in names})
+                       for i in range(len(updates))]
+            Measurement.objects.bulk_update(changed, names, batch_size=1000)
+        ids = {}
+        if creates:
+            # The new rows' keys: one query per chunk, over the children of the chunk.
+            children = sorted(set(columns["child_id"][:n_new]))
+            first = min(columns["measured_on"][:n_new])
+            for start in range(0, len(children), 5000):
+                ids.update(((c, d), i) for i, c, d in Measurement.objects.filter(
+                    child_id__in=children[start:start + 5000], measured_on__gte=first).values_list(
+                    "id", "child_id", "measured_on"))
+        timings["write"] = timings.get("write", 0.0) + time.perf_counter() - clock
+        clock = time.perf_counter()
+        audit = self._audit()
+        audit.created([ids.get(key) for key in zip(columns["child_id"][:n_new], columns["measured_on"][:n_new])],
+                      {**{k: v[:n_new] for k, v in stored.items()}})
+        audit.updated((o.data.id, o.changes) for o in updates)
+        audit.finish()
+        timings["audit"] = timings.get("audit", 0.0) + time.perf_counter() - clock
         data_changed.send(sender=Measurement, source="growth",
-                          cells={(o.data["_desa"], o.data["measured_on"]) for o in [*creates, *updates]})
+                          cells={(r.desa, r.measured_on) for r in rows})
+
+    def _audit(self) -> ImportAudit:
+        if getattr(self, "_import_audit", None) is None:
+            self._import_audit = ImportAudit(actor=self.actor, source=self.source, import_job_id=self.job_id,
+                                             model=Measurement, files=getattr(self, "files", []),
+                                             fields=(*self.fields, "zwei", "zlen", "zwfl"))
+        return self._import_audit
+
+
+def computed_columns(*, sex, age_days, weight_kg, lenhei_cm, measure, oedema, headc_cm, muac_cm) -> dict[str, list]:
+    """``services.computed_fields`` for columns instead of dicts: the computed Measurement fields (z-scores, flags,
+    categories, programme flags) as one list per field, the same values (``test_import_computes_as_the_form``)."""
+    oedema_yn = np.array(["y" if v else "n" for v in oedema], dtype=object)
+    result = rules.zscores(
+        np.array([1 if s == "L" else 2 for s in sex]), _num(age_days), _num(weight_kg), _num(lenhei_cm),
+        np.array([m or "" for m in measure], dtype=object), oedema_yn, headc_cm=_num(headc_cm), muac_cm=_num(muac_cm),
+    )
+    status = rules.status(result)
+    flags = rules.nutrition_flags(result, oedema_yn)
+    out: dict[str, list] = {}
+    for z in Z_FIELDS:
+        values = np.asarray(result[z], dtype=float)
+        out[z] = np.where(np.isnan(values), None, values).tolist()
+    n = len(sex)
+    raised = {name: (np.asarray(result[key]) == 1) for key, name in FLAG_NAMES.items()}
+    any_raised = np.zeros(n, dtype=bool)
+    for on in raised.values():
+        any_raised |= on
+    out["flags"] = [""] * n
+    for i in np.flatnonzero(any_raised).tolist():  # few rows have a flag
+        out["flags"][i] = ", ".join(name for name, on in raised.items() if on[i])
+    for key in ("bb_u", "pb_tb_u", "bb_pb_tb", "imt_u"):
+        out[key] = [str(v) for v in status[key]]
+    for key in ("stunting", "wasting", "underweight", "overweight"):
+        values = np.asarray(flags[key], dtype=float)
+        out[key] = np.where(np.isnan(values), None, values != 0).tolist()
+    return out
+
+
+#: One validated row of a measurement import, as ``MeasurementImporter.write`` takes it: the stored fields
+#: (``MeasurementImporter.fields`` first, in that order), the child's sex and desa, and the stored record's id.
+MeasurementRow = namedtuple("MeasurementRow", ("weight_kg", "lenhei_cm", "measure", "oedema", "headc_cm", "muac_cm",
+                                               "place", "posyandu_id", "child_id", "measured_on", "age_days", "sex",
+                                               "desa", "id"))
+CENTI, DECI = Decimal("0.01"), Decimal("0.1")
+_NO = frozenset({"", "tidak", "t", "0", "false", "salah", "tidak aktif", "no", "n"})
+WEIGHT_LABEL = gettext_lazy("Berat badan")
+LENHEI_LABEL = gettext_lazy("Panjang/tinggi badan")
 
 
 def _q(value):
