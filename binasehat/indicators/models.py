@@ -130,8 +130,8 @@ class FillState(models.Model):
     seconds = models.FloatField(_("lama (detik)"), default=0)
 
     class Meta:
-        verbose_name = _("status agregat")
-        verbose_name_plural = _("status agregat")
+        verbose_name = _("status pengisian agregat")
+        verbose_name_plural = _("status pengisian agregat")
 
     def __str__(self):
         return str(self.source)

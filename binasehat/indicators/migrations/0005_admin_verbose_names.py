@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AlterModelOptions(
             name='fillstate',
-            options={'verbose_name': 'status agregat', 'verbose_name_plural': 'status agregat'},
+            options={'verbose_name': 'status pengisian agregat', 'verbose_name_plural': 'status pengisian agregat'},
         ),
         migrations.AlterField(
             model_name='fillstate',
