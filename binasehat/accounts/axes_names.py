@@ -22,6 +22,11 @@ def _access_failure(self) -> str:
 
 def name_axes_records() -> None:
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+    from django.apps import apps
+    from django.utils.translation import gettext_lazy
+
+    # The section's name in the admin's breadcrumbs and titles (the index already says "Pembatasan login").
+    apps.get_app_config("axes").verbose_name = gettext_lazy("Pembatasan login")
 
     AccessLog.__str__ = _access_log
     AccessAttempt.__str__ = _access_attempt
