@@ -6,3 +6,8 @@ class AccountsConfig(AppConfig):
     name = "binasehat.accounts"
     label = "accounts"
     verbose_name = _("Akun")
+
+    def ready(self):
+        from .axes_names import name_axes_records
+
+        name_axes_records()

@@ -62,4 +62,6 @@ class FederationRun(models.Model):
         ordering = ["-started_at", "-id"]
 
     def __str__(self):
-        return f"{self.direction} {self.url} {self.started_at:%Y-%m-%d %H:%M} {self.status}"
+        from binasehat.core.formatting import date_text
+
+        return f"{self.direction} {self.url} {date_text(self.started_at)} {self.status}"

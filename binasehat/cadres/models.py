@@ -7,7 +7,7 @@ from binasehat.facilities.models import Posyandu
 class SkillGroup(models.Model):
     code = models.CharField(_("kode"), max_length=20, primary_key=True)
     name = models.CharField(_("nama"), max_length=120)
-    order = models.PositiveSmallIntegerField(default=0)
+    order = models.PositiveSmallIntegerField(_("urutan"), default=0)
 
     class Meta:
         verbose_name = _("kelompok keterampilan")
@@ -33,7 +33,7 @@ class Skill(models.Model):
     placeholder = models.BooleanField(_("belum diisi dari kurikulum"), default=False)
     status = models.CharField(_("status rumusan"), max_length=12, choices=Status.choices, default=Status.FOUND)
     source = models.TextField(_("sumber"), blank=True)
-    order = models.PositiveSmallIntegerField(default=0)
+    order = models.PositiveSmallIntegerField(_("urutan"), default=0)
 
     class Meta:
         verbose_name = _("keterampilan dasar")
@@ -49,7 +49,7 @@ class Level(models.Model):
 
     code = models.CharField(_("kode"), max_length=20, primary_key=True)
     name = models.CharField(_("nama"), max_length=50)
-    order = models.PositiveSmallIntegerField(default=0)
+    order = models.PositiveSmallIntegerField(_("urutan"), default=0)
     required_groups = models.JSONField(_("kelompok wajib"), default=list)
     min_groups = models.PositiveSmallIntegerField(_("jumlah kelompok minimal"), default=0)
 

@@ -60,11 +60,11 @@ class SiagaInput(models.Model):
 class RuleParameter(models.Model):
     """A configured value of a rule-set parameter (a disputed cell); without a row the file's default applies."""
 
-    ruleset_code = models.CharField(max_length=60)
-    key = models.CharField(max_length=60)
+    ruleset_code = models.CharField(_("kode aturan"), max_length=60)
+    key = models.CharField(_("parameter"), max_length=60)
     value = models.JSONField(_("nilai"))
-    changed_by = models.CharField(max_length=150, blank=True)
-    changed_at = models.DateTimeField(auto_now=True)
+    changed_by = models.CharField(_("diubah oleh"), max_length=150, blank=True)
+    changed_at = models.DateTimeField(_("diubah pada"), auto_now=True)
 
     class Meta:
         verbose_name = _("parameter aturan")
@@ -128,16 +128,19 @@ class KksTatanan(models.Model):
 
 
 class KksIndicator(models.Model):
-    tatanan = models.ForeignKey(KksTatanan, on_delete=models.CASCADE, related_name="indicators")
+    tatanan = models.ForeignKey(KksTatanan, on_delete=models.CASCADE, related_name="indicators",
+                                verbose_name=_("tatanan"))
     code = models.CharField(_("kode"), max_length=20)
     name = models.CharField(_("indikator"), max_length=300)
     options = models.JSONField(_("pilihan nilai"))
     compute = models.JSONField(_("dihitung dari"), null=True, blank=True)
     verified = models.BooleanField(_("terverifikasi"), default=False)
     source = models.TextField(_("sumber"), blank=True)
-    position = models.PositiveSmallIntegerField(default=0)
+    position = models.PositiveSmallIntegerField(_("urutan"), default=0)
 
     class Meta:
+        verbose_name = _("indikator KKS")
+        verbose_name_plural = _("indikator KKS")
         ordering = ["tatanan__number", "position"]
         constraints = [models.UniqueConstraint(fields=["tatanan", "code"], name="kks_indicator_unique")]
 

@@ -37,7 +37,9 @@ class AuditEntry(models.Model):
         indexes = [models.Index(fields=["model", "object_pk", "-at"], name="audit_object_idx")]
 
     def __str__(self):
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.model}:{self.object_pk}"
+        from binasehat.core.formatting import date_text
+
+        return f"{date_text(self.at)} {self.actor_name} {self.action} {self.model}:{self.object_pk}"
 
     def changes(self) -> list[tuple[str, object, object]]:
         """(field, before, after) for every field that differs."""

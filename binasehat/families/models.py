@@ -96,7 +96,9 @@ class Survey(models.Model):
         indexes = [models.Index(fields=["visited_on"], name="survey_day_idx")]
 
     def __str__(self):
-        return f"{self.family_id} {self.visited_on}"
+        from binasehat.core.formatting import date_text
+
+        return f"{self.family.head_name} · {date_text(self.visited_on)}"
 
     @property
     def iks(self):

@@ -43,7 +43,9 @@ class ServiceVisit(models.Model):
         constraints = [models.UniqueConstraint(fields=["child", "visited_on"], name="service_visit_child_day_unique")]
 
     def __str__(self):
-        return f"anak {self.child_id} {self.visited_on}"
+        from binasehat.core.formatting import date_text
+
+        return f"{self.child.name} · {date_text(self.visited_on)}"
 
     @property
     def area_code(self):

@@ -39,7 +39,9 @@ class Visit(models.Model):
         verbose_name_plural = _("kunjungan pembinaan")
 
     def __str__(self):
-        return f"{self.date:%Y-%m-%d} {self.region.name}"
+        from binasehat.core.formatting import date_text
+
+        return f"{date_text(self.date)} {self.region.name}"
 
 
 class VisitFinding(models.Model):
@@ -87,7 +89,9 @@ class Meeting(models.Model):
         verbose_name_plural = _("rapat koordinasi")
 
     def __str__(self):
-        return f"{self.get_kind_display()} {self.region.name} {self.date:%Y-%m-%d}"
+        from binasehat.core.formatting import date_text
+
+        return f"{self.get_kind_display()} {self.region.name} {date_text(self.date)}"
 
 
 class Attendee(models.Model):

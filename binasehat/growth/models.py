@@ -88,4 +88,6 @@ class Measurement(models.Model):
         indexes = [models.Index(fields=["measured_on"], name="measurement_day_idx")]
 
     def __str__(self):
-        return f"anak {self.child_id} {self.measured_on}"
+        from binasehat.core.formatting import date_text
+
+        return f"{self.child.name} · {date_text(self.measured_on)}"

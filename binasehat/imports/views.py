@@ -11,6 +11,7 @@ from binasehat.core.importing import get_importer, importer_kinds
 from binasehat.core.scope import get_in_scope_or_404, own_records, scope_of
 
 from . import services
+from .display import readable_conflicts
 from .models import ImportJob
 
 
@@ -72,7 +73,8 @@ def job(request, pk):
     job = get_in_scope_or_404(_jobs_for(request.user), pk=pk)
     template = "imports/_job.html" if request.htmx else "imports/job.html"
     importer = importer_kinds().get(job.kind)
-    return render(request, template, {"job": job, "r": job.result, "importer": importer})
+    return render(request, template, {"job": job, "r": job.result, "importer": importer,
+                                      "conflicts": readable_conflicts(importer, (job.result or {}).get("conflicts"))})
 
 
 @own_records

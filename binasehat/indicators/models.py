@@ -50,7 +50,7 @@ class Indicator(models.Model):
     target_op = models.CharField(_("pembanding target"), max_length=2, default=">=")
     source = models.TextField(_("sumber"), blank=True)
     description = models.TextField(_("keterangan"), blank=True)
-    sort = models.PositiveSmallIntegerField(default=0)
+    sort = models.PositiveSmallIntegerField(_("urutan"), default=0)
 
     class Meta:
         verbose_name = _("indikator")
@@ -143,8 +143,15 @@ class Pending(models.Model):
 class FillState(models.Model):
     """How current the aggregates of one source are."""
 
-    source = models.CharField(max_length=20, primary_key=True)
-    rebuilt_at = models.DateTimeField(null=True)
-    refreshed_at = models.DateTimeField(null=True)
-    rows = models.PositiveIntegerField(default=0)
-    seconds = models.FloatField(default=0)
+    source = models.CharField(_("sumber"), max_length=20, primary_key=True)
+    rebuilt_at = models.DateTimeField(_("dibangun ulang"), null=True)
+    refreshed_at = models.DateTimeField(_("diperbarui"), null=True)
+    rows = models.PositiveIntegerField(_("baris"), default=0)
+    seconds = models.FloatField(_("lama (detik)"), default=0)
+
+    class Meta:
+        verbose_name = _("status pengisian agregat")
+        verbose_name_plural = _("status pengisian agregat")
+
+    def __str__(self):
+        return str(self.source)

@@ -57,7 +57,10 @@ class PosyanduMonth(models.Model):
         constraints = [models.UniqueConstraint(fields=["posyandu", "month"], name="posyandu_month_unique")]
 
     def __str__(self):
-        return f"posyandu {self.posyandu_id} {self.month:%Y-%m}" if self.month else f"posyandu {self.posyandu_id}"
+        from django.utils import formats
+
+        name = self.posyandu.name
+        return f"{name} {formats.date_format(self.month, 'YEAR_MONTH_FORMAT')}" if self.month else name
 
     @property
     def area_code(self):

@@ -56,7 +56,7 @@ class DataSet(Named):
     program = models.CharField(_("program"), max_length=10, choices=Program.choices)
     period_type = models.CharField(_("jenis periode"), max_length=8, choices=PeriodType.choices)
     org_kind = models.CharField(_("diisi per"), max_length=10, choices=OrgKind.choices)
-    sort = models.PositiveSmallIntegerField(default=0)
+    sort = models.PositiveSmallIntegerField(_("urutan"), default=0)
 
     class Meta(Named.Meta):
         verbose_name = _("kumpulan data")
@@ -73,7 +73,7 @@ class DataElement(Named):
                                  verbose_name=_("kumpulan data"))
     value_type = models.CharField(_("jenis nilai"), max_length=8, choices=ValueType.choices,
                                   default=ValueType.INTEGER)
-    sort = models.PositiveSmallIntegerField(default=0)
+    sort = models.PositiveSmallIntegerField(_("urutan"), default=0)
 
     class Meta(Named.Meta):
         verbose_name = _("elemen data")
@@ -102,14 +102,14 @@ class DataValue(models.Model):
     puskesmas = models.ForeignKey(Puskesmas, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     period = models.CharField(_("periode"), max_length=7)
     #: First day of the period (months of yearly values: January).
-    period_start = models.DateField()
+    period_start = models.DateField(_("awal periode"))
     value = models.FloatField(_("nilai"))
     comment = models.TextField(_("catatan"), blank=True)
     followup = models.BooleanField(_("perlu tindak lanjut"), default=False)
     #: Who stored it: the user name, or the ``storedBy`` of an imported value.
     stored_by = models.CharField(_("disimpan oleh"), max_length=255, blank=True)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+                                   related_name="+", verbose_name=_("diubah oleh"))
     created = models.DateTimeField(_("dibuat"), default=timezone.now)
     last_updated = models.DateTimeField(_("diubah"), default=timezone.now, db_index=True)
     deleted = models.BooleanField(_("dihapus"), default=False)
@@ -157,7 +157,9 @@ class DataSetCompletion(models.Model):
         indexes = [models.Index(fields=["region", "period_start"], name="completion_region_start_idx")]
 
     def __str__(self):
-        return f"{self.data_set.code} {self.org_unit} {self.period}: {self.completed_on}"
+        from binasehat.core.formatting import date_text
+
+        return f"{self.data_set.code} {self.org_unit} {self.period}: {date_text(self.completed_on)}"
 
 
 # =====================================================================================================

@@ -189,3 +189,41 @@ def label_fit(name: str, width: float) -> str:
     if need * LABEL_SMALL <= width:
         return "s"
     return ""
+
+
+@dataclass
+class MapMeasure:
+    """What a map colours its desa by, as ``reports/_map.html`` names it (an indicator, or e.g. a risk score)."""
+
+    display_name: str
+    unit: str = ""
+
+
+def value_map(boundaries, values: dict, details: dict, *, measure, year: int, direction: str,
+              text=str, small_cell: int | None = None) -> dict:
+    """The context ``reports/_map.html`` draws: ``boundaries`` (``Boundary`` rows, regions loaded) coloured by
+    ``values`` ({desa code: number or None}) in classes of the values themselves, each desa's tap text
+    ``details`` ({code: text}), desa names where they fit, the legend written with ``text`` (a number → its
+    text). No posyandu points: the dashboard's ``map_context`` adds them."""
+    boundaries = list(boundaries)
+    if not boundaries:
+        return {}
+    proj = Projection(min(b.min_lon for b in boundaries), min(b.min_lat for b in boundaries),
+                      max(b.max_lon for b in boundaries), max(b.max_lat for b in boundaries))
+    shown = [values.get(b.region_id) for b in boundaries]
+    colours, legend = classes(shown, direction)
+    shapes = []
+    for b, colour in zip(boundaries, colours):
+        x, y, width = label_point(b.geometry, proj)
+        shapes.append({"code": b.region_id, "name": b.region.name, "path": proj.path(b.geometry), "colour": colour,
+                       "value": values.get(b.region_id), "hidden": False,
+                       "detail": details.get(b.region_id) or _("tidak ada data"),
+                       "label_x": f"{x:.1f}", "label_y": f"{y:.1f}", "fit": label_fit(b.region.name, width)})
+    present = [v for v in shown if v is not None]
+    return {"width": proj.width, "height": f"{proj.height:.0f}", "shapes": shapes, "points": [],
+            "legend": [{"colour": c.colour, "label": text(c.lo) if text(c.lo) == text(c.hi)
+                        else f"{text(c.lo)}–{text(c.hi)}"} for c in legend],
+            "indicator": measure, "year": year,
+            "uniform": text(present[0]) if present and len(set(present)) == 1 else None,
+            "single": len(present) == 1, "any_hidden": False, "small_cell": small_cell,
+            "demo_boundaries": any(b.source.startswith("demo") for b in boundaries)}

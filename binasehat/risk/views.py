@@ -38,20 +38,19 @@ def _years():
     return list(range(timezone.localdate().year, FIRST_YEAR - 1, -1))
 
 
-def risk_map(rows) -> dict | None:
-    """The desa of ``rows`` coloured by score (red: highest risk), on the uploaded boundaries."""
+def risk_map(rows, year: int) -> dict | None:
+    """The desa of ``rows`` coloured by score (red: highest risk) on the uploaded boundaries, as the shared map
+    partial (``reports/_map.html``) draws it: legend by class, names where they fit, tap panel, table."""
+    from .templatetags.risk import score
+
     by_code = {r.code: r for r in rows}
-    boundaries = list(Boundary.objects.filter(region_id__in=list(by_code)).select_related("region"))
-    if not boundaries:
-        return None
-    box = (min(b.min_lon for b in boundaries), min(b.min_lat for b in boundaries),
-           max(b.max_lon for b in boundaries), max(b.max_lat for b in boundaries))
-    proj = maps.Projection(*box)
-    colours, legend = maps.classes([by_code[b.region_id].score for b in boundaries], "down")
-    shapes = [{"code": b.region_id, "name": b.region.name, "path": proj.path(b.geometry), "colour": c,
-               "row": by_code[b.region_id]} for b, c in zip(boundaries, colours)]
-    return {"width": proj.width, "height": f"{proj.height:.0f}", "shapes": shapes, "legend": legend,
-            "demo_boundaries": any(b.source.startswith("demo") for b in boundaries)}
+    boundaries = Boundary.objects.filter(region_id__in=list(by_code)).select_related("region").order_by("region_id")
+    details = {c: _("skor %(score)s, peringkat %(rank)s dari %(n)s") % {"score": score(r.score), "rank": r.rank,
+                                                                       "n": len(rows)}
+               for c, r in by_code.items()}
+    return maps.value_map(boundaries, {c: r.score for c, r in by_code.items()}, details,
+                          measure=maps.MapMeasure(_("Skor wilayah berisiko")), year=year, direction="down",
+                          text=score) or None
 
 
 def _rows_xlsx(rows, area, year):
@@ -82,7 +81,7 @@ def ranked_list(request):
                                                                              area.code[:5]).order_by("code")
     return render(request, "risk/list.html", {
         "area": area, "year": year, "years": _years(), "rows": rows, "ruleset": ruleset,
-        "items": ruleset.items.filter(active=True).select_related("indicator"), "map": risk_map(rows),
+        "items": ruleset.items.filter(active=True).select_related("indicator"), "map": risk_map(rows, year),
         "designated": designated, "areas": areas})
 
 
@@ -256,7 +255,8 @@ def plan_pdf(request, pk: int):
         kecamatan = d.region.parent_id
         rows = [r for c, r in district_scores(district_of(d.region_id), d.score_snapshot.get("year", d.year - 1))
                 .items() if c.startswith(kecamatan + ".")]
-    ctx.update({"map": risk_map(rows) if rows else None, "generated": timezone.localtime()})
+    map_year = d.score_snapshot.get("year", d.year - 1)
+    ctx.update({"map": risk_map(rows, map_year) if rows else None, "generated": timezone.localtime()})
     return pdf_response(request, "risk/plan_pdf.html", ctx, f"wilayah-berisiko-{d.region_id}-{d.year}")
 
 

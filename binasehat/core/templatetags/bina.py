@@ -57,3 +57,19 @@ def month_name(number):
         return MONTHS[int(number)]
     except (KeyError, TypeError, ValueError):
         return number
+
+
+@register.filter
+def period_name(value):
+    """A reporting period as a user reads it: 2026-11 → November 2026, 2025Q4 → Triwulan 4 2025, 2026 → 2026
+    (the input fields keep the machine form)."""
+    from django.utils.dates import MONTHS
+
+    from binasehat.core.periods import Period, PeriodError
+
+    if not isinstance(value, Period):
+        try:
+            value = Period.parse(str(value))
+        except PeriodError:
+            return value
+    return value.label([str(MONTHS[m]) for m in range(1, 13)])

@@ -118,3 +118,61 @@ def test_no_page_in_english_shows_an_iso_date_or_a_raw_key(demo, client_for, set
                                 visible_text(html)))
     assert dated > 0
     assert bad == []
+
+
+def _admin_pages(client):
+    """Every changelist of the admin and the change page of the first records of each (a superuser sees all)."""
+    from django.contrib import admin
+    from django.urls import reverse
+
+    yield "/admin/", client.get("/admin/")
+    for model in admin.site._registry:
+        info = model._meta.app_label, model._meta.model_name
+        url = reverse("admin:%s_%s_changelist" % info)
+        yield url, client.get(url)
+        for pk in model._default_manager.order_by("-pk").values_list("pk", flat=True)[:2]:
+            change = reverse("admin:%s_%s_change" % info, args=[pk])
+            yield change, client.get(change)
+            history = reverse("admin:%s_%s_history" % info, args=[pk])
+            yield history, client.get(history)
+
+
+def test_admin_names_objects_in_indonesian_without_iso_dates_or_raw_keys(demo, client, django_user_model):
+    """The admin's changelists, change and history pages, as a superuser reads them: objects named with dates as
+    31 Des 2025 (never 2025-03-01), models by their Indonesian names (never a class name such as "fill state")."""
+    from django.contrib import admin
+
+    from binasehat.core.models import AuditEntry
+
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    superuser = django_user_model.objects.create_superuser("root-sweep", "root@example.org", "x-Very-long-1")
+    # A failed login and a login: django-axes records them (its own names are English with ISO times).
+    client.post("/akun/masuk/", {"username": "root-sweep", "password": "wrong"}, REMOTE_ADDR="10.0.0.9")
+    AccessFailureLog.objects.create(username="root-sweep", ip_address="10.0.0.9", user_agent="test",
+                                    path_info="/akun/masuk/", locked_out=True)  # kept when enabled in settings
+    client.force_login(superuser)
+    assert AccessAttempt.objects.exists() and AccessFailureLog.objects.exists() and AccessLog.objects.exists()
+    bad, pages = [], 0
+    for url, response in _admin_pages(client):
+        assert response.status_code == 200, url
+        pages += 1
+        html = response.content.decode()
+        bad += [(url, p) for p in problems(html)]
+        text = visible_text(html)
+        bad += [(url, w) for w in ("Access Log for", "Attempted Access", "Failed access", " object (", "Axes") if w in text]
+    assert pages > 40
+    assert bad == [], "\n".join(map(str, bad))
+    english = []
+    for model in admin.site._registry:
+        meta = model._meta
+        if "verbose_name" not in meta.original_attrs or "verbose_name_plural" not in meta.original_attrs:
+            english.append(meta.label)
+        # Field labels too: "rebuilt at", "order", "key" are English; posyandu/puskesmas/program are Indonesian.
+        if model.__module__.startswith("binasehat"):
+            english += [f"{meta.label}.{f.name}" for f in meta.get_fields()
+                        if getattr(f, "concrete", False) and not f.auto_created
+                        and f.verbose_name == f.name.replace("_", " ")
+                        and f.name not in ("posyandu", "puskesmas", "program", "operator", "tatanan")]
+    assert english == [], english
+    assert AuditEntry.objects.exists()

@@ -123,7 +123,7 @@ def test_ranked_list_explanation_and_export(demo, client_for):
     html = client.get(reverse("risk:list"), {"wilayah": "19.03", "tahun": 2025}).content.decode()
     scored = district_scores("19.03", 2025)
     assert html.count('<tr id="row-') == 53
-    assert html.count("<path d=") == 53  # the map: one shape per desa (stand-in boundaries)
+    assert html.count('<path class="map-shape"') == 53  # the map: one shape per desa (stand-in boundaries)
     page = client.get(reverse("risk:explanation", args=[TELADAN, 2025])).content.decode()
     r = scored[TELADAN]
     assert f"peringkat {r.rank} di kabupaten" in page
