@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('indicators', '0004_behaviour_and_target_validity'),
+        ('indicators', '0005_rollups'),
     ]
 
     operations = [
