@@ -58,8 +58,10 @@ test-browser-deps:
 test: install test-browser-deps
 	DJANGO_ALLOW_ASYNC_UNSAFE=true IMPORTS_RUN_INLINE=true $(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Every benchmark with its PASS/FAIL lines and a summary (long: the goals' sizes). BENCH_ARGS="--quick" for small
+# sizes, "--only zscores_command,iks_command", "--database-url postgres://..." to add PostgreSQL.
 bench: install
-	$(BIN)/python bench/regions_import.py
+	$(BIN)/python bench/run_all.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache
