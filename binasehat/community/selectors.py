@@ -6,6 +6,8 @@ posyandu's year or a PIS-PK survey changes a desa's stratum without anyone re-en
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import operator
 from dataclasses import dataclass, field
 
 from django.apps import apps
@@ -38,13 +40,35 @@ PHBS_PISPK = (1, 3, 4, 8, 10, 11)  # 0-based positions in Survey.values
 # --- Desa Siaga ------------------------------------------------------------------------------------------------
 
 def siaga_desa_for_user(user, area_code: str | None = None):
+    """The desa whose Desa Siaga results the user sees: inside the user's area and in a kabupaten/kota this
+    installation serves (one with a puskesmas). A province user of an installation that serves some of its
+    districts sees those districts' desa only: desa of districts without any record here are not "belum Siaga
+    Aktif", they are not assessed by this system at all (``siaga_unserved_districts`` names them)."""
+    from binasehat.core.district_settings import districts_served
+
     scope = scope_of(user)
     if scope.posyandu_ids is not None:
         return Region.objects.none()
     qs = Region.objects.filter(level=4).filter(scope.region_q("code")).select_related("parent")
+    served = sorted(districts_served())
+    if served:
+        qs = qs.filter(functools.reduce(operator.or_, (Q(code__startswith=c + ".") for c in served)))
     if area_code:
         qs = qs.filter(Q(code=area_code) | Q(code__startswith=area_code + "."))
     return qs.order_by("code")
+
+
+def siaga_unserved_districts(user) -> list[Region]:
+    """Kabupaten/kota inside the user's area that this installation does not serve (no puskesmas): their desa are
+    left out of the Desa Siaga results, and the page says so."""
+    from binasehat.core.district_settings import districts_served
+
+    scope = scope_of(user)
+    served = districts_served()
+    if not served or scope.posyandu_ids is not None:
+        return []
+    return [r for r in Region.objects.filter(level=2).filter(scope.region_q("code")).order_by("code")
+            if r.code not in served]
 
 
 def siaga_parameters() -> tuple[dict, dict, dict]:

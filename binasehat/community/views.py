@@ -58,6 +58,7 @@ def siaga_list(request):
         "year": year, "years": _years(), "region": region, "rows": rows, "recap": recap, "total": total,
         "strata": rules.STRATA, "colours": STRATA_COLOURS, "target": rules.SIAGA_TARGET, "parameters": described,
         "generated": timezone.localtime(), "can_configure": scope_of(request.user).can("indicators.manage"),
+        "unserved": selectors.siaga_unserved_districts(request.user),
     }
     fmt = request.GET.get("format")
     filename = f"desa-siaga-{region.code if region else 'semua'}-{year}"
