@@ -26,3 +26,14 @@ def test_programme_page_names_its_periods(demo, client_for):
     assert re.search(r"Periode (Januari|Februari|Maret|April|Mei|Juni|Juli|Agustus|September|Oktober|November|"
                      r"Desember) 20\d\d:", text)
     assert not re.search(r"Periode 20\d\d-\d\d", text)
+
+
+def test_a_quarter_is_named_in_the_language_of_the_page():
+    from django.utils import translation
+
+    from binasehat.core.periods import QUARTER, Period
+
+    with translation.override("id"):
+        assert Period(2025, QUARTER, 3).label() == "Triwulan 3 2025"
+    with translation.override("en"):
+        assert Period(2025, QUARTER, 3).label() == "Quarter 3 2025"

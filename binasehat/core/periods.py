@@ -133,7 +133,9 @@ class Period:
         if self.kind == MONTH and month_names:
             return f"{month_names[self.index - 1]} {self.year}"
         if self.kind == QUARTER:
-            return f"Triwulan {self.index} {self.year}"
+            from django.utils.translation import gettext
+
+            return gettext("Triwulan %(n)s %(y)s") % {"n": self.index, "y": self.year}
         if self.kind == YTD and month_names:
             return f"{month_names[0]}–{month_names[self.index - 1]} {self.year}"
         return str(self)
