@@ -110,3 +110,15 @@ def test_concurrent_adds_of_the_same_family_make_one_assignment(people):
         t.join()
     assert errors == []
     assert FamilyAssignment.objects.filter(user=bidan, family=mine[2]).count() == 1
+
+
+def test_surveyor_list_takes_the_same_queries_however_many_people(people, django_assert_max_num_queries):
+    _bidan, dinkes, _kader, _mine, _other = people
+    for i in range(6):
+        user = User.objects.create_user(username=f"bidan_extra_{i}", password="x", role="bidan_desa")
+        user.areas.add(BIDAN_DESA)
+    dinkes = User.objects.get(pk=dinkes.pk)
+    dinkes.scope  # noqa: B018 - the actor's own scope is read once, outside the count
+    with django_assert_max_num_queries(4):
+        names = {u.username for u in selectors.surveyors_for(dinkes)}
+    assert {f"bidan_extra_{i}" for i in range(6)} | {"bidan"} <= names
