@@ -148,6 +148,13 @@ class ImportAudit:
 
 def _json_column(values: Sequence) -> list[str]:
     """Each value of a column as JSON text (what ``json.dumps`` writes, with Decimal and dates as strings)."""
+    kinds = set(map(type, values))
+    kinds.discard(type(None))
+    if kinds <= {float}:
+        # A column of floats (z-scores): repr is JSON for every finite float; NaN and infinities as json.dumps.
+        return ["null" if v is None else (repr(v) if -_INF < v < _INF else json.dumps(v)) for v in values]
+    if kinds <= {int}:
+        return ["null" if v is None else str(v) for v in values]
     out = []
     texts: dict[str, str] = {}  # a column repeats its values: each distinct text is encoded once
     for v in values:
@@ -158,7 +165,7 @@ def _json_column(values: Sequence) -> list[str]:
         elif v is False:
             out.append("false")
         elif type(v) is int or type(v) is float:
-            out.append(json.dumps(v) if v != v or v in (float("inf"), float("-inf")) else repr(v))
+            out.append(json.dumps(v) if v != v or v in (_INF, -_INF) else repr(v))
         else:
             text = str(v)
             encoded = texts.get(text)
@@ -166,6 +173,9 @@ def _json_column(values: Sequence) -> list[str]:
                 encoded = texts[text] = json.dumps(text, ensure_ascii=False)
             out.append(encoded)
     return out
+
+
+_INF = float("inf")
 
 
 def file_sha256(path) -> str:

@@ -360,8 +360,12 @@ class Table:
         self.headers = [names.get(h, h) for h in self.headers]
 
     def _row(self, number: int, values: list[str]) -> Row:
+        headers = self.headers
+        if len(values) == len(headers) and all(headers) and not any("\x00" in v for v in values):
+            # The common row: every column named, as wide as the header, no NUL.
+            return Row(number=number, values=dict(zip(headers, map(str.strip, values))), source=self.name)
         row = {}
-        for i, h in enumerate(self.headers):
+        for i, h in enumerate(headers):
             if h:
                 # NUL cannot be stored in PostgreSQL text and is never typed by a person.
                 row[h] = values[i].replace("\x00", "").strip() if i < len(values) else ""

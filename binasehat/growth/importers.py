@@ -202,6 +202,21 @@ class MeasurementImporter(Importer):
         for (child_id, day), m in self.existing.items():
             self._remember(child_id, day, m["lenhei_cm"], m["measure"], m["weight_kg"])
         self.today = timezone.localdate()
+        #: Cell text → its parsed value, per column: a file repeats its dates and measured values (a few thousand
+        #: distinct texts in 100,000 rows), so each is parsed once. Only values that parsed are kept.
+        self._parsed: dict[str, dict] = {c: {} for c in ("visit_date", "weight_kg", "lenhei_cm", "headc_cm",
+                                                          "muac_cm")}
+
+    def _cached(self, column: str, text: str, parse):
+        """``parse(text)`` for a cell of ``column``, each distinct text parsed once (errors are raised each time)."""
+        seen = self._parsed[column]
+        value = seen.get(text, _MISSING)
+        if value is _MISSING:
+            value = parse(text)
+            if len(seen) >= _MAX_CACHED:
+                seen.clear()
+            seen[text] = value
+        return value
 
     def display_value(self, field, value):
         if field == "posyandu_id" and value is not None:
@@ -231,7 +246,7 @@ class MeasurementImporter(Importer):
         for earlier, later in ((before, visit), (visit, after)):
             if earlier is None or later is None:
                 continue
-            if earlier[1] is not None and later[1] is not None:
+            if earlier[1] is not None and later[1] is not None and earlier[1] - later[1] > _NO_DROP_BELOW:
                 drop = plausibility.length_drop(earlier[1], later[1])
                 if drop is not None:
                     warnings.append(_(
@@ -266,7 +281,7 @@ class MeasurementImporter(Importer):
             raise RowError(_("Anak tidak ditemukan di wilayah Anda (periksa child_nik, atau nama + tanggal lahir + "
                              "nama ibu; impor data anak terlebih dulu)."))
         child = self.child[child_id]
-        visit = parse_date(get("visit_date") or "", "visit_date")
+        visit = self._cached("visit_date", get("visit_date") or "", _parse_visit)
         if visit is None:
             raise RowError(_("visit_date wajib diisi."))
         if visit > self.today:
@@ -277,9 +292,9 @@ class MeasurementImporter(Importer):
         # Anthro computes length/height-for-age without a weight.
         warnings = []
         written_weight, written_lenhei = get("weight_kg") or "", get("lenhei_cm") or ""
-        weight = _possible(parse_decimal(written_weight, "weight_kg"), written_weight, WEIGHT_KG, WEIGHT_LABEL, "kg",
+        weight = _possible(self._cached("weight_kg", written_weight, _parse_weight), written_weight, WEIGHT_KG, WEIGHT_LABEL, "kg",
                            warnings)
-        lenhei = _possible(parse_decimal(written_lenhei, "lenhei_cm"), written_lenhei, LENHEI_CM, LENHEI_LABEL, "cm",
+        lenhei = _possible(self._cached("lenhei_cm", written_lenhei, _parse_lenhei), written_lenhei, LENHEI_CM, LENHEI_LABEL, "cm",
                            warnings)
         if weight is None and lenhei is None:
             raise RowError(" ".join([*warnings, _("Berat dan panjang/tinggi badan kosong semua.")]))
@@ -303,9 +318,9 @@ class MeasurementImporter(Importer):
         written = get("oedema")
         oedema = False if written in _NO else parse_bool(written or "", "oedema", default=False)
         written = get("headc_cm")
-        headc = _q(parse_decimal(written, "headc_cm", low=25, high=65)) if written else None
+        headc = self._cached("headc_cm", written, _parse_headc) if written else None
         written = get("muac_cm")
-        muac = _q(parse_decimal(written, "muac_cm", low=5, high=45)) if written else None
+        muac = self._cached("muac_cm", written, _parse_muac) if written else None
         posyandu_id = posyandu_id or child.get("posyandu_id")
         # No ``check_limits`` here: every value was checked against a range that fits its column (weight ≤ 150.00
         # in 5 digits, length ≤ 210.0 in 5, head ≤ 65.0 and LiLA ≤ 45.0 in 4; measure and place from fixed lists).
@@ -386,7 +401,8 @@ def computed_columns(*, sex, age_days, weight_kg, lenhei_cm, measure, oedema, he
     oedema_yn = np.array(["y" if v else "n" for v in oedema], dtype=object)
     result = rules.zscores(
         np.array([1 if s == "L" else 2 for s in sex]), _num(age_days), _num(weight_kg), _num(lenhei_cm),
-        np.array([m or "" for m in measure], dtype=object), oedema_yn, headc_cm=_num(headc_cm), muac_cm=_num(muac_cm),
+        np.array([_MEASURE_CODE[m or ""] for m in measure], dtype=np.int8), oedema_yn, headc_cm=_num(headc_cm),
+        muac_cm=_num(muac_cm),
     )
     status = rules.status(result)
     flags = rules.nutrition_flags(result, oedema_yn)
@@ -425,9 +441,37 @@ def _q(value):
     return value.quantize(Decimal("0.1")) if value is not None else None
 
 
+_MISSING = object()
+#: Below this difference (cm) ``plausibility.length_drop`` never reports a drop (it rounds to 0.01 cm first).
+_NO_DROP_BELOW = plausibility.LENGTH_DROP_TOLERANCE_CM - 0.01
+_MAX_CACHED = 100_000
+
+
+def _parse_visit(text):
+    return parse_date(text, "visit_date")
+
+
+def _parse_weight(text):
+    return parse_decimal(text, "weight_kg")
+
+
+def _parse_lenhei(text):
+    return parse_decimal(text, "lenhei_cm")
+
+
+def _parse_headc(text):
+    return _q(parse_decimal(text, "headc_cm", low=25, high=65))
+
+
+def _parse_muac(text):
+    return _q(parse_decimal(text, "muac_cm", low=5, high=45))
+
+
 #: What a measured value can be at all (outside: impossible, not stored): weight 0.5–150 kg, length 38–210 cm.
 WEIGHT_KG = (Decimal("0.5"), Decimal("150"))
 LENHEI_CM = (Decimal("38"), Decimal("210"))
+#: A stored measure as the int8 code ``rules.zscores`` takes (``rules.measure_code``): no text cleaned per call.
+_MEASURE_CODE = {"": rules.measure_code(""), "l": rules.measure_code("l"), "h": rules.measure_code("h")}
 #: How a form or a register writes the measuring position.
 MEASURE = {"": "", "l": "l", "h": "h", "pb": "l", "tb": "h", "berbaring": "l", "telentang": "l", "berdiri": "h"}
 
