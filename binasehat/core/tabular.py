@@ -291,15 +291,18 @@ class Table:
         number = 1
         width = max(len(self.headers), 1)
         try:
+            max_rows, max_cells = self.max_rows, self.max_cells
             for values in self._reader:
                 number += 1
-                if number - 1 > self.max_rows or (number - 1) * max(width, len(values)) > self.max_cells:
-                    raise _too_large(self.name, self.max_rows, self.max_cells)
-                if not any(v.strip() for v in values):
+                cells = len(values)
+                if number - 1 > max_rows or (number - 1) * (width if cells <= width else cells) > max_cells:
+                    raise _too_large(self.name, max_rows, max_cells)
+                text = "".join(values)
+                if not text.strip():
                     continue
                 if number % 512 == 0:
                     self._fraction = min(self._raw.tell() / self._size, 1.0)
-                yield self._row(number, values)
+                yield self._row(number, values, "\x00" not in text)
         except UnicodeDecodeError:
             raise TableError(self._encoding_message() + " " + _("(baris %(n)s)") % {"n": number + 1}) from None
         except csv.Error as exc:
@@ -339,7 +342,7 @@ class Table:
         total = self.total_rows or 1
         for values in self._iter:
             number += 1
-            texts = [cell_text(v) for v in values]
+            texts = [v.strip() if type(v) is str else cell_text(v) for v in values]
             if not any(texts):
                 continue
             if number % 512 == 0:
@@ -359,9 +362,11 @@ class Table:
         """Read the columns named by the keys as the values (Indonesian header → the importer's column)."""
         self.headers = [names.get(h, h) for h in self.headers]
 
-    def _row(self, number: int, values: list[str]) -> Row:
+    def _row(self, number: int, values: list[str], no_nul: bool | None = None) -> Row:
         headers = self.headers
-        if len(values) == len(headers) and all(headers) and not any("\x00" in v for v in values):
+        if no_nul is None:
+            no_nul = not any("\x00" in v for v in values)
+        if no_nul and len(values) == self._plain_width:
             # The common row: every column named, as wide as the header, no NUL.
             return Row(number=number, values=dict(zip(headers, map(str.strip, values))), source=self.name)
         row = {}
@@ -372,6 +377,8 @@ class Table:
         return Row(number=number, values=row, source=self.name)
 
     def rows(self) -> Iterator[Row]:
+        #: A row this wide maps cell i to header i directly (every column named); -1: never.
+        self._plain_width = len(self.headers) if all(self.headers) else -1
         yield from (self._csv_rows() if self.kind == "csv" else self._sheet_rows())
         self._fraction = 1.0
 

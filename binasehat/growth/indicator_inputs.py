@@ -99,7 +99,8 @@ class GrowthSource(Source):
         m_table, c_table = Measurement._meta.db_table, Child._meta.db_table
         start, end = dt.date(year, 1, 1), dt.date(year + 1, 1, 1)
         cols = ", ".join(f"m.{t}" for t in TERMS)
-        sql = (f"SELECT m.child_id, c.desa_id, m.measured_on, m.id, {cols} FROM {m_table} m "
+        # The day as text: no date object made per row (the distinct days are converted once, below).
+        sql = (f"SELECT m.child_id, c.desa_id, CAST(m.measured_on AS TEXT), m.id, {cols} FROM {m_table} m "
                f"JOIN {c_table} c ON c.id = m.child_id WHERE m.measured_on >= %s AND m.measured_on < %s "
                f"AND m.age_days < %s AND c.desa_id IN ({', '.join(['%s'] * len(chunk))})")
         desa_index = {code: i for i, code in enumerate(chunk)}
