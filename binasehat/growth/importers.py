@@ -312,9 +312,9 @@ class MeasurementImporter(Importer):
             if posyandu_id is None:
                 raise RowError(_("posyandu_code %(c)r tidak dikenal atau di luar wilayah Anda.") % {"c": code})
         if weight is not None:
-            weight = weight.quantize(CENTI)
+            weight = _quantized(weight, CENTI)
         if lenhei is not None:
-            lenhei = lenhei.quantize(DECI)
+            lenhei = _quantized(lenhei, DECI)
         written = get("oedema")
         oedema = False if written in _NO else parse_bool(written or "", "oedema", default=False)
         written = get("headc_cm")
@@ -327,7 +327,7 @@ class MeasurementImporter(Importer):
         old = self.existing.get((child_id, visit))
         seen = self._remember(child_id, visit, lenhei, measure, weight)
         warnings += self._plausibility(child, seen, place)
-        key = f"{child_id}/{visit.isoformat()}"
+        key = f"{child_id}/{_iso(visit)}"
         # The row as the write needs it: a tuple (``ROW_FIELDS``), not a dict, for 1,000,000-row files.
         data = MeasurementRow(weight, lenhei, measure, oedema, headc, muac, place, posyandu_id, child_id, visit,
                               (visit - child["birth_date"]).days, child["sex"], child["desa_id"],
@@ -435,6 +435,25 @@ CENTI, DECI = Decimal("0.01"), Decimal("0.1")
 _NO = frozenset({"", "tidak", "t", "0", "false", "salah", "tidak aktif", "no", "n"})
 WEIGHT_LABEL = gettext_lazy("Berat badan")
 LENHEI_LABEL = gettext_lazy("Panjang/tinggi badan")
+
+
+def _quantized(value: Decimal, step: Decimal, _seen: dict = {}) -> Decimal:
+    """``value.quantize(step)``, each distinct (value, step) computed once (a file repeats its values)."""
+    done = _seen.get((value, step))
+    if done is None:
+        if len(_seen) >= _MAX_CACHED:
+            _seen.clear()
+        done = _seen[(value, step)] = value.quantize(step)
+    return done
+
+
+def _iso(day: dt.date, _seen: dict = {}) -> str:
+    text = _seen.get(day)
+    if text is None:
+        if len(_seen) >= _MAX_CACHED:
+            _seen.clear()
+        text = _seen[day] = day.isoformat()
+    return text
 
 
 def _q(value):
