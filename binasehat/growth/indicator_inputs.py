@@ -49,27 +49,6 @@ class GrowthSource(Source):
             months.update(dt.date(m.year, k, 1) for k in range(m.month, 13))
         return sorted(months)
 
-    def _counts(self, start: dt.date, end: dt.date, codes: list[str] | None):
-        from .models import Child, Measurement
-
-        m_table, c_table = Measurement._meta.db_table, Child._meta.db_table
-        sums = ", ".join(f"SUM(CASE WHEN {t} THEN 1 ELSE 0 END), SUM(CASE WHEN {t} IS NOT NULL THEN 1 ELSE 0 END)"
-                         for t in TERMS)
-        cols = ", ".join(f"m.{t}" for t in TERMS)
-        where, params = "m.measured_on >= %s AND m.measured_on < %s AND m.age_days < %s", \
-            [start, end, MAX_AGE_DAYS]
-        if codes is not None:
-            where += f" AND c.desa_id IN ({', '.join(['%s'] * len(codes))})"
-            params += codes
-        sql = (f"SELECT desa_id, COUNT(*), {sums} FROM ("
-               f"SELECT c.desa_id AS desa_id, {cols}, ROW_NUMBER() OVER (PARTITION BY m.child_id "
-               f"ORDER BY m.measured_on DESC, m.id DESC) AS rn "
-               f"FROM {m_table} m JOIN {c_table} c ON c.id = m.child_id WHERE {where}) t "
-               f"WHERE rn = 1 GROUP BY desa_id")
-        with connection.cursor() as cur:
-            cur.execute(sql, params)
-            yield from cur.fetchall()
-
     def compute(self, cells):
         """Every window's counts from one read of the measurements per year and chunk of desa (rows sorted by
         child, date and id; the latest per child in a window is the last of its run), the same figures as one
