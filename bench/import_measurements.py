@@ -214,10 +214,11 @@ def naive(path: str, sample: int) -> dict:
     from binasehat.growth.models import Child, Measurement
     from binasehat.growth.services import computed_fields
 
-    with open(path, newline="", encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh))
-    step = max(1, len(rows) // sample)
-    picked = rows[::step][:sample]
+    with open(path, encoding="utf-8") as fh:
+        total = sum(1 for _line in fh) - 1
+    step = max(1, total // sample)
+    with open(path, newline="", encoding="utf-8") as fh:  # only the sample is held
+        picked = [r for i, r in enumerate(csv.DictReader(fh)) if i % step == 0][:sample]
     started = time.perf_counter()
     cpu0 = os.times()
     with transaction.atomic():
@@ -255,6 +256,7 @@ def main() -> int:
     parser.add_argument("--naive-sample", type=int, default=2_000)
     parser.add_argument("--database-url", default="")
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--formats", default="csv,xlsx", help="the files imported: csv, xlsx or csv,xlsx")
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     parser.add_argument("--path", help=argparse.SUPPRESS)
     parser.add_argument("--started", type=float, help=argparse.SUPPRESS)
@@ -300,8 +302,9 @@ def main() -> int:
             print(f"database: {where}; {gen['children']:,} children generated; file {gen['rows']:,} rows "
                   f"(CSV {gen['csv_mb']:.1f} MB, XLSX {gen['xlsx_mb']:.1f} MB)")
             results = {}
-            for fmt in ("csv", "xlsx"):
-                if fmt == "xlsx":
+            formats = [f for f in ("csv", "xlsx") if f in args.formats.split(",")]
+            for fmt in formats:
+                if results:
                     child("reset")
                 path = str(Path(folder) / f"measurements.{fmt}")
                 r = run_child(script, ["--phase", "import", "--path", path, "--started", repr(time.time())], env)
