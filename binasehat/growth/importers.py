@@ -292,10 +292,10 @@ class MeasurementImporter(Importer):
         # Anthro computes length/height-for-age without a weight.
         warnings = []
         written_weight, written_lenhei = get("weight_kg") or "", get("lenhei_cm") or ""
-        weight = _possible(self._cached("weight_kg", written_weight, _parse_weight), written_weight, WEIGHT_KG, WEIGHT_LABEL, "kg",
-                           warnings)
-        lenhei = _possible(self._cached("lenhei_cm", written_lenhei, _parse_lenhei), written_lenhei, LENHEI_CM, LENHEI_LABEL, "cm",
-                           warnings)
+        weight = _possible(self._cached("weight_kg", written_weight, _parse_weight), written_weight, WEIGHT_KG,
+                           WEIGHT_LABEL, "kg", warnings)
+        lenhei = _possible(self._cached("lenhei_cm", written_lenhei, _parse_lenhei), written_lenhei, LENHEI_CM,
+                           LENHEI_LABEL, "cm", warnings)
         if weight is None and lenhei is None:
             raise RowError(" ".join([*warnings, _("Berat dan panjang/tinggi badan kosong semua.")]))
         written = get("measure") or ""
