@@ -373,11 +373,11 @@ def phase_assess(year: int) -> dict:
                 calls[key] = calls.get(key, 0) + 1
         return wrapper
 
-    services.month_arrays = timed("load", services.month_arrays)
+    services.month_sums = timed("load", services.month_sums)
     services._kader_sk = timed("kader", services._kader_sk)
     services._inputs_json = timed("json", services._inputs_json)
     services._store = timed("store", services._store)
-    rules.yearly_inputs = timed("inputs", rules.yearly_inputs)
+    rules.inputs_from_sums = timed("inputs", rules.inputs_from_sums)
     rules.evaluate_columns = timed("evaluate", rules.evaluate_columns)  # the vectorised evaluator (per rule set)
     aggregates.refresh_after_commit = timed("aggregates", aggregates.refresh_after_commit)
     original_delete = QuerySet.delete

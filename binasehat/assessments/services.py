@@ -171,6 +171,128 @@ def month_arrays(posyandu_ids: list[int], year: int) -> dict[str, np.ndarray]:
     return arrays
 
 
+_ORDERED_INDEX: dict[str, str | None] = {}
+
+
+def _ordered_index() -> str | None:
+    """SQLite: the name of the unique index on (posyandu, month) of the monthly records, read from the schema
+    (SQLite names it itself). ``month_sums`` reads through it so that a posyandu's records arrive in calendar
+    order and its D/S sum is added in that order, as ``rules.sums_from_months`` adds it."""
+    from binasehat.posyandu.models import PosyanduMonth
+
+    meta = PosyanduMonth._meta
+    key = connection.alias + ":" + str(connection.settings_dict.get("NAME", ""))
+    if key not in _ORDERED_INDEX:
+        wanted = [meta.get_field("posyandu").column, meta.get_field("month").column]
+        found = None
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA index_list({connection.ops.quote_name(meta.db_table)})")
+            for row in cursor.fetchall():
+                name, unique = row[1], row[2]
+                cursor.execute(f"PRAGMA index_info({connection.ops.quote_name(name)})")
+                if unique and [r[2] for r in cursor.fetchall()] == wanted:
+                    found = name
+                    break
+        _ORDERED_INDEX[key] = found
+    return _ORDERED_INDEX[key]
+
+
+def _sums_query(posyandu_ids: np.ndarray, year: int, months: int) -> str:
+    """SELECT of ``rules.SUMS`` per posyandu of ``posyandu_ids`` (sorted) over January to month ``months`` of
+    ``year``: one row per posyandu with records, its id first. Counts with FILTER, sums of the reported values
+    (a value not reported adds nothing, as 0), the latest values as the maximum of month × 2³² + value (a month
+    has one record per posyandu). D/S is summed in calendar order (PostgreSQL: ORDER BY in the aggregate; SQLite:
+    read through the (posyandu, month) index). Ids and dates are formatted from integers: no parameters."""
+    from binasehat.posyandu.models import PosyanduMonth
+
+    meta = PosyanduMonth._meta
+    q = connection.ops.quote_name
+    postgres = connection.vendor == "postgresql"
+
+    def c(name):
+        return q(meta.get_field(name).column)
+
+    def flag(name):
+        return f"CASE WHEN {c(name)} THEN 1 ELSE 0 END"
+
+    big, real = ("bigint", "double precision") if postgres else ("INTEGER", "REAL")
+    month = c("month")
+    m = (f"CAST(EXTRACT(MONTH FROM {month}) AS bigint)" if postgres
+         else f"CAST(substr({month}, 6, 2) AS INTEGER)")
+    opened = f"{c('opening_days')} > 0"
+
+    def good(served, target, extra=""):
+        return f"COUNT(*) FILTER (WHERE {extra}{c(target)} > 0 AND 2 * CAST({c(served)} AS {big}) >= {c(target)})"
+
+    by_month = f" ORDER BY {month}" if postgres else ""
+    columns = [
+        "COUNT(*)",
+        f"COUNT(*) FILTER (WHERE {opened})",
+        f"SUM(CAST(ROUND({c('kader_on_duty')} * 10) AS integer)) FILTER (WHERE {opened})",
+        f"SUM(CAST({c('d')} AS {real}) / {c('s')}{by_month}) FILTER (WHERE {opened} AND {c('s')} > 0)",
+        f"COUNT(*) FILTER (WHERE {opened} AND {c('s')} > 0)",
+    ]
+    for name in ("kia", "kb", "imunisasi"):
+        served, target = rules.SERVICES[name]
+        columns += [f"SUM({c(served)})", f"SUM({c(target)})"]
+    for name, (served, target) in rules.SERVICES.items():
+        columns.append(good(served, target, f"{opened} AND " if name == "gizi" else ""))
+    columns += [
+        f"MAX({flag('kegiatan_tambahan')})",
+        f"MAX({m} * 2 + {flag('alat_pantau')})",
+        f"MAX({m} * 4294967296 + {c('kk_total')}) FILTER (WHERE {c('kk_total')} > 0)",
+        f"MAX({m} * 4294967296 + COALESCE({c('kk_dana_sehat')}, 0)) FILTER (WHERE {c('kk_total')} > 0)",
+    ]
+    pk = c("posyandu")
+    lo, hi = int(posyandu_ids[0]), int(posyandu_ids[-1])
+    if hi - lo + 1 <= 4 * len(posyandu_ids):
+        which = f"{pk} BETWEEN {lo} AND {hi}"
+    else:
+        which = f"{pk} IN ({', '.join(str(int(i)) for i in posyandu_ids)})"
+    first, last = dt.date(int(year), 1, 1).isoformat(), period_end(int(year), months).isoformat()
+    dates = (f"{month} BETWEEN DATE '{first}' AND DATE '{last}'" if postgres
+             else f"{month} BETWEEN '{first}' AND '{last}'")
+    table = q(meta.db_table)
+    if not postgres and (index := _ordered_index()):
+        table += f" INDEXED BY {q(index)}"
+    return f"SELECT {pk}, {', '.join(columns)} FROM {table} WHERE {which} AND {dates} GROUP BY {pk}"
+
+
+def month_sums(posyandu_ids: list[int], year: int, months: int = 12) -> dict[str, np.ndarray]:
+    """``rules.SUMS`` of ``posyandu_ids`` over January to month ``months`` of ``year``, computed by the database
+    (``_sums_query``: one row per posyandu, not one per month), as float arrays in the order of ``posyandu_ids``;
+    equal to ``rules.sums_from_months(month_arrays(...))``. A posyandu without records has zeros (NaN for the KK
+    counts)."""
+    n = len(posyandu_ids)
+    out = np.zeros((len(rules.SUMS), n))
+    kk = [rules.SUMS.index("kk_total"), rules.SUMS.index("kk_dana_sehat")]
+    out[kk] = np.nan
+    if n:
+        ids = np.asarray(posyandu_ids, dtype=np.int64)
+        order = np.argsort(ids, kind="stable")
+        sorted_ids = ids[order]
+        if connection.vendor == "postgresql":  # a cheap query: compiling it (JIT) would cost more than running it
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL jit = off")
+        with connection.cursor() as cursor:
+            cursor.execute(_sums_query(sorted_ids, year, months))
+            rows = cursor.fetchall()
+        if rows:
+            block = np.array(rows, dtype=np.float64)  # None (no value) becomes NaN
+            pk = block[:, 0].astype(np.int64)
+            found = np.minimum(np.searchsorted(sorted_ids, pk), n - 1)
+            known = sorted_ids[found] == pk
+            values = block[known, 1:].T
+            latest = values[-3:]  # month × 2 + flag, month × 2³² + count: keep the flag or the count
+            values[-3] = np.mod(latest[0], 2)
+            values[-2:] = np.mod(latest[1:], 4294967296)
+            none = np.isnan(values)
+            values[none] = 0.0
+            values[kk] = np.where(none[kk], np.nan, values[kk])
+            out[:, order[found[known]]] = values
+    return dict(zip(rules.SUMS, out))
+
+
 def _kader_sk(posyandu_ids: list[int], on_date: dt.date) -> np.ndarray:
     """Per posyandu of ``posyandu_ids`` (sorted), its kader with an SK by ``on_date``: active, with an SK number,
     the SK undated or dated by then — ``n_sk`` of ``cadres.selectors.kader_counts_by_posyandu`` (a test holds them
@@ -282,7 +404,7 @@ def posyandu_evaluate(*, year: int, posyandu_ids: Iterable[int] | None = None, t
         now = connection.ops.adapt_datetimefield_value(now)
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start:start + CHUNK]
-        inputs = rules.yearly_inputs(month_arrays(chunk, year), _kader_sk(chunk, on_date), months_in_period=months)
+        inputs = rules.inputs_from_sums(month_sums(chunk, year, months), _kader_sk(chunk, on_date))
         rows = []
         for code, ruleset in rulesets.items():
             results, next_levels = rules.evaluate_columns(ruleset.definition, inputs)
