@@ -321,10 +321,13 @@ def period_end(year: int, months: int) -> dt.date:
     return dt.date(year, 12, 31) if months >= 12 else dt.date(year, months + 1, 1) - dt.timedelta(days=1)
 
 
-def _inputs_json(inputs: dict[str, np.ndarray]) -> list[str]:
+def _inputs_json(inputs: dict[str, np.ndarray], *, jsonb_order: bool = False) -> list[str]:
     """Per posyandu, its inputs as the JSON text ``json.dumps`` gives for {indicator: value} (ints, floats in
-    their shortest exact form, true/false), written column by column: one template per row."""
-    keys = list(inputs)
+    their shortest exact form, true/false), written column by column: one template per row. ``jsonb_order``: the
+    keys in the order PostgreSQL's jsonb keeps and prints them (shorter first, then bytewise), so that the text
+    read back from a jsonb column equals the text written (the values print as written, except floats Python
+    writes with an exponent, which jsonb prints in full: such a verdict only looks changed and is rewritten)."""
+    keys = sorted(inputs, key=lambda k: (len(k.encode()), k.encode())) if jsonb_order else list(inputs)
     template = "{" + ", ".join(f'"{k}": %s' for k in keys) + "}"
     columns = []
     for k in keys:
@@ -362,21 +365,81 @@ _STORED = ("posyandu", "year", "ruleset", "ruleset_code", "result", "inputs", "n
            "evaluated_at")
 
 
+def _stored(year: int, *, ids: list[int] | None = None, lo: int | None = None, hi: int | None = None) -> dict:
+    """The stored verdicts of ``year`` of posyandu ``ids`` (or with an id from ``lo`` to ``hi``, open-ended when
+    None): {posyandu id: {rule set code: (rule set id, result, next level, months covered, inputs as stored text,
+    fresh)}}; fresh: evaluated after its rule set version was last loaded (``stale_posyandu``). PostgreSQL keeps
+    the inputs as jsonb, whose text has the keys in its own order (``_inputs_json`` with ``jsonb_order``)."""
+    from .models import RuleSet
+
+    q = connection.ops.quote_name
+    e, r = PosyanduEvaluation._meta, RuleSet._meta
+
+    def c(name):
+        return "e." + q(e.get_field(name).column)
+
+    where = [f"{c('year')} = {int(year)}"]
+    if ids is not None:
+        where.append(f"{c('posyandu')} IN ({', '.join(str(int(i)) for i in ids)})")
+    if lo is not None:
+        where.append(f"{c('posyandu')} >= {int(lo)}")
+    if hi is not None:
+        where.append(f"{c('posyandu')} <= {int(hi)}")
+    sql = (f"SELECT {c('posyandu')}, {c('ruleset_code')}, {c('ruleset')}, {c('result')}, {c('next_level')}, "
+           f"{c('months_covered')}, CAST({c('inputs')} AS text), CASE WHEN {c('evaluated_at')} >= "
+           f"r.{q(r.get_field('loaded_at').column)} THEN 1 ELSE 0 END FROM {q(e.db_table)} e LEFT JOIN "
+           f"{q(r.db_table)} r ON r.{q(r.pk.column)} = {c('ruleset')} WHERE {' AND '.join(where)}")
+    out: dict[int, dict] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        for pk, code, *rest in cursor.fetchall():
+            out.setdefault(pk, {})[code] = tuple(rest)
+    return out
+
+
+def _changed(rows: list[tuple], stored: dict) -> tuple[list[tuple], set[int]]:
+    """The rows (columns of ``_STORED``) of the posyandu whose verdicts differ from ``stored`` (``_stored``), and
+    the posyandu whose stored verdicts are to be deleted: those changed, and those stored but no longer evaluated.
+    A posyandu is unchanged when each of its rule sets has a fresh stored verdict with the same rule set version,
+    result, next level, months covered and inputs text."""
+    new: dict[int, dict] = {}
+    for row in rows:
+        new.setdefault(row[0], {})[row[3]] = (row[2], row[4], row[6], row[7], row[5], 1)
+    changed = {pk for pk, verdicts in new.items() if stored.get(pk) != verdicts}
+    drop = (changed & stored.keys()) | (stored.keys() - new.keys())
+    return [row for row in rows if row[0] in changed], drop
+
+
+def _delete(year: int, posyandu_ids) -> int:
+    """Delete the verdicts of ``year`` of these posyandu (IN lists of bounded size); returns how many."""
+    ids, deleted = sorted(posyandu_ids), 0
+    for start in range(0, len(ids), CHUNK):
+        deleted += PosyanduEvaluation.objects.filter(year=year, posyandu_id__in=ids[start:start + CHUNK]).delete()[0]
+    return deleted
+
+
+#: More posyandu changed than this in one call: the indicators recompute the whole source rather than cell by cell.
+WHOLE_SOURCE = 20_000
+
+
 @transaction.atomic
 def posyandu_evaluate(*, year: int, posyandu_ids: Iterable[int] | None = None, today: dt.date | None = None) -> int:
     """(Re-)evaluate posyandu for ``year`` (all that existed that year when ``posyandu_ids`` is None) over the months
     the year has completed (see ``months_covered``); a year with no complete month has no verdict yet.
 
-    In passes of CHUNK posyandu (bounded memory): the monthly records read as arrays, the inputs computed and
-    both rule sets evaluated over the whole pass at once (``rules.evaluate_columns``; ``rules.evaluate`` per
-    posyandu is the reference), one row per posyandu and rule set stored with the inputs its rule set uses
-    (``rules.stored_inputs``), result and next level."""
+    In passes of CHUNK posyandu (bounded memory): the monthly records summed by the database per posyandu
+    (``month_sums``), the inputs computed and both rule sets evaluated over the whole pass at once
+    (``rules.evaluate_columns``; ``rules.evaluate`` per posyandu is the reference), one row per posyandu and rule
+    set with the inputs its rule set uses (``rules.stored_inputs``), result and next level. Only verdicts that
+    changed are written (compared with the stored ones: rule set version, result, next level, months, inputs;
+    a verdict older than its rule set version is rewritten), and only their desa are marked for the indicators;
+    for every posyandu, verdicts of posyandu that no longer exist that year are deleted."""
     qs = posyandu_existing_in(year)
     if posyandu_ids is not None:
         qs = qs.filter(pk__in=list(posyandu_ids))
     ids = sorted(qs.values_list("pk", flat=True))
     months = months_covered(year, today)
-    if not ids:
+    if not ids and posyandu_ids is not None:
         return 0
     # One refresh of a posyandu at a time (pages refresh stale verdicts as they read them). SQLite: a writing
     # transaction holds the whole database. PostgreSQL: the posyandu's rows FOR UPDATE; for every posyandu of a
@@ -388,36 +451,57 @@ def posyandu_evaluate(*, year: int, posyandu_ids: Iterable[int] | None = None, t
     elif connection.features.has_select_for_update:
         for start in range(0, len(ids), CHUNK):
             list(Posyandu.objects.select_for_update().filter(pk__in=ids[start:start + CHUNK]).values_list("pk"))
-    if posyandu_ids is None:  # every posyandu of the year is re-evaluated
-        PosyanduEvaluation.objects.filter(year=year).delete()
-    else:
-        for start in range(0, len(ids), CHUNK):  # IN lists of bounded size
-            PosyanduEvaluation.objects.filter(year=year, posyandu_id__in=ids[start:start + CHUNK]).delete()
-    if months <= 0:
-        return 0
+    if months <= 0 or not ids:  # no verdict (yet): none is kept
+        if posyandu_ids is None:
+            deleted, _ = PosyanduEvaluation.objects.filter(year=year).delete()
+        else:
+            deleted = _delete(year, ids)
+        if deleted and posyandu_ids is None:
+            data_changed.send(sender=PosyanduEvaluation, source="assessments", cells=None)
+        return 0 if months <= 0 else len(ids)
     if not current(RULESETS[0]):
         load_rulesets()
     rulesets = {code: in_force(code, year) for code in RULESETS}
+    jsonb_order = connection.vendor == "postgresql"
+    stored_any = PosyanduEvaluation.objects.filter(year=year).exists()
     on_date = period_end(year, months)
     now = timezone.now()
     if connection.vendor != "postgresql":
         now = connection.ops.adapt_datetimefield_value(now)
+    written: set[int] = set()
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start:start + CHUNK]
         inputs = rules.inputs_from_sums(month_sums(chunk, year, months), _kader_sk(chunk, on_date))
         rows = []
         for code, ruleset in rulesets.items():
             results, next_levels = rules.evaluate_columns(ruleset.definition, inputs)
-            texts = _inputs_json({k: inputs[k] for k in rules.stored_inputs(ruleset.definition)})
+            texts = _inputs_json({k: inputs[k] for k in rules.stored_inputs(ruleset.definition)},
+                                 jsonb_order=jsonb_order)
             rows += [(pk, year, ruleset.pk, code, result if isinstance(result, str) else ("ya" if result else "tidak"),
                       text, level or "", months, now)
                      for pk, result, text, level in zip(chunk, results, texts, next_levels)]
+        if stored_any:
+            if posyandu_ids is None:  # the ids from the last pass's to this pass's, so that none is left out
+                last = start + CHUNK >= len(ids)
+                stored = _stored(year, lo=ids[start - 1] + 1 if start else None, hi=None if last else chunk[-1])
+            else:
+                stored = _stored(year, ids=chunk)
+            rows, drop = _changed(rows, stored)
+            _delete(year, drop)
+            written |= drop
+        written.update(row[0] for row in rows)
         _store(rows)
-    if posyandu_ids is None:  # the whole year changed: the indicators recompute this source at once
+    if not written:
+        return len(ids)
+    if len(written) > WHOLE_SOURCE:  # the indicators recompute this source at once
         data_changed.send(sender=PosyanduEvaluation, source="assessments", cells=None)
     else:
-        data_changed.send(sender=PosyanduEvaluation, source="assessments",
-                          cells={(desa, dt.date(year, 1, 1)) for desa in qs.values_list("desa_id", flat=True).distinct()})
+        changed = sorted(written)
+        cells = set()
+        for start in range(0, len(changed), CHUNK):
+            desa = Posyandu.objects.filter(pk__in=changed[start:start + CHUNK]).values_list("desa_id", flat=True)
+            cells |= {(d, dt.date(year, 1, 1)) for d in desa.distinct()}
+        data_changed.send(sender=PosyanduEvaluation, source="assessments", cells=cells)
     return len(ids)
 
 
