@@ -217,7 +217,7 @@ def _sums_query(posyandu_ids: np.ndarray, year: int, months: int) -> str:
 
     big, real = ("bigint", "double precision") if postgres else ("INTEGER", "REAL")
     month = c("month")
-    m = (f"CAST(EXTRACT(MONTH FROM {month}) AS bigint)" if postgres
+    m = (f"CAST(date_part('month', {month}) AS bigint)" if postgres
          else f"CAST(substr({month}, 6, 2) AS INTEGER)")
     opened = f"{c('opening_days')} > 0"
 
@@ -352,7 +352,14 @@ def _store(rows: list[tuple]) -> None:
     if connection.vendor == "postgresql":
         # Values are ids, numbers, rule set codes, level keys and JSON of numbers: no tab, newline or backslash to
         # escape in COPY's text format.
-        lines = "".join("\t".join(map(str, row)) + "\n" for row in rows)
+        # Year, rule set, code, months and time are the same in many rows: each distinct value becomes text once.
+        text: dict = {}
+        for row in rows:
+            for k in (1, 2, 3, 7, 8):
+                if row[k] not in text:
+                    text[row[k]] = str(row[k])
+        lines = "".join(f"{row[0]}\t{text[row[1]]}\t{text[row[2]]}\t{text[row[3]]}\t{row[4]}\t{row[5]}\t{row[6]}\t"
+                        f"{text[row[7]]}\t{text[row[8]]}\n" for row in rows)
         with connection.wrap_database_errors, connection.cursor() as cursor, \
                 cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
             copy.write(lines)
