@@ -19,13 +19,14 @@ Phases, each in its own process (so each one's peak memory is its own), all on o
    values, months without sasaran) plus 3 % "edge" posyandu sitting exactly on the thresholds (8 months, 5 kader,
    50 %). Inserted with ``binasehat.core.bulk.insert_dicts``; not part of the results.
 2. ``assess`` (timed): ``binasehat.assessments.services.posyandu_evaluate(year=Y)`` for all posyandu in one call,
-   on an empty evaluation table: in passes of 5,000 posyandu, the monthly records read as numbers (COPY on
-   PostgreSQL) into P × 12 arrays, kader with an SK counted, the inputs computed and both rule sets evaluated as
-   columns, 2 × P evaluations stored (COPY / executemany); after commit the indicator aggregates of the
-   evaluations are refreshed (part of the call). The split is timed, wall and CPU, by wrapping the functions it
-   calls (no change to the app). Peak memory is the process's maximum resident set size (VmHWM of the phase's own
-   process, see ``_common.peak_mb``), printed beside the baseline before the call. On PostgreSQL the CPU time of
-   the connection's server process is read from /proc and added (the database works there, not in the process).
+   on an empty evaluation table: in passes of 5,000 posyandu, the monthly records summed per posyandu by the
+   database (``month_sums``: one row of counts and sums per posyandu, not twelve monthly rows), kader with an SK
+   counted, the inputs computed and both rule sets evaluated as columns, 2 × P evaluations stored (COPY /
+   executemany); after commit the indicator aggregates of the evaluations are refreshed (part of the call). The
+   split is timed, wall and CPU, by wrapping the functions it calls (no change to the app). Peak memory is the
+   process's maximum resident set size (VmHWM of the phase's own process, see ``_common.peak_mb``), printed beside
+   the baseline before the call. On PostgreSQL the CPU time of the connection's server process is read from /proc
+   and added (the database works there, not in the process).
 3. ``naive``: "the obvious alternative" on a sample (1 % by default, ``--naive-sample``): for each posyandu an ORM
    query for its monthly records (model instances) and one for its kader with an SK, the indicators computed in
    plain Python, ``rules.evaluate`` for both rule sets, ``PosyanduEvaluation.objects.update_or_create`` per rule set.
@@ -34,8 +35,10 @@ Phases, each in its own process (so each one's peak memory is its own), all on o
    one-pass call did. Its rate is extrapolated to every posyandu. Cross-check: the naive computation is written
    from the rules' definitions (``rules.py`` docstring), independently of ``yearly_inputs``; stratum and aktif must
    be equal for every sampled posyandu (the inputs are compared too, within 1e-9).
-4. ``re-assess`` (timed): the same call again, now replacing the 2 × P stored evaluations (re-evaluation after
-   records change is the common case). Skip with ``--no-reassess``.
+4. ``re-assess`` (timed): the same call again, no record changed since: every verdict is computed again and
+   compared with the stored one and only those that differ are rewritten: the naive sample's, which phase 3 wrote
+   with its own inputs (every indicator, its own float sums); the line shows how many evaluations were written.
+   Skip with ``--no-reassess``.
 5. ``district`` (timed): one monthly record edited through ``posyandu.services.month_record`` (its posyandu is
    re-evaluated after commit), then ``posyandu_assess --year Y --area <its kabupaten/kota>``: every posyandu of
    the kabupaten re-evaluated and printed.
@@ -373,11 +376,18 @@ def phase_assess(year: int) -> dict:
                 calls[key] = calls.get(key, 0) + 1
         return wrapper
 
-    services.month_arrays = timed("load", services.month_arrays)
+    services.month_sums = timed("load", services.month_sums)
     services._kader_sk = timed("kader", services._kader_sk)
     services._inputs_json = timed("json", services._inputs_json)
     services._store = timed("store", services._store)
-    rules.yearly_inputs = timed("inputs", rules.yearly_inputs)
+    original_store = services._store
+
+    def counting_store(rows):
+        calls["rows_written"] = calls.get("rows_written", 0) + len(rows)
+        return original_store(rows)
+
+    services._store = counting_store
+    rules.inputs_from_sums = timed("inputs", rules.inputs_from_sums)
     rules.evaluate_columns = timed("evaluate", rules.evaluate_columns)  # the vectorised evaluator (per rule set)
     aggregates.refresh_after_commit = timed("aggregates", aggregates.refresh_after_commit)
     original_delete = QuerySet.delete
@@ -611,7 +621,7 @@ def main() -> int:
     parser.add_argument("--naive-sample", type=int, help="posyandu assessed one by one (default: 1 %% of --posyandu)")
     parser.add_argument("--year", type=int, default=_default_year(), help="year assessed (default: last year)")
     parser.add_argument("--seed", type=int, default=SEED)
-    parser.add_argument("--no-reassess", action="store_true", help="skip the second (replacing) pass")
+    parser.add_argument("--no-reassess", action="store_true", help="skip the second (comparing) pass")
     parser.add_argument("--phase", choices=["generate", "assess", "naive", "district"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     sample = args.naive_sample or max(1, args.posyandu // 100)
@@ -705,7 +715,8 @@ def main() -> int:
             if again["error"]:
                 print(f"  re-assess:  FAILED: {again['error']}")
             else:
-                print(f"  re-assess:  the same call again, replacing {again['existing_before']:,} evaluations: "
+                print(f"  re-assess:  the same call again, no record changed: {again['existing_before']:,} stored "
+                      f"evaluations compared, {again['calls'].get('rows_written', 0):,} written: "
                       f"{again['seconds']:.1f} s; CPU {again['cpu']:.1f} s"
                       + (f" + server {again['server_cpu']:.1f} s" if short == "postgresql" else "")
                       + f"; peak memory {again['peak_rss_mb']:,.0f} MB")

@@ -79,52 +79,91 @@ def _latest(values: np.ndarray, present: np.ndarray) -> np.ndarray:
     return out
 
 
-def yearly_inputs(m: dict[str, np.ndarray], kader_sk: np.ndarray, months_in_period: int = 12) -> dict[str, np.ndarray]:
-    """The indicators of both rule sets for P posyandu at once, from their monthly arrays (P × 12)."""
+#: What the indicators of a posyandu-year are made of: counts and sums over the months of the period, and the
+#: latest values. Each is a sum, count or maximum over the period's monthly records, so a database can compute them
+#: (``services.month_sums``: one row per posyandu); ``sums_from_months`` computes them from monthly arrays and is
+#: the reference. NaN = no value (a posyandu without a record with a KK count).
+SUMS = (
+    "recorded_months",  # months with a record
+    "opening_months",  # months opened (opening days > 0)
+    "kader_tenths",  # kader on duty summed over the months opened, in tenths (a whole number: exact)
+    "ds_sum", "ds_months",  # D/S summed over the months opened with S > 0 (in month order), and those months
+    *(f"{k}_{part}" for k in ("kia", "kb", "imunisasi") for part in ("served", "target")),  # cumulative sums
+    *(f"months_{k}_50" for k in SERVICES),  # months a service reached ≥ 50 % of a sasaran above 0
+    "extra_program",  # 1 when a month had additional activities
+    "alat_pantau",  # the growth-monitoring tools of the latest record (1/0)
+    "kk_total", "kk_dana_sehat",  # of the latest record with a KK count (NaN when none)
+)
+
+
+def sums_from_months(m: dict[str, np.ndarray], months_in_period: int = 12) -> dict[str, np.ndarray]:
+    """``SUMS`` for P posyandu from their monthly arrays (P × 12), over the first ``months_in_period`` months.
+    D/S is summed month by month in calendar order (as the database sums it), so both give the same bits."""
     period = slice(0, months_in_period)
     mm = {k: v[:, period] for k, v in m.items()}
     recorded = ~np.isnan(mm["opening_days"])
     opened = _z(mm["opening_days"]) > 0
-    opening_months = opened.sum(axis=1)
-    kader_sum = np.where(opened, _z(mm["kader_on_duty"]), 0).sum(axis=1)
-    kader_avg = _ratio(kader_sum, opening_months.astype(float))
     s, d = _z(mm["s"]), _z(mm["d"])
     ds_counted = opened & (s > 0)
     ds_month = np.where(ds_counted, _ratio(d, s), 0.0)
-    ds_avg = 100 * _ratio(ds_month.sum(axis=1), ds_counted.sum(axis=1).astype(float))
-
-    def cumulative(served, target):
-        return 100 * _ratio(_z(mm[served]).sum(axis=1), _z(mm[target]).sum(axis=1))
-
-    services_ok = np.zeros(opening_months.shape, dtype=int)
-    service_months = {}
+    ds_sum = np.zeros(len(s))
+    for j in range(ds_month.shape[1]):
+        ds_sum = ds_sum + ds_month[:, j]
+    out = {
+        "recorded_months": recorded.sum(axis=1),
+        "opening_months": opened.sum(axis=1),
+        "kader_tenths": np.where(opened, np.round(_z(mm["kader_on_duty"]) * 10), 0).sum(axis=1),
+        "ds_sum": ds_sum,
+        "ds_months": ds_counted.sum(axis=1),
+    }
     for name, (served, target) in SERVICES.items():
         t, v = _z(mm[target]), _z(mm[served])
+        if name != "gizi":
+            out[f"{name}_served"], out[f"{name}_target"] = v.sum(axis=1), t.sum(axis=1)
         good = (t > 0) & (2 * v >= t - EPS)  # ≥ 50 % of the sasaran that month
         if name == "gizi":
             good &= opened
-        service_months[name] = good.sum(axis=1)
-        services_ok += service_months[name] >= 8
+        out[f"months_{name}_50"] = good.sum(axis=1)
+    out["extra_program"] = (_z(mm["kegiatan_tambahan"]) > 0).any(axis=1).astype(float)
+    out["alat_pantau"] = np.nan_to_num(_latest(_z(mm["alat_pantau"]), recorded))
     kk_present = _z(mm["kk_total"]) > 0
-    kk_total = _latest(_z(mm["kk_total"]), kk_present)
-    kk_dana = _latest(_z(mm["kk_dana_sehat"]), kk_present)
-    dana_sehat = np.where(np.isnan(kk_total), 0.0, 100 * _ratio(np.nan_to_num(kk_dana), np.nan_to_num(kk_total)))
-    alat = _latest(_z(mm["alat_pantau"]), recorded)
+    out["kk_total"] = _latest(_z(mm["kk_total"]), kk_present)
+    out["kk_dana_sehat"] = _latest(_z(mm["kk_dana_sehat"]), kk_present)
+    return {k: np.asarray(out[k], dtype=np.float64) for k in SUMS}
+
+
+def inputs_from_sums(sums: dict[str, np.ndarray], kader_sk: np.ndarray) -> dict[str, np.ndarray]:
+    """The indicators of both rule sets for P posyandu at once, from their ``SUMS`` (floats; NaN = none)."""
+    opening_months = sums["opening_months"].astype(np.int64)
+    service_months = {k: sums[f"months_{k}_50"].astype(np.int64) for k in SERVICES}
+    services_ok = np.zeros(len(opening_months), dtype=np.int64)
+    for v in service_months.values():
+        services_ok += v >= 8
+    kk_total, kk_dana = sums["kk_total"], sums["kk_dana_sehat"]
+
+    def cumulative(name):
+        return 100 * _ratio(sums[f"{name}_served"], sums[f"{name}_target"])
+
     return {
-        "recorded_months": recorded.sum(axis=1),
+        "recorded_months": sums["recorded_months"].astype(np.int64),
         "opening_months": opening_months,
-        "kader_avg": kader_avg,
-        "ds_avg": ds_avg,
-        "kia_cum": cumulative("ibu_hamil_dilayani", "ibu_hamil_sasaran"),
-        "kb_cum": cumulative("kb_dilayani", "kb_sasaran"),
-        "imunisasi_cum": cumulative("imunisasi_dilayani", "imunisasi_sasaran"),
-        "extra_program": (_z(mm["kegiatan_tambahan"]) > 0).any(axis=1),
-        "dana_sehat": dana_sehat,
+        "kader_avg": _ratio(sums["kader_tenths"] / 10, opening_months.astype(float)),
+        "ds_avg": 100 * _ratio(sums["ds_sum"], sums["ds_months"]),
+        "kia_cum": cumulative("kia"),
+        "kb_cum": cumulative("kb"),
+        "imunisasi_cum": cumulative("imunisasi"),
+        "extra_program": sums["extra_program"] > 0,
+        "dana_sehat": np.where(np.isnan(kk_total), 0.0, 100 * _ratio(np.nan_to_num(kk_dana), np.nan_to_num(kk_total))),
         "kader_sk": np.asarray(kader_sk),
         "services_8_months": services_ok,
-        "alat_pantau": np.nan_to_num(alat) > 0,
+        "alat_pantau": sums["alat_pantau"] > 0,
         **{f"months_{k}_50": v for k, v in service_months.items()},
     }
+
+
+def yearly_inputs(m: dict[str, np.ndarray], kader_sk: np.ndarray, months_in_period: int = 12) -> dict[str, np.ndarray]:
+    """The indicators of both rule sets for P posyandu at once, from their monthly arrays (P × 12)."""
+    return inputs_from_sums(sums_from_months(m, months_in_period), kader_sk)
 
 
 #: Besides its rule set's indicators, a verdict keeps the months recorded and the counts an indicator sums up.

@@ -171,6 +171,128 @@ def month_arrays(posyandu_ids: list[int], year: int) -> dict[str, np.ndarray]:
     return arrays
 
 
+_ORDERED_INDEX: dict[str, str | None] = {}
+
+
+def _ordered_index() -> str | None:
+    """SQLite: the name of the unique index on (posyandu, month) of the monthly records, read from the schema
+    (SQLite names it itself). ``month_sums`` reads through it so that a posyandu's records arrive in calendar
+    order and its D/S sum is added in that order, as ``rules.sums_from_months`` adds it."""
+    from binasehat.posyandu.models import PosyanduMonth
+
+    meta = PosyanduMonth._meta
+    key = connection.alias + ":" + str(connection.settings_dict.get("NAME", ""))
+    if key not in _ORDERED_INDEX:
+        wanted = [meta.get_field("posyandu").column, meta.get_field("month").column]
+        found = None
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA index_list({connection.ops.quote_name(meta.db_table)})")
+            for row in cursor.fetchall():
+                name, unique = row[1], row[2]
+                cursor.execute(f"PRAGMA index_info({connection.ops.quote_name(name)})")
+                if unique and [r[2] for r in cursor.fetchall()] == wanted:
+                    found = name
+                    break
+        _ORDERED_INDEX[key] = found
+    return _ORDERED_INDEX[key]
+
+
+def _sums_query(posyandu_ids: np.ndarray, year: int, months: int) -> str:
+    """SELECT of ``rules.SUMS`` per posyandu of ``posyandu_ids`` (sorted) over January to month ``months`` of
+    ``year``: one row per posyandu with records, its id first. Counts with FILTER, sums of the reported values
+    (a value not reported adds nothing, as 0), the latest values as the maximum of month × 2³² + value (a month
+    has one record per posyandu). D/S is summed in calendar order (PostgreSQL: ORDER BY in the aggregate; SQLite:
+    read through the (posyandu, month) index). Ids and dates are formatted from integers: no parameters."""
+    from binasehat.posyandu.models import PosyanduMonth
+
+    meta = PosyanduMonth._meta
+    q = connection.ops.quote_name
+    postgres = connection.vendor == "postgresql"
+
+    def c(name):
+        return q(meta.get_field(name).column)
+
+    def flag(name):
+        return f"CASE WHEN {c(name)} THEN 1 ELSE 0 END"
+
+    big, real = ("bigint", "double precision") if postgres else ("INTEGER", "REAL")
+    month = c("month")
+    m = (f"CAST(date_part('month', {month}) AS bigint)" if postgres
+         else f"CAST(substr({month}, 6, 2) AS INTEGER)")
+    opened = f"{c('opening_days')} > 0"
+
+    def good(served, target, extra=""):
+        return f"COUNT(*) FILTER (WHERE {extra}{c(target)} > 0 AND 2 * CAST({c(served)} AS {big}) >= {c(target)})"
+
+    by_month = f" ORDER BY {month}" if postgres else ""
+    columns = [
+        "COUNT(*)",
+        f"COUNT(*) FILTER (WHERE {opened})",
+        f"SUM(CAST(ROUND({c('kader_on_duty')} * 10) AS integer)) FILTER (WHERE {opened})",
+        f"SUM(CAST({c('d')} AS {real}) / {c('s')}{by_month}) FILTER (WHERE {opened} AND {c('s')} > 0)",
+        f"COUNT(*) FILTER (WHERE {opened} AND {c('s')} > 0)",
+    ]
+    for name in ("kia", "kb", "imunisasi"):
+        served, target = rules.SERVICES[name]
+        columns += [f"SUM({c(served)})", f"SUM({c(target)})"]
+    for name, (served, target) in rules.SERVICES.items():
+        columns.append(good(served, target, f"{opened} AND " if name == "gizi" else ""))
+    columns += [
+        f"MAX({flag('kegiatan_tambahan')})",
+        f"MAX({m} * 2 + {flag('alat_pantau')})",
+        f"MAX({m} * 4294967296 + {c('kk_total')}) FILTER (WHERE {c('kk_total')} > 0)",
+        f"MAX({m} * 4294967296 + COALESCE({c('kk_dana_sehat')}, 0)) FILTER (WHERE {c('kk_total')} > 0)",
+    ]
+    pk = c("posyandu")
+    lo, hi = int(posyandu_ids[0]), int(posyandu_ids[-1])
+    if hi - lo + 1 <= 4 * len(posyandu_ids):
+        which = f"{pk} BETWEEN {lo} AND {hi}"
+    else:
+        which = f"{pk} IN ({', '.join(str(int(i)) for i in posyandu_ids)})"
+    first, last = dt.date(int(year), 1, 1).isoformat(), period_end(int(year), months).isoformat()
+    dates = (f"{month} BETWEEN DATE '{first}' AND DATE '{last}'" if postgres
+             else f"{month} BETWEEN '{first}' AND '{last}'")
+    table = q(meta.db_table)
+    if not postgres and (index := _ordered_index()):
+        table += f" INDEXED BY {q(index)}"
+    return f"SELECT {pk}, {', '.join(columns)} FROM {table} WHERE {which} AND {dates} GROUP BY {pk}"
+
+
+def month_sums(posyandu_ids: list[int], year: int, months: int = 12) -> dict[str, np.ndarray]:
+    """``rules.SUMS`` of ``posyandu_ids`` over January to month ``months`` of ``year``, computed by the database
+    (``_sums_query``: one row per posyandu, not one per month), as float arrays in the order of ``posyandu_ids``;
+    equal to ``rules.sums_from_months(month_arrays(...))``. A posyandu without records has zeros (NaN for the KK
+    counts)."""
+    n = len(posyandu_ids)
+    out = np.zeros((len(rules.SUMS), n))
+    kk = [rules.SUMS.index("kk_total"), rules.SUMS.index("kk_dana_sehat")]
+    out[kk] = np.nan
+    if n:
+        ids = np.asarray(posyandu_ids, dtype=np.int64)
+        order = np.argsort(ids, kind="stable")
+        sorted_ids = ids[order]
+        if connection.vendor == "postgresql":  # a cheap query: compiling it (JIT) would cost more than running it
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL jit = off")
+        with connection.cursor() as cursor:
+            cursor.execute(_sums_query(sorted_ids, year, months))
+            rows = cursor.fetchall()
+        if rows:
+            block = np.array(rows, dtype=np.float64)  # None (no value) becomes NaN
+            pk = block[:, 0].astype(np.int64)
+            found = np.minimum(np.searchsorted(sorted_ids, pk), n - 1)
+            known = sorted_ids[found] == pk
+            values = block[known, 1:].T
+            latest = values[-3:]  # month × 2 + flag, month × 2³² + count: keep the flag or the count
+            values[-3] = np.mod(latest[0], 2)
+            values[-2:] = np.mod(latest[1:], 4294967296)
+            none = np.isnan(values)
+            values[none] = 0.0
+            values[kk] = np.where(none[kk], np.nan, values[kk])
+            out[:, order[found[known]]] = values
+    return dict(zip(rules.SUMS, out))
+
+
 def _kader_sk(posyandu_ids: list[int], on_date: dt.date) -> np.ndarray:
     """Per posyandu of ``posyandu_ids`` (sorted), its kader with an SK by ``on_date``: active, with an SK number,
     the SK undated or dated by then — ``n_sk`` of ``cadres.selectors.kader_counts_by_posyandu`` (a test holds them
@@ -199,10 +321,13 @@ def period_end(year: int, months: int) -> dt.date:
     return dt.date(year, 12, 31) if months >= 12 else dt.date(year, months + 1, 1) - dt.timedelta(days=1)
 
 
-def _inputs_json(inputs: dict[str, np.ndarray]) -> list[str]:
+def _inputs_json(inputs: dict[str, np.ndarray], *, jsonb_order: bool = False) -> list[str]:
     """Per posyandu, its inputs as the JSON text ``json.dumps`` gives for {indicator: value} (ints, floats in
-    their shortest exact form, true/false), written column by column: one template per row."""
-    keys = list(inputs)
+    their shortest exact form, true/false), written column by column: one template per row. ``jsonb_order``: the
+    keys in the order PostgreSQL's jsonb keeps and prints them (shorter first, then bytewise), so that the text
+    read back from a jsonb column equals the text written (the values print as written, except floats Python
+    writes with an exponent, which jsonb prints in full: such a verdict only looks changed and is rewritten)."""
+    keys = sorted(inputs, key=lambda k: (len(k.encode()), k.encode())) if jsonb_order else list(inputs)
     template = "{" + ", ".join(f'"{k}": %s' for k in keys) + "}"
     columns = []
     for k in keys:
@@ -227,7 +352,14 @@ def _store(rows: list[tuple]) -> None:
     if connection.vendor == "postgresql":
         # Values are ids, numbers, rule set codes, level keys and JSON of numbers: no tab, newline or backslash to
         # escape in COPY's text format.
-        lines = "".join("\t".join(map(str, row)) + "\n" for row in rows)
+        # Year, rule set, code, months and time are the same in many rows: each distinct value becomes text once.
+        text: dict = {}
+        for row in rows:
+            for k in (1, 2, 3, 7, 8):
+                if row[k] not in text:
+                    text[row[k]] = str(row[k])
+        lines = "".join(f"{row[0]}\t{text[row[1]]}\t{text[row[2]]}\t{text[row[3]]}\t{row[4]}\t{row[5]}\t{row[6]}\t"
+                        f"{text[row[7]]}\t{text[row[8]]}\n" for row in rows)
         with connection.wrap_database_errors, connection.cursor() as cursor, \
                 cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
             copy.write(lines)
@@ -240,21 +372,81 @@ _STORED = ("posyandu", "year", "ruleset", "ruleset_code", "result", "inputs", "n
            "evaluated_at")
 
 
+def _stored(year: int, *, ids: list[int] | None = None, lo: int | None = None, hi: int | None = None) -> dict:
+    """The stored verdicts of ``year`` of posyandu ``ids`` (or with an id from ``lo`` to ``hi``, open-ended when
+    None): {posyandu id: {rule set code: (rule set id, result, next level, months covered, inputs as stored text,
+    fresh)}}; fresh: evaluated after its rule set version was last loaded (``stale_posyandu``). PostgreSQL keeps
+    the inputs as jsonb, whose text has the keys in its own order (``_inputs_json`` with ``jsonb_order``)."""
+    from .models import RuleSet
+
+    q = connection.ops.quote_name
+    e, r = PosyanduEvaluation._meta, RuleSet._meta
+
+    def c(name):
+        return "e." + q(e.get_field(name).column)
+
+    where = [f"{c('year')} = {int(year)}"]
+    if ids is not None:
+        where.append(f"{c('posyandu')} IN ({', '.join(str(int(i)) for i in ids)})")
+    if lo is not None:
+        where.append(f"{c('posyandu')} >= {int(lo)}")
+    if hi is not None:
+        where.append(f"{c('posyandu')} <= {int(hi)}")
+    sql = (f"SELECT {c('posyandu')}, {c('ruleset_code')}, {c('ruleset')}, {c('result')}, {c('next_level')}, "
+           f"{c('months_covered')}, CAST({c('inputs')} AS text), CASE WHEN {c('evaluated_at')} >= "
+           f"r.{q(r.get_field('loaded_at').column)} THEN 1 ELSE 0 END FROM {q(e.db_table)} e LEFT JOIN "
+           f"{q(r.db_table)} r ON r.{q(r.pk.column)} = {c('ruleset')} WHERE {' AND '.join(where)}")
+    out: dict[int, dict] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        for pk, code, *rest in cursor.fetchall():
+            out.setdefault(pk, {})[code] = tuple(rest)
+    return out
+
+
+def _changed(rows: list[tuple], stored: dict) -> tuple[list[tuple], set[int]]:
+    """The rows (columns of ``_STORED``) of the posyandu whose verdicts differ from ``stored`` (``_stored``), and
+    the posyandu whose stored verdicts are to be deleted: those changed, and those stored but no longer evaluated.
+    A posyandu is unchanged when each of its rule sets has a fresh stored verdict with the same rule set version,
+    result, next level, months covered and inputs text."""
+    new: dict[int, dict] = {}
+    for row in rows:
+        new.setdefault(row[0], {})[row[3]] = (row[2], row[4], row[6], row[7], row[5], 1)
+    changed = {pk for pk, verdicts in new.items() if stored.get(pk) != verdicts}
+    drop = (changed & stored.keys()) | (stored.keys() - new.keys())
+    return [row for row in rows if row[0] in changed], drop
+
+
+def _delete(year: int, posyandu_ids) -> int:
+    """Delete the verdicts of ``year`` of these posyandu (IN lists of bounded size); returns how many."""
+    ids, deleted = sorted(posyandu_ids), 0
+    for start in range(0, len(ids), CHUNK):
+        deleted += PosyanduEvaluation.objects.filter(year=year, posyandu_id__in=ids[start:start + CHUNK]).delete()[0]
+    return deleted
+
+
+#: More posyandu changed than this in one call: the indicators recompute the whole source rather than cell by cell.
+WHOLE_SOURCE = 20_000
+
+
 @transaction.atomic
 def posyandu_evaluate(*, year: int, posyandu_ids: Iterable[int] | None = None, today: dt.date | None = None) -> int:
     """(Re-)evaluate posyandu for ``year`` (all that existed that year when ``posyandu_ids`` is None) over the months
     the year has completed (see ``months_covered``); a year with no complete month has no verdict yet.
 
-    In passes of CHUNK posyandu (bounded memory): the monthly records read as arrays, the inputs computed and
-    both rule sets evaluated over the whole pass at once (``rules.evaluate_columns``; ``rules.evaluate`` per
-    posyandu is the reference), one row per posyandu and rule set stored with the inputs its rule set uses
-    (``rules.stored_inputs``), result and next level."""
+    In passes of CHUNK posyandu (bounded memory): the monthly records summed by the database per posyandu
+    (``month_sums``), the inputs computed and both rule sets evaluated over the whole pass at once
+    (``rules.evaluate_columns``; ``rules.evaluate`` per posyandu is the reference), one row per posyandu and rule
+    set with the inputs its rule set uses (``rules.stored_inputs``), result and next level. Only verdicts that
+    changed are written (compared with the stored ones: rule set version, result, next level, months, inputs;
+    a verdict older than its rule set version is rewritten), and only their desa are marked for the indicators;
+    for every posyandu, verdicts of posyandu that no longer exist that year are deleted."""
     qs = posyandu_existing_in(year)
     if posyandu_ids is not None:
         qs = qs.filter(pk__in=list(posyandu_ids))
     ids = sorted(qs.values_list("pk", flat=True))
     months = months_covered(year, today)
-    if not ids:
+    if not ids and posyandu_ids is not None:
         return 0
     # One refresh of a posyandu at a time (pages refresh stale verdicts as they read them). SQLite: a writing
     # transaction holds the whole database. PostgreSQL: the posyandu's rows FOR UPDATE; for every posyandu of a
@@ -266,36 +458,57 @@ def posyandu_evaluate(*, year: int, posyandu_ids: Iterable[int] | None = None, t
     elif connection.features.has_select_for_update:
         for start in range(0, len(ids), CHUNK):
             list(Posyandu.objects.select_for_update().filter(pk__in=ids[start:start + CHUNK]).values_list("pk"))
-    if posyandu_ids is None:  # every posyandu of the year is re-evaluated
-        PosyanduEvaluation.objects.filter(year=year).delete()
-    else:
-        for start in range(0, len(ids), CHUNK):  # IN lists of bounded size
-            PosyanduEvaluation.objects.filter(year=year, posyandu_id__in=ids[start:start + CHUNK]).delete()
-    if months <= 0:
-        return 0
+    if months <= 0 or not ids:  # no verdict (yet): none is kept
+        if posyandu_ids is None:
+            deleted, _ = PosyanduEvaluation.objects.filter(year=year).delete()
+        else:
+            deleted = _delete(year, ids)
+        if deleted and posyandu_ids is None:
+            data_changed.send(sender=PosyanduEvaluation, source="assessments", cells=None)
+        return 0 if months <= 0 else len(ids)
     if not current(RULESETS[0]):
         load_rulesets()
     rulesets = {code: in_force(code, year) for code in RULESETS}
+    jsonb_order = connection.vendor == "postgresql"
+    stored_any = PosyanduEvaluation.objects.filter(year=year).exists()
     on_date = period_end(year, months)
     now = timezone.now()
     if connection.vendor != "postgresql":
         now = connection.ops.adapt_datetimefield_value(now)
+    written: set[int] = set()
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start:start + CHUNK]
-        inputs = rules.yearly_inputs(month_arrays(chunk, year), _kader_sk(chunk, on_date), months_in_period=months)
+        inputs = rules.inputs_from_sums(month_sums(chunk, year, months), _kader_sk(chunk, on_date))
         rows = []
         for code, ruleset in rulesets.items():
             results, next_levels = rules.evaluate_columns(ruleset.definition, inputs)
-            texts = _inputs_json({k: inputs[k] for k in rules.stored_inputs(ruleset.definition)})
+            texts = _inputs_json({k: inputs[k] for k in rules.stored_inputs(ruleset.definition)},
+                                 jsonb_order=jsonb_order)
             rows += [(pk, year, ruleset.pk, code, result if isinstance(result, str) else ("ya" if result else "tidak"),
                       text, level or "", months, now)
                      for pk, result, text, level in zip(chunk, results, texts, next_levels)]
+        if stored_any:
+            if posyandu_ids is None:  # the ids from the last pass's to this pass's, so that none is left out
+                last = start + CHUNK >= len(ids)
+                stored = _stored(year, lo=ids[start - 1] + 1 if start else None, hi=None if last else chunk[-1])
+            else:
+                stored = _stored(year, ids=chunk)
+            rows, drop = _changed(rows, stored)
+            _delete(year, drop)
+            written |= drop
+        written.update(row[0] for row in rows)
         _store(rows)
-    if posyandu_ids is None:  # the whole year changed: the indicators recompute this source at once
+    if not written:
+        return len(ids)
+    if len(written) > WHOLE_SOURCE:  # the indicators recompute this source at once
         data_changed.send(sender=PosyanduEvaluation, source="assessments", cells=None)
     else:
-        data_changed.send(sender=PosyanduEvaluation, source="assessments",
-                          cells={(desa, dt.date(year, 1, 1)) for desa in qs.values_list("desa_id", flat=True).distinct()})
+        changed = sorted(written)
+        cells = set()
+        for start in range(0, len(changed), CHUNK):
+            desa = Posyandu.objects.filter(pk__in=changed[start:start + CHUNK]).values_list("desa_id", flat=True)
+            cells |= {(d, dt.date(year, 1, 1)) for d in desa.distinct()}
+        data_changed.send(sender=PosyanduEvaluation, source="assessments", cells=cells)
     return len(ids)
 
 
