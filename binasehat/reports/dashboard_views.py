@@ -15,6 +15,7 @@ from binasehat.assessments.models import PosyanduEvaluation
 from binasehat.assessments.services import verdicts_refresh
 from binasehat.core.params import year_param
 from binasehat.core.listing import pdf_response, xlsx_report, xlsx_response
+from binasehat.core.pagecache import cached_page
 from binasehat.core.scope import area_scoped, scope_of
 from binasehat.facilities.models import Posyandu, Puskesmas
 from binasehat.indicators.aggregates import fill_state
@@ -242,7 +243,17 @@ def cards_html(request, area, year: int, program: str | None, last_month: int | 
     return mark_safe(html)
 
 
+def _engine_version(request) -> str:
+    """The indicator engine's data version of the years the dashboard reads (the year and the one before): its
+    values come through the engine's own cache, which the page cache does not see being read."""
+    from binasehat.indicators import engine
+
+    year = _year(request)
+    return engine.data_version([year, year - 1])
+
+
 @area_scoped
+@cached_page(extra=_engine_version)
 def dashboard_page(request):
     area = dashboard.area_for(request.user, request.GET.get("wilayah"))
     year = _year(request)
