@@ -59,8 +59,24 @@ def version_key(table: str) -> str:
     return VERSION_PREFIX + table
 
 
+_cache_ready = False
+
+
+def _cache_table_exists() -> bool:
+    """Whether the database cache's table exists (not yet while a new database is being migrated: then no page
+    was kept either)."""
+    global _cache_ready
+    if not _cache_ready:
+        default = settings.CACHES.get("default", {})
+        _cache_ready = (not default.get("BACKEND", "").endswith("DatabaseCache")
+                        or default.get("LOCATION") in connection.introspection.table_names())
+    return _cache_ready
+
+
 def bump(tables) -> None:
     """New versions for ``tables`` (one key at a time, in order)."""
+    if not _cache_table_exists():
+        return
     for table in sorted(set(tables)):
         cache.set(version_key(table), secrets.token_hex(8), timeout=None)
 
@@ -189,7 +205,7 @@ def _has_messages(request) -> bool:
     storage = getattr(request, "_messages", None)
     if storage is None:
         return False
-    return bool(getattr(storage, "_queued_messages", None)) or bool(getattr(storage, "_loaded_data", None))
+    return bool(getattr(storage, "_queued_messages", None)) or bool(getattr(storage, "_loaded_messages", None))
 
 
 def _storable(response) -> bool:
