@@ -91,11 +91,12 @@ def bump(tables) -> None:
         cache.set(version_key(table), secrets.token_hex(8), timeout=None)
 
 
-def _upsert(values: dict[str, str]) -> None:
+def _upsert(values: dict[str, str], *, replace: bool = True) -> None:
     """Store ``values`` (never expiring) in the database cache's table with one statement. ``cache.set`` takes
     five per key (a count of the whole table, a savepoint, a select, the write, the release): a write touching
     four tables would pay twenty statements for its versions. The rows are what ``DatabaseCache.set`` writes:
-    the key as the cache makes it and the value pickled in base64; they are read back with ``cache.get_many``."""
+    the key as the cache makes it and the value pickled in base64; they are read back with ``cache.get_many``.
+    ``replace=False``: keep the rows that exist (``cache.add``)."""
     db_cache, q = caches["default"], connection.ops.quote_name
     expires = connection.ops.adapt_datetimefield_value(datetime.max.replace(microsecond=0))
     rows = []
@@ -106,8 +107,9 @@ def _upsert(values: dict[str, str]) -> None:
         cursor.execute(
             f"INSERT INTO {q(db_cache._table)} ({q('cache_key')}, {q('value')}, {q('expires')}) VALUES "
             + ", ".join(["(%s, %s, %s)"] * len(values))
-            + f" ON CONFLICT ({q('cache_key')}) DO UPDATE SET {q('value')} = EXCLUDED.{q('value')}, "
-              f"{q('expires')} = EXCLUDED.{q('expires')}", rows)
+            + f" ON CONFLICT ({q('cache_key')}) "
+            + (f"DO UPDATE SET {q('value')} = EXCLUDED.{q('value')}, {q('expires')} = EXCLUDED.{q('expires')}"
+               if replace else "DO NOTHING"), rows)
 
 
 class _Pending:
@@ -189,10 +191,14 @@ def versions(tables) -> dict[str, str]:
     """The current version of each table; a table without one (never written, or evicted) gets one now."""
     keys = {version_key(t): t for t in tables}
     found = cache.get_many(list(keys))
-    for key in keys:
-        if key not in found:
-            cache.add(key, secrets.token_hex(8), timeout=None)
-            found[key] = cache.get(key)
+    missing = [key for key in keys if key not in found]
+    if missing:
+        if isinstance(caches["default"], DatabaseCache):
+            _upsert({key: secrets.token_hex(8) for key in missing}, replace=False)
+        else:
+            for key in missing:
+                cache.add(key, secrets.token_hex(8), timeout=None)
+        found.update(cache.get_many(missing))
     return {keys[k]: v for k, v in found.items()}
 
 
@@ -243,10 +249,12 @@ def _storable(response) -> bool:
             and response.headers.get("Content-Type", "").startswith("text/html"))
 
 
-def cached_page(view=None, *, extra=None):
+def cached_page(view=None, *, extra=None, covered: tuple[str, ...] = ()):
     """Serve a GET page from the cache while nothing it read has been written (see the module's text).
     ``extra(request) -> str``: a version of what the page reads through another cache (e.g. the indicator
-    engine's data version), taken before the page is computed."""
+    engine's data version), taken before the page is computed; ``covered``: tables whose meaning for this page
+    that version already stands for (they are not followed one by one). A view can refuse to have one response
+    kept by setting ``response.page_cache = False`` (e.g. while it shows a passing state)."""
 
     def decorate(view):
         @functools.wraps(view)
@@ -267,9 +275,9 @@ def cached_page(view=None, *, extra=None):
                 response = view(request, *args, **kwargs)
                 if hasattr(response, "render") and not response.is_rendered:
                     response.render()
-            if _storable(response) and not _has_messages(request):
+            if _storable(response) and not _has_messages(request) and getattr(response, "page_cache", True):
                 body = _CSRF.sub(lambda m: m.group(1) + _CSRF_HOLE + m.group(2), response.content.decode())
-                tables = {t: before[t] for t in read if t in before}
+                tables = {t: before[t] for t in read if t in before and t not in covered}
                 cache.set(key, {"tables": tables, "body": body, "type": response.headers["Content-Type"]},
                           PAGE_SECONDS)
             return response
