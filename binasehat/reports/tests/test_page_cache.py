@@ -246,3 +246,10 @@ def test_versions_change_when_the_transaction_commits_and_not_when_it_rolls_back
     with transaction.atomic():  # the next transaction after a rollback still counts
         Posyandu.objects.filter(pk=-1).update(name="x")
     assert pagecache.versions([table])[table] != committed
+
+
+def test_page_cache_can_be_turned_off(demo, client_for, settings):
+    settings.PAGE_CACHE = False
+    client = client_for("dinkes")
+    client.get("/posyandu/")
+    assert not getattr(client.get("/posyandu/"), "from_page_cache", False)
