@@ -43,7 +43,9 @@ PAGE_PREFIX = "pages:body:"
 PAGE_SECONDS = 600
 
 _WRITE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|TRUNCATE(?:\s+TABLE)?)\s+"?(\w+)"?', re.I)
-_READ = re.compile(r'\b(?:FROM|JOIN)\s+"?(\w+)"?', re.I)
+#: Tables a statement reads: after FROM or JOIN (raw SQL), and every quoted name (the ORM quotes each table it
+#: names, in subqueries and comma lists too); names that are not tables are dropped when the page is stored.
+_READ = re.compile(r'\b(?:FROM|JOIN)\s+"?(\w+)"?|"(\w+)"', re.I)
 _CSRF = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 _CSRF_HOLE = "\x00csrf\x00"
 
@@ -149,7 +151,7 @@ def tables_written(tables, conn=None) -> None:
 def _watch(execute, sql, params, many, context):
     reads = _recording.get()
     if reads is not None:
-        reads.update(t.lower() for t in _READ.findall(sql))
+        reads.update((a or b).lower() for a, b in _READ.findall(sql))
     result = execute(sql, params, many, context)
     written = _WRITE.match(sql)
     if written:
