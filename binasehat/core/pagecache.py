@@ -81,7 +81,8 @@ def _cache_table_exists() -> bool:
 
 
 def bump(tables) -> None:
-    """New versions for ``tables`` (one key at a time, in order)."""
+    """New versions for ``tables`` (with the database cache: one statement, rows in key order, so two writers
+    never wait for each other's rows in opposite orders)."""
     if not _cache_table_exists():
         return
     tables = sorted(set(tables))
