@@ -128,6 +128,8 @@ def request_for(name: str, rng: random.Random, desa: str, key: str, counter: int
     body, headers, method, period, value = None, {}, "GET", None, None
     if name in ("dashboard", "dashboard (no cache)"):
         path = "/laporan/dasbor/"
+    elif name == "trivial page":
+        path = "/akun/profil/"
     elif name == "pokjanal":
         path = "/laporan/pokjanal/"
     elif name == "iks":
@@ -233,14 +235,16 @@ def run_user(index: int, session: Session, clock: dict, setup: dict, results: li
 
 
 SERVICE_PAGES = ["dashboard", "dashboard (no cache)", "pokjanal", "iks", "posyandu list", "kader list",
-                 "children list", "entry form", "api write"]
+                 "children list", "entry form", "api write", "trivial page"]
 
 
 def measure_service(port: int, setup: dict, master: int, db_name: str | None, requests: int,
                     database_url: str) -> dict:
     """Each page alone, one request at a time (nothing queued): wall time and the server's CPU time per request
     (gunicorn workers, and PostgreSQL's backends for this database). ``dashboard (no cache)`` is the obvious
-    alternative: the cache emptied before each request, so the dashboard is computed and rendered every time."""
+    alternative: the cache emptied before each request, so the dashboard is computed and rendered every time.
+    ``trivial page`` (the user's profile, not in the mix) is the floor every request pays: session, user, scope,
+    middleware and a small template."""
     if requests <= 0:
         return {}
     session = Session(port)

@@ -144,6 +144,9 @@ CACHES = {
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 2000}}
 }
 
+#: Rendered pages kept until a table they read is written (``binasehat/core/pagecache.py``); 0 turns it off.
+PAGE_CACHE = env_bool("PAGE_CACHE", True)
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

@@ -24,13 +24,13 @@ def load():
 
 def test_every_page_of_the_mix_has_a_request(load):
     rng = random.Random(1)
-    for name in [*dict(load.MIX), "dashboard (no cache)"]:
+    for name in [*dict(load.MIX), "dashboard (no cache)", "trivial page"]:
         method, path, body, headers, period, value = load.request_for(name, rng, "19.03.01.2004", "key", 3)
         assert path.startswith("/") and method in ("GET", "POST")
         if name == "api write":
             assert method == "POST" and b'"DBD_KASUS"' in body and headers["Authorization"] == "Bearer key"
             assert period.startswith("2019-") and value == 3.0
-    assert set(load.SERVICE_PAGES) == {*dict(load.MIX), "dashboard (no cache)"}
+    assert set(load.SERVICE_PAGES) == {*dict(load.MIX), "dashboard (no cache)", "trivial page"}
 
 
 def test_cpu_of_a_busy_child_process_is_counted(load):

@@ -7,6 +7,7 @@ from binasehat.core.audit import history_for
 from binasehat.core.conflicts import side_by_side
 from binasehat.core.personal import nik_for
 from binasehat.core.listing import Column, export_response, paginate, search, wants_export
+from binasehat.core.pagecache import cached_page
 from binasehat.core.scope import area_scoped, scope_of
 from binasehat.facilities.selectors import posyandu_for_user
 
@@ -28,6 +29,7 @@ COLUMNS = [
 
 
 @area_scoped
+@cached_page
 def kader_list(request):
     scope = scope_of(request.user)
     qs = search(kader_for_user(request.user), request.GET.get("q", ""), ("name", "posyandu__name", "posyandu__code"))

@@ -17,3 +17,7 @@ class CoreConfig(AppConfig):
         from .admin_audit import ensure_audited
 
         ensure_audited(admin.site)
+        # Pages kept in the cache are replaced when a table they read is written: watch every statement.
+        from . import pagecache
+
+        pagecache.ready()

@@ -17,6 +17,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models
 from django.utils import timezone
 
+from .pagecache import tables_written
+
 _PLAIN = (models.CharField, models.TextField, models.IntegerField, models.BooleanField, models.FloatField,
           models.ForeignKey, models.BigIntegerField, models.PositiveIntegerField, models.PositiveSmallIntegerField)
 
@@ -84,6 +86,7 @@ def insert_dicts(model: type[models.Model], rows: Iterable[dict], *, batch_size:
                 for data in ready:
                     copy.write_row(data)
             count += len(ready)
+        tables_written([model._meta.db_table.lower()])  # COPY is not seen by the statement watcher
         return count
     with connection.cursor() as cursor:
         for chunk in _chunks(rows, batch_size):
@@ -155,6 +158,7 @@ def insert_columns(model: type[models.Model], columns: dict[str, Sequence], *, b
                 cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
+        tables_written([model._meta.db_table.lower()])  # COPY is not seen by the statement watcher
         return count
     sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(fields))})"
     with connection.cursor() as cursor:

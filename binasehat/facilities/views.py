@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _, gettext_lazy
 from binasehat.core.audit import history_for
 from binasehat.core.conflicts import side_by_side
 from binasehat.core.listing import Column, export_response, paginate, search, wants_export
+from binasehat.core.pagecache import cached_page
 from binasehat.core.scope import area_scoped, scope_of
 from binasehat.regions.models import Region
 from binasehat.regions.selectors import population_rollup, region_get
@@ -205,6 +206,7 @@ KINDS = {k.name: k for k in (POSYANDU, PUSTU, PUSKESMAS)}
 
 def _list_view(kind: Kind):
     @area_scoped
+    @cached_page
     def view(request):
         queryset = kind.selector(request.user)
         queryset = search(queryset, request.GET.get("q", ""), kind.search_fields)

@@ -23,6 +23,7 @@ from binasehat.core.listing import (
     wants_export,
     xlsx_report,
 )
+from binasehat.core.pagecache import cached_page
 from binasehat.core.scope import area_scoped, scope_of
 from binasehat.regions.models import Region
 from binasehat.regions.selectors import region_get, top_regions_for_user
@@ -207,6 +208,7 @@ def _suppress_small_cells(rows, total, trend, level) -> None:
 
 
 @area_scoped
+@cached_page
 def area_report(request):
     _no_family_for_kader(request)
     context = _report_context(request)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _, gettext_lazy
 from binasehat.core.audit import history_for
 from binasehat.core.periods import YTD, Period, PeriodError
 from binasehat.core.listing import Column, export_response, paginate, search, wants_export
+from binasehat.core.pagecache import cached_page
 from binasehat.core.scope import area_scoped, scope_of
 from binasehat.regions.models import Region
 from binasehat.regions.selectors import region_get, top_regions_for_user
@@ -36,6 +37,7 @@ COLUMNS = [
 
 
 @area_scoped
+@cached_page
 def child_list(request):
     scope = scope_of(request.user)
     kind = request.GET.get("tindak_lanjut", "")

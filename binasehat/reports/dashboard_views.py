@@ -15,6 +15,7 @@ from binasehat.assessments.models import PosyanduEvaluation
 from binasehat.assessments.services import verdicts_refresh
 from binasehat.core.params import year_param
 from binasehat.core.listing import pdf_response, xlsx_report, xlsx_response
+from binasehat.core.pagecache import cached_page
 from binasehat.core.scope import area_scoped, scope_of
 from binasehat.facilities.models import Posyandu, Puskesmas
 from binasehat.indicators.aggregates import fill_state
@@ -242,7 +243,21 @@ def cards_html(request, area, year: int, program: str | None, last_month: int | 
     return mark_safe(html)
 
 
+def _engine_version(request) -> str:
+    """The indicator engine's data version of the years the dashboard reads (the year and the one before): its
+    values come through the engine's own cache, which the page cache does not see being read."""
+    from binasehat.indicators import engine
+
+    year = _year(request)
+    return engine.data_version([year, year - 1])
+
+
+#: The indicator engine's own tables: what they hold for the years shown is followed by its data version.
+ENGINE_TABLES = ("indicators_aggregate", "indicators_rollup", "indicators_pending", "indicators_fillstate")
+
+
 @area_scoped
+@cached_page(extra=_engine_version, covered=ENGINE_TABLES)
 def dashboard_page(request):
     area = dashboard.area_for(request.user, request.GET.get("wilayah"))
     year = _year(request)
@@ -266,6 +281,7 @@ def dashboard_page(request):
     if request.GET.get("format") == "xlsx":
         cards = disclosed_cards(request.user, dashboard.cards(request.user, area, year, program, last_month))
         return _dashboard_xlsx(request, area, year, last_month, cards, selected, ranking)
+    fill = fill_state()
     context = {
         **base, "areas": dashboard.dashboard_areas(request.user), "years": _years(),
         "programs": dashboard.program_choices(), "selected": selected,
@@ -273,12 +289,14 @@ def dashboard_page(request):
         "last_month": _month_date(year, last_month),
         "ancestors": Region.objects.filter(code__in=area.ancestor_codes()).filter(
             scope_of(request.user).region_q("code")),
-        "fill": fill_state(), **ranking,
+        "fill": fill, **ranking,
         "can_letterhead": scope_of(request.user).can("regions.import"),
         "reporting": reporting_rates(request.user, period=period,
                                      area=None if isinstance(area, dashboard.WorkArea) else area.code),
     }
-    return render(request, "reports/dashboard.html", context)
+    response = render(request, "reports/dashboard.html", context)
+    response.page_cache = not fill["pending"]  # "n cells being updated" passes: such a page is not kept
+    return response
 
 
 def _pivot_args(request):

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from binasehat.assessments.selectors import evaluation_pair, provisional_through
 from binasehat.core.params import year_param
 from binasehat.core.listing import pdf_response, xlsx_report
+from binasehat.core.pagecache import cached_page
 from binasehat.core.scope import area_scoped, scope_of
 from binasehat.facilities.selectors import posyandu_get
 from binasehat.posyandu.models import PosyanduMonth
@@ -33,6 +34,7 @@ def _years(today_year: int) -> list[int]:
 
 
 @area_scoped
+@cached_page
 def pokjanal(request):
     year = _year(request)
     code = request.GET.get("wilayah", "").strip()

@@ -67,9 +67,11 @@ def _double_the_district() -> None:
         Measurement.objects.bulk_create(measurements)
 
 
-def test_dashboard_entry_and_list_pages_make_as_many_queries_with_twice_the_data(demo, client_for):
+def test_dashboard_entry_and_list_pages_make_as_many_queries_with_twice_the_data(demo, client_for, settings):
+    """Pages computed each time (the page cache in front of them is tested in reports/tests/test_page_cache.py)."""
     from binasehat.accounts.models import User
 
+    settings.PAGE_CACHE = False
     kader_posyandu = User.objects.get(username="kader").posyandu.get().pk
     client = client_for("dinkes")
     pages = _pages(kader_posyandu)

@@ -14,6 +14,12 @@ from binasehat.families import rules
 from binasehat.families.models import Survey
 
 
+@pytest.fixture(autouse=True)
+def _pages_computed(settings):
+    """These tests read the report's template context: the page computed each time, not kept whole."""
+    settings.PAGE_CACHE = False
+
+
 def test_finding_3_primary_and_secondary_suppression_hand_worked():
     # A desa with three RWs whose families with a TB patient are 1, 7 and 9 (total 17, shown). Hiding only the 1
     # would give it back as 17 − 7 − 9; so the smallest other RW (7) is hidden too.
