@@ -151,7 +151,7 @@ def _answer_byte(column: str) -> pl.Expr:
         .otherwise(col.cast(pl.Binary).bin.reinterpret(dtype=pl.UInt8)).alias(column)
 
 
-def read_families_streamed(table: Table, err, batch_rows: int = BATCH_ROWS):
+def read_families_streamed(table: Table, err, batch_rows: int | None = None):
     """``read_members_columnar`` + the rules, for the usual file, holding a batch of rows rather than the file: the
     members of a family on consecutive rows (grouped by No. KK), every answer one letter Y/T/N (any case), ``_`` or
     empty, each family in one desa. The file is read in batches of ``batch_rows`` rows, only the columns the rules
@@ -203,7 +203,7 @@ def read_families_streamed(table: Table, err, batch_rows: int = BATCH_ROWS):
         frames.append(batch.select("kk", "desa_code", "rw", "rt").filter(pl.Series(starts)))
 
     try:
-        for batch in query.collect_batches(chunk_size=batch_rows, engine="streaming"):
+        for batch in query.collect_batches(chunk_size=batch_rows or BATCH_ROWS, engine="streaming"):
             if any(batch.get_column(c).null_count() for c in rules.COLUMNS):
                 raise NotStreamable  # an answer of more than one letter: the whole-file reader decides it
             missing = ((batch.get_column("kk") == "") | (batch.get_column("desa_code") == "")).to_numpy()
@@ -222,7 +222,7 @@ def read_families_streamed(table: Table, err, batch_rows: int = BATCH_ROWS):
     families = pl.concat(frames) if frames else pl.DataFrame(schema=dict.fromkeys(("kk", "desa_code", "rw", "rt"),
                                                                                   pl.String))
     kk = families.get_column("kk").rechunk()
-    if not (kk.slice(1) > kk.slice(0, len(kk) - 1)).all() and kk.is_duplicated().any():
+    if len(kk) > 1 and not (kk.slice(1) > kk.slice(0, len(kk) - 1)).all() and kk.is_duplicated().any():
         raise NotStreamable  # a No. KK on rows apart (the file is not grouped by No. KK)
     bad = []
     if no_id:  # a line of spaces only is skipped, as the row reader skips it; the others are left out
@@ -444,7 +444,7 @@ class Command(BaseCommand):
             if level == "family":  # areas are the sorted No. KK; map each back to its family
                 order = [kks.index(a) for a in areas] if len(kks) < 2 else np.argsort(np.array(kks))
                 values, complete = values[order], complete[order]
-        rows = list(lines(areas, counts, values, complete, level, 6 if format == "csv" else 3))
+        rows = lines(areas, counts, values, complete, level, 6 if format == "csv" else 3)  # written as made
         if format == "csv":
             writer = SafeCsvWriter(self.stdout, lineterminator="\n")
             writer.writerow(header())
