@@ -16,9 +16,11 @@ The rules are ``binasehat.families.rules`` — the same functions the pages use.
 A row with an answer other than Y/T/N/empty, or without no_kk or desa_code, is reported on stderr with its row
 number and left out; the command then exits 1 (after printing the result of the other rows).
 
-A CSV is read as columns (polars): answers coded, rows checked, families numbered and areas keyed with column
-operations, no Python per row. ``--row-reader`` reads it row by row instead (the reference the columnar reader is
-tested against; XLSX files are always read so).
+A CSV is read as columns (polars), no Python per row. The usual file (a family's members on consecutive rows, plain
+answers) is read in batches of rows, and the rules run on each batch's whole families, so memory holds a batch and
+the families, not the file (``read_families_streamed``); another file is read whole (``read_members_columnar``).
+``--row-reader`` reads it row by row instead (the reference both columnar readers are tested against; XLSX files
+are always read so).
 """
 
 from __future__ import annotations
