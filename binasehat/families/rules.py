@@ -213,11 +213,14 @@ def area_counts(values: np.ndarray, group: np.ndarray, n_groups: int,
     for name, mask in (("complete", s.complete), ("defined", s.defined), ("sehat", s.sehat),
                        ("pra_sehat", s.pra_sehat), ("tidak_sehat", s.tidak_sehat)):
         out[name] = np.bincount(group[mask], minlength=n_groups)
-    cells = group[:, None] * N_INDICATORS + np.arange(N_INDICATORS)
-    keep = s.complete[:, None]
-    for name, code in (("y", Y), ("t", T)):
-        hit = (values == code) & keep
-        out[name] = np.bincount(cells[hit], minlength=n_groups * N_INDICATORS).reshape(n_groups, N_INDICATORS)
+    # per indicator, one count of (area, family value) pairs over the complete families (values N, Y, MISSING, T)
+    base = group[s.complete] * 4
+    complete_values = np.ascontiguousarray(values[s.complete].T)
+    complete_values[(complete_values < N) | (complete_values > T)] = N  # no other code is Y or T
+    out["y"], out["t"] = np.zeros((n_groups, N_INDICATORS), np.int64), np.zeros((n_groups, N_INDICATORS), np.int64)
+    for i in range(N_INDICATORS):
+        pairs = np.bincount(base + complete_values[i], minlength=n_groups * 4).reshape(n_groups, 4)
+        out["y"][:, i], out["t"][:, i] = pairs[:, Y], pairs[:, T]
     return out
 
 

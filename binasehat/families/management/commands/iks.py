@@ -16,9 +16,11 @@ The rules are ``binasehat.families.rules`` — the same functions the pages use.
 A row with an answer other than Y/T/N/empty, or without no_kk or desa_code, is reported on stderr with its row
 number and left out; the command then exits 1 (after printing the result of the other rows).
 
-A CSV is read as columns (polars): answers coded, rows checked, families numbered and areas keyed with column
-operations, no Python per row. ``--row-reader`` reads it row by row instead (the reference the columnar reader is
-tested against; XLSX files are always read so).
+A CSV is read as columns (polars), no Python per row. The usual file (a family's members on consecutive rows, plain
+answers) is read in batches of rows, and the rules run on each batch's whole families, so memory holds a batch and
+the families, not the file (``read_families_streamed``); another file is read whole (``read_members_columnar``).
+``--row-reader`` reads it row by row instead (the reference both columnar readers are tested against; XLSX files
+are always read so).
 """
 
 from __future__ import annotations
@@ -113,12 +115,10 @@ class RowReaderNeeded(Exception):
     """The columnar reader cannot promise the row reader's result for this file."""
 
 
-def read_members_columnar(table: Table, err):
-    """``read_members`` for a CSV, as columns. Returns (families: a DataFrame of no_kk, desa, rw, rt in the order
-    each family first appears, family index per member row, answer codes per member row, number of bad rows);
-    the same families, rows, codes and messages as ``read_members``."""
-    path = str(table.path)
-    with open(path, "rb") as fh:
+def _check_plain(table: Table) -> None:
+    """Raise ``RowReaderNeeded`` for what polars would read otherwise than Python's csv module: the separators
+    \x1c–\x1f (Python strips them) and old Mac line ends (\r without \n)."""
+    with open(table.path, "rb") as fh:
         while block := fh.read(1 << 24):
             if any(c in block for c in (b"\x1c", b"\x1d", b"\x1e", b"\x1f")):  # Python strips these, polars not
                 raise RowReaderNeeded
@@ -127,15 +127,129 @@ def read_members_columnar(table: Table, err):
     raw = getattr(table, "_raw", None)
     if raw is not None:
         raw.close()
+
+
+def _scan(table: Table, names: list[str]) -> pl.LazyFrame:
+    """The CSV as text columns ``c0``, ``c1``, … (empty, not null, for a missing cell), with the line number ``row``."""
+    return pl.scan_csv(
+        str(table.path), has_header=False, skip_rows=1, separator=getattr(table, "delimiter", ","),
+        infer_schema=False, schema={c: pl.String for c in names}, row_index_name="row", row_index_offset=2,
+        truncate_ragged_lines=True, empty_string_is_null=False,
+    )
+
+
+class NotStreamable(Exception):
+    """The file is not one the streamed reader decides alone (see ``read_families_streamed``)."""
+
+
+#: Member rows per batch of the streamed reader: the memory it holds is a batch, not the file.
+BATCH_ROWS = 500_000
+
+
+def _answer_byte(column: str) -> pl.Expr:
+    """An answer cell as its one byte (``_`` for an empty cell; null for a longer text: the row reader decides it)."""
+    col = pl.col(column).fill_null("")
+    return pl.when(col.str.len_bytes() == 0).then(pl.lit(ord("_"), pl.UInt8)) \
+        .otherwise(col.cast(pl.Binary).bin.reinterpret(dtype=pl.UInt8)).alias(column)
+
+
+def read_families_streamed(table: Table, err, batch_rows: int | None = None):
+    """``read_members_columnar`` + the rules, for the usual file, holding a batch of rows rather than the file: the
+    members of a family on consecutive rows (grouped by No. KK), every answer one letter Y/T/N (any case), ``_`` or
+    empty, each family in one desa. The file is read in batches of ``batch_rows`` rows, only the columns the rules
+    need; a family is numbered where the No. KK changes, and ``rules.family_values`` / ``rules.family_complete`` run
+    on each batch's whole families (the rows of a family still open at the end of a batch join the next batch).
+
+    Returns (families: no_kk, desa, rw, rt in order of first appearance; their values; complete; bad rows): what
+    ``read_members_columnar`` and ``compute_columnar`` give. Rows without No. KK or desa are left out with the row
+    reader's message (a line of spaces only is skipped). Raises ``NotStreamable``, having written nothing, when the
+    file is otherwise: an answer of another text (the whole-file reader decides it as the row reader does), a No. KK
+    in two desa, or a No. KK on rows apart (its family is known only at the end of the file)."""
     names = [f"c{i}" for i in range(len(table.headers))]
     position = {h: names[i] for i, h in enumerate(table.headers) if h}
-    used = ["no_kk", "desa_code", "rt", "rw", *rules.COLUMNS]
+    luts = [_LUT_HOUSE if j in rules.HOUSEHOLD else _LUT_MEMBER for j in range(rules.N_INDICATORS)]
+    query = _scan(table, names).select(
+        pl.col("row"),
+        pl.col(position["no_kk"]).fill_null("").str.strip_chars().str.replace_all(" ", "", literal=True).alias("kk"),
+        *[pl.col(position[h]).fill_null("").str.strip_chars().alias(h) for h in ("desa_code", "rw", "rt")],
+        *[_answer_byte(position[c]).alias(c) for c in rules.COLUMNS],
+    )
+    frames, values, complete, no_id = [], [], [], []
+    carry = None
+
+    def whole_families(batch: pl.DataFrame, last: bool) -> None:
+        """Number the families of ``batch`` and run the rules on them; unless ``last``, the rows of its last family
+        (which may go on in the next batch) are kept in ``carry``."""
+        nonlocal carry
+        kk, desa = batch.get_column("kk"), batch.get_column("desa_code")
+        starts = np.empty(batch.height, bool)
+        starts[0] = True
+        starts[1:] = (kk.slice(1) != kk.slice(0, batch.height - 1)).to_numpy()
+        first = np.flatnonzero(starts)
+        if not last:
+            cut = int(first[-1])
+            batch, carry, starts, first = batch.slice(0, cut), batch.slice(cut), starts[:cut], first[:-1]
+            if not cut:
+                return
+            desa = desa.slice(0, cut)
+        if (~starts[1:] & (desa.slice(1) != desa.slice(0, batch.height - 1)).to_numpy()).any():
+            raise NotStreamable  # a No. KK in two desa: the rows after the first desa's are left out
+        family = np.cumsum(starts, dtype=np.int32) - 1
+        answers = np.empty((batch.height, rules.N_INDICATORS), np.int8)
+        for j, c in enumerate(rules.COLUMNS):
+            answers[:, j] = luts[j][batch.get_column(c).to_numpy()]
+        if (answers == -9).any():
+            raise NotStreamable  # an answer other than Y/T/N/empty: the whole-file reader reports it
+        values.append(rules.family_values(answers, family, len(first)))
+        complete.append(rules.family_complete(answers, family, len(first)))
+        frames.append(batch.select("kk", "desa_code", "rw", "rt").filter(pl.Series(starts)))
+
+    try:
+        for batch in query.collect_batches(chunk_size=batch_rows or BATCH_ROWS, engine="streaming"):
+            if any(batch.get_column(c).null_count() for c in rules.COLUMNS):
+                raise NotStreamable  # an answer of more than one letter: the whole-file reader decides it
+            missing = ((batch.get_column("kk") == "") | (batch.get_column("desa_code") == "")).to_numpy()
+            if missing.any():
+                no_id.append(batch.get_column("row").filter(pl.Series(missing)))
+                batch = batch.filter(pl.Series(~missing))
+            if carry is not None:
+                batch = pl.concat([carry, batch])
+                carry = None
+            if batch.height:
+                whole_families(batch.rechunk(), last=False)
+        if carry is not None:
+            whole_families(carry, last=True)
+    except pl.exceptions.PolarsError as exc:  # e.g. not UTF-8: the row reader says where
+        raise RowReaderNeeded from exc
+    families = pl.concat(frames) if frames else pl.DataFrame(schema=dict.fromkeys(("kk", "desa_code", "rw", "rt"),
+                                                                                  pl.String))
+    kk = families.get_column("kk").rechunk()
+    if len(kk) > 1 and not (kk.slice(1) > kk.slice(0, len(kk) - 1)).all() and kk.is_duplicated().any():
+        raise NotStreamable  # a No. KK on rows apart (the file is not grouped by No. KK)
+    bad = []
+    if no_id:  # a line of spaces only is skipped, as the row reader skips it; the others are left out
+        rows = pl.concat(no_id)
+        bad = _scan(table, names).filter(pl.col("row").is_in(rows.implode())).filter(
+            pl.any_horizontal([pl.col(c).fill_null("").str.strip_chars() != "" for c in names]),
+        ).select("row").collect().get_column("row").sort().to_list()
+    for row in bad:
+        err.write(f"row {row}: no_kk or desa_code empty\n")
+    families = families.select(pl.col("kk").alias("no_kk"), pl.col("desa_code").alias("desa"),
+                               *[_normalised(families, c) for c in ("rw", "rt")])
+    values = np.concatenate(values) if values else np.zeros((0, rules.N_INDICATORS), np.int8)
+    complete = np.concatenate(complete) if complete else np.zeros(0, bool)
+    return families, values, complete, len(bad)
+
+
+def read_members_columnar(table: Table, err):
+    """``read_members`` for a CSV, as columns. Returns (families: a DataFrame of no_kk, desa, rw, rt in the order
+    each family first appears, family index per member row, answer codes per member row, number of bad rows);
+    the same families, rows, codes and messages as ``read_members``."""
+    names = [f"c{i}" for i in range(len(table.headers))]
+    position = {h: names[i] for i, h in enumerate(table.headers) if h}
+
     def scan():
-        return pl.scan_csv(
-            path, has_header=False, skip_rows=1, separator=getattr(table, "delimiter", ","), infer_schema=False,
-            schema={c: pl.String for c in names}, row_index_name="row", row_index_offset=2,
-            truncate_ragged_lines=True, empty_string_is_null=False,
-        ).with_columns(pl.col(c).fill_null("") for c in names)
+        return _scan(table, names).with_columns(pl.col(c).fill_null("") for c in names)
 
     try:
         # Answers are read through an Enum of the plain answer texts (a lookup per cell; null for any other text),
@@ -226,6 +340,11 @@ def compute_columnar(families: pl.DataFrame, family, answers, level: str):
     n = families.height
     values = rules.family_values(answers, family, n)
     complete = rules.family_complete(answers, family, n)
+    return compute_families(families, values, complete, level)
+
+
+def compute_families(families: pl.DataFrame, values, complete, level: str):
+    """Area counts from family values: (areas sorted, counts per area, values, complete, each family's area index)."""
     rw = pl.when(pl.col("rw") == "").then(pl.lit("-")).otherwise(pl.col("rw"))
     rt = pl.when(pl.col("rt") == "").then(pl.lit("-")).otherwise(pl.col("rt"))
     if level == "family":
@@ -300,13 +419,22 @@ class Command(BaseCommand):
                 raise CommandError(f"{table.name}: missing columns: {', '.join(missing)}")
             if table.kind == "csv" and table.encoding != "cp1252":  # polars reads UTF-8 only
                 try:
-                    families, family, answers, bad = read_members_columnar(table, self.stderr)
+                    _check_plain(table)
+                    try:
+                        families, values, complete, bad = read_families_streamed(table, self.stderr)
+                    except NotStreamable:
+                        families, family, answers, bad = read_members_columnar(table, self.stderr)
+                        values = complete = None
                 except RowReaderNeeded:
                     pass
                 else:
                     if not families.height:
                         raise CommandError("no valid member rows")
-                    areas, counts, values, complete, group = compute_columnar(families, family, answers, level)
+                    if values is None:
+                        areas, counts, values, complete, group = compute_columnar(families, family, answers, level)
+                        del family, answers
+                    else:
+                        areas, counts, values, complete, group = compute_families(families, values, complete, level)
                     if level == "family":  # one family per area: the family of each area, in the areas' order
                         order = np.argsort(group)
                         values, complete = values[order], complete[order]
@@ -318,7 +446,7 @@ class Command(BaseCommand):
             if level == "family":  # areas are the sorted No. KK; map each back to its family
                 order = [kks.index(a) for a in areas] if len(kks) < 2 else np.argsort(np.array(kks))
                 values, complete = values[order], complete[order]
-        rows = list(lines(areas, counts, values, complete, level, 6 if format == "csv" else 3))
+        rows = lines(areas, counts, values, complete, level, 6 if format == "csv" else 3)  # written as made
         if format == "csv":
             writer = SafeCsvWriter(self.stdout, lineterminator="\n")
             writer.writerow(header())
