@@ -415,12 +415,12 @@ def _table_bytes(model) -> int:
 
 def phase_fill(sources: list[str]) -> dict:
     _django()
-    from binasehat.indicators.models import Aggregate
+    from binasehat.indicators.models import Aggregate, Rollup
 
     baseline = rss_mb()
     done = _rebuild_timed(sources)
     t = time.perf_counter()
-    _sql(f"VACUUM (ANALYZE) {Aggregate._meta.db_table}")
+    _sql(f"VACUUM (ANALYZE) {Aggregate._meta.db_table}, {Rollup._meta.db_table}")
     return {"sources": done, "analyze": time.perf_counter() - t, "aggregates": Aggregate.objects.count(),
             "aggregate_bytes": _table_bytes(Aggregate), "baseline_rss_mb": baseline, "peak_rss_mb": peak_mb()}
 
@@ -1053,7 +1053,9 @@ def main() -> int:
                 _print_plans(q["plans"])
         print(f"            peak memory {query['peak_rss_mb']:,.0f} MB", flush=True)
 
-        pages = run_child(__file__, ["--phase", "pages", "--page-runs", str(args.page_runs), *common], env)
+        # Static files from the source tree (no collectstatic manifest in a bench run; static files are not timed).
+        pages = run_child(__file__, ["--phase", "pages", "--page-runs", str(args.page_runs), *common],
+                          dict(env, STATIC_FROM_SOURCE="1"))
         for who, u in pages["users"].items():
             print(f"  pages:    {who} user ({u['area']} {u['name']}, {u['desa']:,} desa), Django test client in one "
                   f"process, {args.page_runs} requests of each page with the cache cleared before each (the first "
