@@ -585,18 +585,7 @@ def phase_query(year: int, runs: int, explain: bool) -> dict:
     def not_rolled_up(length, codes):  # the engine before: every area summed from the aggregates per desa
         return False
 
-    backend = _one("SELECT pg_backend_pid()")[0]
-    ticks = os.sysconf("SC_CLK_TCK")
-
-    def cpu() -> float:
-        """CPU seconds of this process and of its PostgreSQL backend (same machine: /proc; 1/CLK_TCK steps)."""
-        try:
-            with open(f"/proc/{backend}/stat") as fh:
-                fields = fh.read().rsplit(")", 1)[1].split()
-            server = (int(fields[11]) + int(fields[12])) / ticks
-        except OSError:
-            server = 0.0
-        return time.process_time() + server
+    cpu = _cpu_meter()
 
     for name, (via_engine, via_raw, key) in cases.items():
         times = {"engine": [], "engine_cpu": [], "raw": [], "raw_cpu": [], "input_sums": [], "engine_desa": []}
@@ -636,6 +625,24 @@ def phase_query(year: int, runs: int, explain: bool) -> dict:
     return out
 
 
+def _cpu_meter():
+    """A function giving the CPU seconds of this process and of its PostgreSQL backend (same machine: /proc;
+    the backend's in 1/CLK_TCK steps, so means over runs are printed)."""
+    backend = _one("SELECT pg_backend_pid()")[0]
+    ticks = os.sysconf("SC_CLK_TCK")
+
+    def cpu() -> float:
+        try:
+            with open(f"/proc/{backend}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+            server = (int(fields[11]) + int(fields[12])) / ticks
+        except OSError:
+            server = 0.0
+        return time.process_time() + server
+
+    return cpu
+
+
 PAGES = (("dashboard", "reports:dashboard"), ("pivot", "reports:pivot"), ("map", "reports:map"))
 
 
@@ -669,25 +676,27 @@ def phase_pages(year: int, runs: int) -> dict:
         client = Client(HTTP_HOST="localhost")
         for page, url_name in PAGES:
             url, params = reverse(url_name), {"tahun": year}
-            times, warm, queries, sizes = [], [], [], set()
+            times, cpus, warm, queries, sizes = [], [], [], [], set()
             for i in range(runs + 1):
                 cache.clear()
                 client.force_login(user)  # the session is kept in the database, not in the cache
+                cpu = _cpu_meter()
                 with CaptureQueriesContext(connection) as ctx:
-                    t = time.perf_counter()
+                    t, c = time.perf_counter(), cpu()
                     response = client.get(url, params)
-                    spent = time.perf_counter() - t
+                    spent, spent_cpu = time.perf_counter() - t, cpu() - c
                 if response.status_code != 200:
                     raise SystemExit(f"{page} for the {who} user: HTTP {response.status_code}")
                 if i:  # the first request warms the process (imports, templates), not counted
                     times.append(spent)
+                    cpus.append(spent_cpu)
                     queries.append(len(ctx.captured_queries))
                     sizes.add(len(response.content))
             for _ in range(runs):
                 t = time.perf_counter()
                 response = client.get(url, params)
                 warm.append(time.perf_counter() - t)
-            out["pages"][f"{who}:{page}"] = {"times": times, "warm": warm, "queries": queries,
+            out["pages"][f"{who}:{page}"] = {"times": times, "cpu": cpus, "warm": warm, "queries": queries,
                                              "bytes": max(sizes)}
     out["peak_rss_mb"] = peak_mb()
     return out
@@ -1064,7 +1073,8 @@ def main() -> int:
                 r = pages["pages"][f"{who}:{page}"]
                 qs = sorted(set(r["queries"]))
                 print(f"            {page:<10} p95 {_ms(_p95(r['times']))} (median {_ms(_median(r['times']))}, "
-                      f"slowest {_ms(max(r['times']))}); cached p95 {_ms(_p95(r['warm']))}; queries "
+                      f"slowest {_ms(max(r['times']))}; CPU p95 {_ms(_p95(r['cpu']))}, mean "
+                      f"{_ms(statistics.mean(r['cpu']))}); cached p95 {_ms(_p95(r['warm']))}; queries "
                       f"{'/'.join(map(str, qs))}; {r['bytes'] / 1024:,.0f} KiB", flush=True)
 
         if args.skip_update:
@@ -1131,13 +1141,14 @@ def main() -> int:
     for who in pages["users"]:
         for page, _url in PAGES:
             r = pages["pages"][f"{who}:{page}"]
-            p95 = _p95(r["times"])
-            fast = p95 <= GOAL_PAGE_SECONDS
+            p95, p95_cpu = _p95(r["times"]), _p95(r["cpu"])
+            fast = (p95_cpu if busy else p95) <= GOAL_PAGE_SECONDS
             fixed = len(set(r["queries"])) == 1
             ok &= fast and fixed
-            print(f"goal page {page} for the {who} user: p95 ≤ {GOAL_PAGE_SECONDS * 1000:.0f} ms with the cache "
-                  f"cleared: {'PASS' if fast else 'FAIL'} (p95 {_ms(p95)}, {p95 / GOAL_PAGE_SECONDS:.2f} of the "
-                  f"limit, {len(r['times'])} requests; cached p95 {_ms(_p95(r['warm']))}); the same query count on "
+            print(f"goal page {page} for the {who} user (on {'CPU' if busy else 'wall'} time): p95 ≤ "
+                  f"{GOAL_PAGE_SECONDS * 1000:.0f} ms with the cache cleared: {'PASS' if fast else 'FAIL'} (p95 "
+                  f"{_ms(p95)}, {p95 / GOAL_PAGE_SECONDS:.2f} of the limit; CPU p95 {_ms(p95_cpu)}, "
+                  f"{p95_cpu / GOAL_PAGE_SECONDS:.2f} of the limit; {len(r['times'])} requests; cached p95 {_ms(_p95(r['warm']))}); the same query count on "
                   f"every request: {'PASS' if fixed else 'FAIL'} ({'/'.join(map(str, sorted(set(r['queries']))))})")
     peak = fill["peak_rss_mb"]
     print(f"goal rebuild memory ≤ {GOAL_REBUILD_MB:,} MB: {'PASS' if peak <= GOAL_REBUILD_MB else 'FAIL'} "
