@@ -152,6 +152,12 @@ def _replace_all(source: str, rows) -> int:
         for model, new in ((Aggregate, _NEW_AGGREGATES), (Rollup, _NEW_ROLLUPS)):
             table = q(model._meta.db_table)
             same = " AND ".join(f"t.{c} = n.{c}" for c in _KEY)
+            cur.execute(f"SELECT 1 FROM {table} WHERE source = %s LIMIT 1", [source])
+            if cur.fetchone() is None:  # the first fill: nothing to compare with
+                cur.execute(f"INSERT INTO {table} (source, input, region_code, month, value) "
+                            f"SELECT %s, input, region_code, month, value FROM {new} "
+                            f"ORDER BY input, region_code, month", [source])
+                continue
             cur.execute(f"DELETE FROM {table} t WHERE t.source = %s AND NOT EXISTS "
                         f"(SELECT 1 FROM {new} n WHERE {same})", [source])
             cur.execute(f"UPDATE {table} t SET value = n.value FROM {new} n WHERE t.source = %s AND {same} "
