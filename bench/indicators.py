@@ -679,7 +679,7 @@ def phase_pages(year: int, runs: int) -> dict:
             times, cpus, warm, queries, sizes = [], [], [], [], set()
             for i in range(runs + 1):
                 cache.clear()
-                client.force_login(user)  # the session is kept in the database, not in the cache
+                client.force_login(user)  # the login is kept in the database, not in the cache
                 cpu = _cpu_meter()
                 with CaptureQueriesContext(connection) as ctx:
                     t, c = time.perf_counter(), cpu()
