@@ -61,6 +61,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import re
 import shlex
 import socket
 import statistics
@@ -383,12 +384,28 @@ def _rebuild_timed(names: list[str]) -> dict:
     from binasehat.indicators import aggregates
 
     out = {}
-    for name in names:
-        compute: dict[str, float] = {}
-        _timed_compute(compute)
+    rollup = aggregates._rollup
+    spent = {"rollup": 0.0}
+
+    def timed_rollup(*a, **kw):
         t = time.perf_counter()
-        rows = aggregates.rebuild([name])[name]
-        out[name] = {"rows": rows, "seconds": time.perf_counter() - t, "compute": compute.get(name, 0.0)}
+        try:
+            return rollup(*a, **kw)
+        finally:
+            spent["rollup"] += time.perf_counter() - t
+
+    aggregates._rollup = timed_rollup
+    try:
+        for name in names:
+            compute: dict[str, float] = {}
+            _timed_compute(compute)
+            spent["rollup"] = 0.0
+            t = time.perf_counter()
+            rows = aggregates.rebuild([name])[name]
+            out[name] = {"rows": rows, "seconds": time.perf_counter() - t, "compute": compute.get(name, 0.0),
+                         "rollup": spent["rollup"]}
+    finally:
+        aggregates._rollup = rollup
     return out
 
 
@@ -398,12 +415,12 @@ def _table_bytes(model) -> int:
 
 def phase_fill(sources: list[str]) -> dict:
     _django()
-    from binasehat.indicators.models import Aggregate
+    from binasehat.indicators.models import Aggregate, Rollup
 
     baseline = rss_mb()
     done = _rebuild_timed(sources)
     t = time.perf_counter()
-    _sql(f"VACUUM (ANALYZE) {Aggregate._meta.db_table}")
+    _sql(f"VACUUM (ANALYZE) {Aggregate._meta.db_table}, {Rollup._meta.db_table}")
     return {"sources": done, "analyze": time.perf_counter() - t, "aggregates": Aggregate.objects.count(),
             "aggregate_bytes": _table_bytes(Aggregate), "baseline_rss_mb": baseline, "peak_rss_mb": peak_mb()}
 
@@ -536,19 +553,19 @@ def phase_query(year: int, runs: int, explain: bool) -> dict:
     period_key = (lambda v: (v.area, v.period))
     cases = {
         # The goals: programme data values (ABJ from the dengue data set) per month of a year.
-        "dv_kab_kec": (lambda: engine.evaluate([abj], kecs, months), lambda: _raw_abj(start, end, kab, 8), period_key),
-        "dv_prov_kab": (lambda: engine.evaluate([abj], prov_kabs, months), lambda: _raw_abj(start, end, prov, 5),
+        "dv_kab_kec": (lambda: engine.evaluate_uncached([abj], kecs, months), lambda: _raw_abj(start, end, kab, 8), period_key),
+        "dv_prov_kab": (lambda: engine.evaluate_uncached([abj], prov_kabs, months), lambda: _raw_abj(start, end, prov, 5),
                         period_key),
-        "dv_country": (lambda: engine.evaluate([abj], provinces, months), lambda: _raw_abj(start, end, None, 2),
+        "dv_country": (lambda: engine.evaluate_uncached([abj], provinces, months), lambda: _raw_abj(start, end, None, 2),
                        period_key),
         # Growth and assessments, as before.
-        "kab_kec": (lambda: engine.evaluate([stunting], kecs, months), lambda: _raw_stunting(start, end, kab, 8),
+        "kab_kec": (lambda: engine.evaluate_uncached([stunting], kecs, months), lambda: _raw_stunting(start, end, kab, 8),
                     period_key),
-        "prov_kab": (lambda: engine.evaluate([stunting], prov_kabs, months),
+        "prov_kab": (lambda: engine.evaluate_uncached([stunting], prov_kabs, months),
                      lambda: _raw_stunting(start, end, prov, 5), period_key),
-        "aktif": (lambda: engine.evaluate([aktif], provinces, [Period(year)]), lambda: _raw_aktif(year),
+        "aktif": (lambda: engine.evaluate_uncached([aktif], provinces, [Period(year)]), lambda: _raw_aktif(year),
                   lambda v: v.area),
-        "stunting": (lambda: engine.evaluate([stunting], kabs, months), lambda: _raw_stunting(start, end),
+        "stunting": (lambda: engine.evaluate_uncached([stunting], kabs, months), lambda: _raw_stunting(start, end),
                      period_key),
     }
     out = {"provinces": len(provinces), "kabs": len(kabs), "baseline_rss_mb": rss_mb(), **out_areas}
@@ -568,18 +585,7 @@ def phase_query(year: int, runs: int, explain: bool) -> dict:
     def not_rolled_up(length, codes):  # the engine before: every area summed from the aggregates per desa
         return False
 
-    backend = _one("SELECT pg_backend_pid()")[0]
-    ticks = os.sysconf("SC_CLK_TCK")
-
-    def cpu() -> float:
-        """CPU seconds of this process and of its PostgreSQL backend (same machine: /proc; 1/CLK_TCK steps)."""
-        try:
-            with open(f"/proc/{backend}/stat") as fh:
-                fields = fh.read().rsplit(")", 1)[1].split()
-            server = (int(fields[11]) + int(fields[12])) / ticks
-        except OSError:
-            server = 0.0
-        return time.process_time() + server
+    cpu = _cpu_meter()
 
     for name, (via_engine, via_raw, key) in cases.items():
         times = {"engine": [], "engine_cpu": [], "raw": [], "raw_cpu": [], "input_sums": [], "engine_desa": []}
@@ -617,6 +623,88 @@ def phase_query(year: int, runs: int, explain: bool) -> dict:
             out[name]["plans"] = plans
     out["peak_rss_mb"] = peak_mb()
     return out
+
+
+def _cpu_meter():
+    """A function giving the CPU seconds of this process and of its PostgreSQL backend (same machine: /proc;
+    the backend's in 1/CLK_TCK steps, so means over runs are printed)."""
+    backend = _one("SELECT pg_backend_pid()")[0]
+    ticks = os.sysconf("SC_CLK_TCK")
+
+    def cpu() -> float:
+        try:
+            with open(f"/proc/{backend}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+            server = (int(fields[11]) + int(fields[12])) / ticks
+        except OSError:
+            server = 0.0
+        return time.process_time() + server
+
+    return cpu
+
+
+PAGES = (("dashboard", "reports:dashboard"), ("pivot", "reports:pivot"), ("map", "reports:map"))
+
+
+def phase_pages(year: int, runs: int) -> dict:
+    """The dashboard, the pivot table and the map for a kabupaten user (the largest kabupaten) and a province user
+    (the largest province), through Django's test client in this process: ``runs`` requests of each page with
+    the cache cleared before each (the computation), then ``runs`` with it warm (what a second visitor gets).
+    Queries per request are counted."""
+    _django()
+    from django.core.cache import cache
+    from django.db import connection
+    from django.db.models import Count
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from binasehat.accounts import roles
+    from binasehat.accounts.models import User
+    from binasehat.regions.models import Region
+
+    kab = Region.objects.filter(level=2).annotate(n=Count("children__children")).order_by("-n", "code")[0]
+    prov = Region.objects.filter(level=1).annotate(n=Count("children__children__children")).order_by("-n", "code")[0]
+    out = {"users": {}, "pages": {}}
+    for who, role, area in (("kabupaten", roles.DINKES, kab), ("province", roles.PROVINSI, prov)):
+        user = User.objects.filter(username=f"bench-{who}").first()
+        if user is None:
+            user = User.objects.create_user(username=f"bench-{who}", password="Bench-Only-Secret-2025", role=role)
+            user.areas.set([area])
+        out["users"][who] = {"area": area.code, "name": area.name,
+                             "desa": Region.objects.filter(level=4, code__startswith=area.code + ".").count()}
+        client = Client(HTTP_HOST="localhost")
+        for page, url_name in PAGES:
+            url, params = reverse(url_name), {"tahun": year}
+            times, cpus, warm, queries, sizes = [], [], [], [], set()
+            for i in range(runs + 1):
+                cache.clear()
+                client.force_login(user)  # the login is kept in the database, not in the cache
+                cpu = _cpu_meter()
+                with CaptureQueriesContext(connection) as ctx:
+                    t, c = time.perf_counter(), cpu()
+                    response = client.get(url, params)
+                    spent, spent_cpu = time.perf_counter() - t, cpu() - c
+                if response.status_code != 200:
+                    raise SystemExit(f"{page} for the {who} user: HTTP {response.status_code}")
+                if i:  # the first request warms the process (imports, templates), not counted
+                    times.append(spent)
+                    cpus.append(spent_cpu)
+                    queries.append(len(ctx.captured_queries))
+                    sizes.add(len(response.content))
+            for _ in range(runs):
+                t = time.perf_counter()
+                response = client.get(url, params)
+                warm.append(time.perf_counter() - t)
+            out["pages"][f"{who}:{page}"] = {"times": times, "cpu": cpus, "warm": warm, "queries": queries,
+                                             "bytes": max(sizes)}
+    out["peak_rss_mb"] = peak_mb()
+    return out
+
+
+def _p95(xs: list[float]) -> float:
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, max(0, -(-95 * len(xs) // 100) - 1))]
 
 
 def phase_update(year: int, late_kab: str, seed: int, explain: bool, rebuilt: list[str]) -> dict:
@@ -766,6 +854,16 @@ class Server:
         self._run("pg_ctl", "-D", str(self.dir / "data"), "-m", "fast", "-w", "stop")
 
 
+KEPT_PREFIX = "bench_kept_"
+#: The national pages (dashboard, pivot, map) for a kabupaten and a province user, the cache cleared.
+GOAL_PAGE_SECONDS = 0.300
+
+
+def _literal(text: str) -> str:
+    """A SQL string literal (COMMENT takes no parameters)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
 def _median(xs: list[float]) -> float:
     return statistics.median(xs)
 
@@ -798,9 +896,24 @@ def main() -> int:
     parser.add_argument("--rebuild-posyandu", action="store_true",
                         help="also fill the aggregates of the posyandu monthly records (5 years of SKDN per desa: about "
                              "30 million rows at scale 1, too long for the default run) and time their full rebuild")
-    parser.add_argument("--phase", choices=["probe", "generate", "fill", "query", "update"], help=argparse.SUPPRESS)
+    parser.add_argument("--page-runs", type=int, default=20,
+                        help="requests of each page and user, the cache cleared before each (default 20)")
+    parser.add_argument("--skip-update", action="store_true", help="leave out the update phase")
+    parser.add_argument("--keep", metavar="NAME",
+                        help="keep the generated and filled database as NAME on the --database-url server (a copy "
+                             "made before the timed phases; replaces an earlier NAME)")
+    parser.add_argument("--reuse", metavar="NAME",
+                        help="start from the database kept as NAME (a copy of it: NAME itself is never changed) "
+                             "instead of generating and filling one; its scale, year and fill figures are its own")
+    parser.add_argument("--phase", choices=["probe", "generate", "fill", "query", "update", "pages"],
+                        help=argparse.SUPPRESS)
     parser.add_argument("--late-kab", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if (args.keep or args.reuse) and not args.database_url:
+        parser.error("--keep and --reuse need --database-url (a server that outlives the bench)")
+    for kept in (args.keep, args.reuse):
+        if kept and not re.fullmatch(r"[a-z0-9_]{1,40}", kept):
+            parser.error("a kept database's NAME is lower-case letters, digits and _")
 
     if args.phase == "generate":
         print(json.dumps(phase_generate(args.scale, args.year, args.seed)))
@@ -813,6 +926,9 @@ def main() -> int:
         return 0
     if args.phase == "query":
         print(json.dumps(phase_query(args.year, args.runs, args.explain)))
+        return 0
+    if args.phase == "pages":
+        print(json.dumps(phase_pages(args.year, args.page_runs)))
         return 0
     if args.phase == "update":
         print(json.dumps(phase_update(args.year, args.late_kab, args.seed, args.explain,
@@ -833,9 +949,23 @@ def main() -> int:
             server = Server(tmp)
             url = server.start()
         name = f"bench_indicators_{os.getpid()}"
+        kept = None
         with pg_admin(url) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            admin.execute(f'CREATE DATABASE "{name}"')
+            if args.reuse:
+                row = admin.execute("SELECT shobj_description(oid, 'pg_database') FROM pg_database "
+                                    "WHERE datname = %s", [KEPT_PREFIX + args.reuse]).fetchone()
+                if row is None or not row[0]:
+                    print(f"no kept database {args.reuse!r} on this server (make one with --keep {args.reuse})")
+                    return 1
+                kept = json.loads(row[0])
+                t = time.perf_counter()
+                admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{KEPT_PREFIX + args.reuse}"')
+                copied = time.perf_counter() - t
+                args.scale, args.year, args.seed = kept["scale"], kept["year"], kept["seed"]
+                common = ["--year", str(args.year), "--seed", str(args.seed)]
+            else:
+                admin.execute(f'CREATE DATABASE "{name}"')
             created_db = name
             version = admin.execute("SHOW server_version").fetchone()[0]
         env["DATABASE_URL"] = with_db(url, name)
@@ -845,7 +975,12 @@ def main() -> int:
               f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}",
               flush=True)
 
-        gen = run_child(__file__, ["--phase", "generate", "--scale", str(args.scale), *common], env)
+        if kept:
+            gen, fill = kept["gen"], kept["fill"]
+            print(f"  reused:   the database kept as {args.reuse!r} (generated and filled {kept['at']}), copied in "
+                  f"{copied:.0f} s; its generate and fill figures below are from that run", flush=True)
+        else:
+            gen = run_child(__file__, ["--phase", "generate", "--scale", str(args.scale), *common], env)
         c, s = gen["counts"], gen["spent"]
         lv = c["levels"]
         scaled = "" if args.scale == 1 else f" (SCALED DOWN to {args.scale:g} of 300,000 posyandu / 250,000 children)"
@@ -867,11 +1002,23 @@ def main() -> int:
             print(f"  probe:    FAIL: {failed}; nothing else measured")
             return 1
         flags = ["--rebuild-posyandu"] if args.rebuild_posyandu else []
-        fill = run_child(__file__, ["--phase", "fill", *flags], env)
+        if not kept:
+            fill = run_child(__file__, ["--phase", "fill", *flags], env)
+        if args.keep:
+            keep = KEPT_PREFIX + args.keep
+            t = time.perf_counter()
+            with pg_admin(url) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{keep}" WITH (FORCE)')
+                admin.execute(f'CREATE DATABASE "{keep}" TEMPLATE "{name}"')
+                note = json.dumps({"scale": args.scale, "year": args.year, "seed": args.seed, "gen": gen,
+                                   "fill": fill, "at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())})
+                admin.execute(f"COMMENT ON DATABASE \"{keep}\" IS {_literal(note)}")
+            print(f"  kept:     the generated and filled database as {args.keep!r} ({keep}, copied in "
+                  f"{time.perf_counter() - t:.0f} s): rerun with --reuse {args.keep}", flush=True)
         total = sum(v["seconds"] for v in fill["sources"].values())
         print("  fill:     aggregates.rebuild, source by source: "
-              + "; ".join(f"{k} {v['rows']:,} rows in {v['seconds']:.1f} s (compute {v['compute']:.1f} s)"
-                          for k, v in fill["sources"].items())
+              + "; ".join(f"{k} {v['rows']:,} rows in {v['seconds']:.1f} s (compute {v['compute']:.1f} s, "
+                          f"roll-ups {v.get('rollup', 0):.1f} s)" for k, v in fill["sources"].items())
               + ("" if args.rebuild_posyandu else "; posyandu (monthly records) not filled, see --rebuild-posyandu")
               + f"; total {total:.1f} s; then VACUUM (ANALYZE) of the aggregates {fill['analyze']:.1f} s; "
               f"{fill['aggregates']:,} aggregate rows, {fill['aggregate_bytes'] / 2**20:,.0f} MB with indexes; "
@@ -915,30 +1062,49 @@ def main() -> int:
                 _print_plans(q["plans"])
         print(f"            peak memory {query['peak_rss_mb']:,.0f} MB", flush=True)
 
-        up = run_child(__file__, ["--phase", "update", "--late-kab", gen["late_kab"], *common, *flags]
+        # Static files from the source tree (no collectstatic manifest in a bench run; static files are not timed).
+        pages = run_child(__file__, ["--phase", "pages", "--page-runs", str(args.page_runs), *common],
+                          dict(env, STATIC_FROM_SOURCE="1"))
+        for who, u in pages["users"].items():
+            print(f"  pages:    {who} user ({u['area']} {u['name']}, {u['desa']:,} desa), Django test client in one "
+                  f"process, {args.page_runs} requests of each page with the cache cleared before each (the first "
+                  f"request, warming the process, not counted), then {args.page_runs} with it warm", flush=True)
+            for page, _url in PAGES:
+                r = pages["pages"][f"{who}:{page}"]
+                qs = sorted(set(r["queries"]))
+                print(f"            {page:<10} p95 {_ms(_p95(r['times']))} (median {_ms(_median(r['times']))}, "
+                      f"slowest {_ms(max(r['times']))}; CPU p95 {_ms(_p95(r['cpu']))}, mean "
+                      f"{_ms(statistics.mean(r['cpu']))}); cached p95 {_ms(_p95(r['warm']))}; queries "
+                      f"{'/'.join(map(str, qs))}; {r['bytes'] / 1024:,.0f} KiB", flush=True)
+
+        if args.skip_update:
+            up = None
+        else:
+            up = run_child(__file__, ["--phase", "update", "--late-kab", gen["late_kab"], *common, *flags]
                        + (["--explain"] if args.explain else []), env)
-        refresh = sum(up["refresh"])
-        comp = up["compute"]
-        reb = up["rebuild"]
-        checked = up["check"]["mismatches"] == 0 and up["pending_after"] == 0
-        ok &= checked
-        print(f"  update:   December {args.year} for {gen['late_kab']}: {up['months_inserted']:,} posyandu monthly "
-              f"records + {up['measurements_inserted']:,} measurements (insert_dicts, {_ms(up['insert'])}), "
-              f"data_changed for posyandu ({up['posyandu_cells']} cells) and growth ({up['growth_cells']} cells) "
-              f"→ {up['pending']:,} Pending rows ({_ms(up['signal'])})")
-        print(f"            refresh_pending (on commit): {_ms(refresh)}, {sum(up['written']):,} aggregate rows "
-              f"written (compute: posyandu {_ms(comp.get('posyandu', 0))}, growth {_ms(comp.get('growth', 0))}); "
-              f"write + commit + refresh {_ms(up['total'])}; pending after: {up['pending_after']}")
-        print(f"            check against the raw records for {gen['late_kab']} December: "
-              f"{'identical' if up['check']['mismatches'] == 0 else 'DIFFERENT'} (stunting "
-              f"{up['check']['stunting']}, S {up['check']['skdn_s']}, reports {up['check']['lapor']})"
-              + "".join(f"\n              {x}" for x in up["check"]["examples"]))
-        print("            for comparison, full rebuild: "
-              + "; ".join(f"{k} {v['rows']:,} rows in {v['seconds']:.1f} s (compute {v['compute']:.1f} s)"
-                          for k, v in reb.items())
-              + f"; peak memory {up['peak_rss_mb']:,.0f} MB", flush=True)
-        if args.explain:
-            _print_plans(up.get("plans", []))
+        if up:
+            refresh = sum(up["refresh"])
+            comp = up["compute"]
+            reb = up["rebuild"]
+            checked = up["check"]["mismatches"] == 0 and up["pending_after"] == 0
+            ok &= checked
+            print(f"  update:   December {args.year} for {gen['late_kab']}: {up['months_inserted']:,} posyandu monthly "
+                  f"records + {up['measurements_inserted']:,} measurements (insert_dicts, {_ms(up['insert'])}), "
+                  f"data_changed for posyandu ({up['posyandu_cells']} cells) and growth ({up['growth_cells']} cells) "
+                  f"→ {up['pending']:,} Pending rows ({_ms(up['signal'])})")
+            print(f"            refresh_pending (on commit): {_ms(refresh)}, {sum(up['written']):,} aggregate rows "
+                  f"written (compute: posyandu {_ms(comp.get('posyandu', 0))}, growth {_ms(comp.get('growth', 0))}); "
+                  f"write + commit + refresh {_ms(up['total'])}; pending after: {up['pending_after']}")
+            print(f"            check against the raw records for {gen['late_kab']} December: "
+                  f"{'identical' if up['check']['mismatches'] == 0 else 'DIFFERENT'} (stunting "
+                  f"{up['check']['stunting']}, S {up['check']['skdn_s']}, reports {up['check']['lapor']})"
+                  + "".join(f"\n              {x}" for x in up["check"]["examples"]))
+            print("            for comparison, full rebuild: "
+                  + "; ".join(f"{k} {v['rows']:,} rows in {v['seconds']:.1f} s (compute {v['compute']:.1f} s)"
+                              for k, v in reb.items())
+                  + f"; peak memory {up['peak_rss_mb']:,.0f} MB", flush=True)
+            if args.explain:
+                _print_plans(up.get("plans", []))
     finally:
         if created_db:
             with pg_admin(url) as admin:
@@ -950,10 +1116,11 @@ def main() -> int:
     (ae, ar, *_c), (se, sr, *_c) = summary["aktif"], summary["stunting"]
     print(f"indicators (postgresql, scale {args.scale:g}): posyandu aktif per province/year engine {_ms(ae)} vs raw "
           f"{_ms(ar)} ({ar / ae:.1f}×); stunting per kab/kota/month engine {_ms(se)} vs raw {_ms(sr)} "
-          f"({sr / se:.1f}×); one month of one kab/kota: refresh_pending {_ms(refresh)} vs full rebuild growth "
-          f"{_ms(reb['growth']['seconds'])}"
-          + (f" + posyandu {_ms(reb['posyandu']['seconds'])}" if "posyandu" in reb else "") + "; "
-          f"whole bench {time.perf_counter() - started:.0f} s; CPU of this process and its phases "
+          f"({sr / se:.1f}×); "
+          + (f"one month of one kab/kota: refresh_pending {_ms(refresh)} vs full rebuild growth "
+             f"{_ms(reb['growth']['seconds'])}"
+             + (f" + posyandu {_ms(reb['posyandu']['seconds'])}" if "posyandu" in reb else "") + "; " if up else "")
+          + f"whole bench {time.perf_counter() - started:.0f} s; CPU of this process and its phases "
           f"{_children_cpu():.1f} s; load average {os.getloadavg()[0]:.1f}")
     print(f"cross-checks (engine = raw records, refresh = raw records): {'PASS' if ok else 'FAIL'}")
     load = os.getloadavg()[0]
@@ -971,6 +1138,18 @@ def main() -> int:
               f"{e / GOAL_SECONDS:.2f} of the limit; CPU {_ms(cpu)}, {cpu / GOAL_SECONDS:.2f} of the limit); "
               f"≥ {GOAL_RATIO:.0f}× the raw GROUP BY: {'PASS' if ratio else 'FAIL'} (wall {r / e:.1f}×, "
               f"CPU {raw_cpu / max(cpu, 1e-9):.1f}×)")
+    for who in pages["users"]:
+        for page, _url in PAGES:
+            r = pages["pages"][f"{who}:{page}"]
+            p95, p95_cpu = _p95(r["times"]), _p95(r["cpu"])
+            fast = (p95_cpu if busy else p95) <= GOAL_PAGE_SECONDS
+            fixed = len(set(r["queries"])) == 1
+            ok &= fast and fixed
+            print(f"goal page {page} for the {who} user (on {'CPU' if busy else 'wall'} time): p95 ≤ "
+                  f"{GOAL_PAGE_SECONDS * 1000:.0f} ms with the cache cleared: {'PASS' if fast else 'FAIL'} (p95 "
+                  f"{_ms(p95)}, {p95 / GOAL_PAGE_SECONDS:.2f} of the limit; CPU p95 {_ms(p95_cpu)}, "
+                  f"{p95_cpu / GOAL_PAGE_SECONDS:.2f} of the limit; {len(r['times'])} requests; cached p95 {_ms(_p95(r['warm']))}); the same query count on "
+                  f"every request: {'PASS' if fixed else 'FAIL'} ({'/'.join(map(str, sorted(set(r['queries']))))})")
     peak = fill["peak_rss_mb"]
     print(f"goal rebuild memory ≤ {GOAL_REBUILD_MB:,} MB: {'PASS' if peak <= GOAL_REBUILD_MB else 'FAIL'} "
           f"(peak {peak:,.0f} MB, {peak / GOAL_REBUILD_MB:.2f} of the limit)")

@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_delete, post_migrate, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -28,3 +28,7 @@ class IndicatorsConfig(AppConfig):
         post_migrate.connect(_create_cache_table, weak=False, dispatch_uid="indicators-cache-table")
         data_changed.connect(aggregates.on_data_changed, weak=False, dispatch_uid="indicators-aggregates")
         data_changed.connect(engine.on_data_changed, weak=False, dispatch_uid="indicators-engine-cache")
+        for model in ("DataSet", "DataElement"):
+            for signal in (post_save, post_delete):
+                signal.connect(engine.forget_kinds, sender=f"programs.{model}", weak=False,
+                               dispatch_uid=f"indicators-kinds-{model}-{signal is post_save}")

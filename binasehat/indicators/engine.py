@@ -10,6 +10,7 @@ import hashlib
 import json
 import os
 import secrets
+import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -265,32 +266,113 @@ def evaluate(indicators: Sequence[Indicator], areas: Sequence, periods: Sequence
     return values
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """What the evaluation needs of one indicator, worked out once per call instead of once per value."""
+
+    indicator: Indicator
+    counts: tuple[str, ...]  # report counts of its programme data elements (none: always reported)
+    numerator: tuple[tuple[str, int], ...]  # (input, +1 or −1)
+    denominator: tuple[tuple[str, int], ...] | None
+    factor: tuple[int, int]
+
+    @classmethod
+    def of(cls, ind: Indicator) -> _Plan:
+        def terms(ts):
+            return tuple((t[1:], -1) if t.startswith("-") else (t, 1) for t in ts)
+        counts = tuple(COUNT_PREFIX + t[len(VALUE_PREFIX):] for t in ind.inputs() if t.startswith(VALUE_PREFIX))
+        return cls(ind, counts, terms(ind.numerator), terms(ind.denominator) if ind.denominator else None,
+                   rules.parts(ind.factor))
+
+
+def _combine(terms, values: dict[str, float]) -> float:
+    """``rules.combine`` on pre-split terms, adding in the same order (a float sum depends on it)."""
+    total = 0.0
+    for name, sign in terms:
+        if sign > 0:
+            total += values.get(name, 0.0)
+        else:
+            total -= values.get(name, 0.0)
+    return total
+
+
+#: {input names: (their kinds, when read)}. An input's kind (for programme data, its data set's period type) changes
+#: only when a data set is edited: kept per process for a minute, and forgotten at once in the process that edits
+#: (``forget_kinds`` on saving or deleting a data set or element), instead of a query per evaluation.
+KINDS_SECONDS = 60
+_KINDS: dict[frozenset, tuple[dict[str, str], float]] = {}
+
+
+def _kinds(names: set[str]) -> dict[str, str]:
+    key, now = frozenset(names), time.monotonic()
+    hit = _KINDS.get(key)
+    if hit is not None and now - hit[1] < KINDS_SECONDS:
+        return hit[0]
+    kinds = kinds_of(names)
+    if len(_KINDS) > 512:
+        _KINDS.clear()
+    _KINDS[key] = (kinds, now)
+    return kinds
+
+
+def forget_kinds(**kwargs) -> None:
+    """Receiver: a data set or element changed, the kinds of inputs are read again."""
+    _KINDS.clear()
+
+
 def evaluate_uncached(indicators: Sequence[Indicator], areas: Sequence, periods: Sequence[Period]) -> list[Value]:
-    """``evaluate`` computed from the aggregates, without the cache."""
+    """``evaluate`` computed from the aggregates, without the cache. The arithmetic is ``rules``' exact one on
+    integer parts (``rules.value_parts``): the same values, bit for bit, as ``value_of`` with fractions."""
     refresh_safely()
     names = input_names(indicators)
-    known = kinds_of(names)
+    known = _kinds(names)
     kinds = {name: known.get(name, MONTH) for name in names}
     stored, months = set(), set()
+    reads: dict[Period, list[tuple[str, tuple]]] = {}
     for p in periods:
-        for name, kind in kinds.items():
-            for inp, month in _reads(name, kind, p):
+        reads[p] = [(name, _reads(name, kind, p)) for name, kind in kinds.items()]
+        for _name, cells in reads[p]:
+            for inp, month in cells:
                 stored.add(inp)
                 months.add(month)
     sums = input_sums(stored, areas, months)
+    plans = [_Plan.of(ind) for ind in indicators]
+    # Per period and indicator: scale, target (parts and floats) and comparison.
+    per_period = []
+    for period in periods:
+        count, text = period.month_count, str(period)
+        row = []
+        for plan in plans:
+            ind = plan.indicator
+            scale = rules.scale_parts(ind.behaviour, period.kind, count)
+            target = rules.target_parts(ind.target_for(period.year), ind.behaviour, period.kind, count)
+            row.append((plan, scale, target, rules.to_float(target), scale[0] / scale[1]))
+        per_period.append((period, text, row))
+    density = Indicator.Formula.DENSITY_FIGURE
     out = []
+    append = out.append
+    get = sums.get
     for area in areas:
         area = area.code if isinstance(area, AreaGroup) else area
-        for period in periods:
-            values = _period_inputs(sums, kinds, area, period)
-            for ind in indicators:
-                count = period.month_count
-                scale = rules.period_scale(ind.behaviour, period.kind, count)
-                num, den, exact = value_of(ind, values, scale)
-                target = rules.target_in_period(ind.target_for(period.year), ind.behaviour, period.kind, count)
-                out.append(Value(ind.code, area, str(period), num, den, None if exact is None else float(exact),
-                                 None if target is None else float(target), rules.compare(exact, target, ind.target_op),
-                                 float(scale)))
+        for period, text, row in per_period:
+            values = {name: sum(get((inp, area, month), 0.0) for inp, month in cells)
+                      for name, cells in reads[period]}
+            for plan, scale, target, target_float, scale_float in row:
+                ind = plan.indicator
+                if plan.counts and not any(values.get(c, 0.0) > 0 for c in plan.counts):
+                    exact = num = den = None
+                elif ind.formula == density:
+                    num, den, df = value_of(ind, values)
+                    append(Value(ind.code, area, text, num, den, None if df is None else float(df), target_float,
+                                 rules.compare_parts(None if df is None else (df, 1), target, ind.target_op),
+                                 scale_float))
+                    continue
+                else:
+                    num = _combine(plan.numerator, values)
+                    den = None if plan.denominator is None else _combine(plan.denominator, values)
+                    exact = rules.value_parts(num, den, plan.factor, scale)
+                append(Value(ind.code, area, text, num, den, None if exact is None else exact[0] / exact[1],
+                             target_float, rules.compare_parts(exact, target, ind.target_op), scale_float))
     return out
 
 

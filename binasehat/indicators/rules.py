@@ -18,6 +18,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from bisect import bisect_right
 from fractions import Fraction
@@ -131,6 +132,85 @@ def compare(value: Fraction | float | None, target: float | Fraction | None, op:
 def meets(value: float | None, target: float | None, op: str) -> bool | None:
     """``compare`` on a plain value (kept for callers with a value in hand)."""
     return compare(value, target, op)
+
+
+# The same arithmetic on integers: a value is the pair (p, q) of the fraction p ÷ q with q > 0, never reduced
+# (reducing is what makes ``Fraction`` slow, and neither a comparison nor the float needs it). ``p / q`` on Python
+# integers is correctly rounded, exactly as ``float(Fraction(p, q))``; a comparison with a target t = tn ÷ td is
+# p × td ≥ tn × q. The functions above stay the reference these are tested against.
+
+#: Integral floats below this are their own decimal (repr(2.0**53 + 2) is not the integer it holds).
+_EXACT_INT = 2 ** 53
+
+
+@functools.lru_cache(maxsize=65536)
+def _decimal_parts(x) -> tuple[int, int]:
+    return _exact(x).as_integer_ratio()
+
+
+def parts(x) -> tuple[int, int]:
+    """A number as the decimal it is written as (``_exact``), as (numerator, denominator > 0)."""
+    if type(x) is float:
+        if x.is_integer() and -_EXACT_INT < x < _EXACT_INT:
+            return int(x), 1
+        return _decimal_parts(x)
+    if type(x) is int:
+        return x, 1
+    if isinstance(x, Fraction):
+        return x.numerator, x.denominator
+    return Fraction(str(x)).as_integer_ratio()
+
+
+def scale_parts(behaviour: str, kind: str, months: int) -> tuple[int, int]:
+    """``period_scale`` as (numerator, denominator)."""
+    if behaviour == ANNUALISED and kind in ("month", "quarter"):
+        return 12, months
+    return 1, 1
+
+
+def target_parts(target: float | None, behaviour: str, kind: str, months: int) -> tuple[int, int] | None:
+    """``target_in_period`` as (numerator, denominator > 0)."""
+    if target is None:
+        return None
+    n, d = Fraction(str(target)).as_integer_ratio()
+    if behaviour == ANNUALISED and kind == YTD:
+        return n * months, d * 12
+    return n, d
+
+
+def value_parts(numerator: float, denominator: float | None, factor: tuple[int, int],
+                scale: tuple[int, int] = (1, 1)) -> tuple[int, int] | None:
+    """``exact_value`` as (p, q), q > 0, not reduced; ``factor`` and ``scale`` given as parts."""
+    if denominator is not None and denominator == 0:
+        return None
+    n, d = parts(numerator)
+    p, q = n * factor[0] * scale[0], d * factor[1] * scale[1]
+    if denominator is None:
+        return p, q
+    dn, dd = parts(denominator)
+    p, q = p * dd, q * dn
+    return (-p, -q) if q < 0 else (p, q)
+
+
+def compare_parts(value: tuple[int, int] | None, target: tuple[int, int] | None, op: str) -> bool | None:
+    """``compare`` on parts (both denominators > 0)."""
+    if value is None or target is None:
+        return None
+    left, right = value[0] * target[1], target[0] * value[1]
+    if op == ">=":
+        return left >= right
+    if op == ">":
+        return left > right
+    if op == "<=":
+        return left <= right
+    if op == "<":
+        return left < right
+    raise KeyError(op)
+
+
+def to_float(value: tuple[int, int] | None) -> float | None:
+    """The float nearest the exact value (as ``float(Fraction)``)."""
+    return None if value is None else value[0] / value[1]
 
 
 def change(current: float | None, previous: float | None) -> float | None:

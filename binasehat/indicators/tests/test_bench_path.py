@@ -51,3 +51,19 @@ def test_bench_data_values_through_the_engine_equal_the_raw_group_by(demo, bench
         values = engine.evaluate([abj], areas, months)
         assert raw and any(v.denominator for v in values)
         assert bench._compare(values, raw, key) == []
+
+
+def test_bench_pages_phase_measures_each_page_for_both_users(demo, bench):
+    """The pages phase at its smallest: one timed request of each page for the kabupaten and the province user,
+    each with a CPU figure and a query count; then the p95 used by the goals (hand-worked: of 20 values the 19th)."""
+    out = bench.phase_pages(2025, 1)
+    assert set(out["users"]) == {"kabupaten", "province"}
+    kab, province = out["users"]["kabupaten"]["area"], out["users"]["province"]["area"]
+    assert len(kab) == 5 and len(province) == 2  # the kabupaten and the province with the most desa
+    for who in out["users"]:
+        for page, _url in bench.PAGES:
+            r = out["pages"][f"{who}:{page}"]
+            assert len(r["times"]) == len(r["cpu"]) == len(r["queries"]) == 1 and r["queries"][0] > 5
+            assert r["bytes"] > 1000 and len(r["warm"]) == 1
+    assert bench._p95([float(i) for i in range(1, 21)]) == 19.0
+    assert bench._p95([5.0]) == 5.0

@@ -50,6 +50,30 @@ def test_a_rebuild_rolls_up_every_aggregate_row(demo):
     assert _rollups() == _summed_by_hand()
 
 
+def _aggregates(source=None):
+    qs = Aggregate.objects.all() if source is None else Aggregate.objects.filter(source=source)
+    return {(a.source, a.input, a.region_code, a.month): a.value for a in qs}
+
+
+def test_a_rebuild_puts_back_changed_removed_and_stray_rows(demo):
+    """A rebuild brings the stored rows to what the records give, whatever was stored before (on PostgreSQL by
+    difference: a changed value updated, a missing row inserted, a stray row deleted; the other sources untouched)."""
+    aggregates.rebuild()
+    before, rolled, others = _aggregates("programs"), _rollups("programs"), _aggregates("growth")
+    changed = Aggregate.objects.filter(source="programs").order_by("id").first()
+    Aggregate.objects.filter(pk=changed.pk).update(value=changed.value + 7)
+    Aggregate.objects.filter(source="programs").order_by("-id").first().delete()
+    Aggregate.objects.create(source="programs", input="de:DBD_KASUS", region_code="19.03.01.2001",
+                             month=dt.date(2040, 1, 1), value=3)
+    Rollup.objects.filter(source="programs").order_by("id").first().delete()
+    Rollup.objects.create(source="programs", input="de:DBD_KASUS", region_code="19", month=dt.date(2040, 1, 1),
+                          value=3)
+    assert _aggregates("programs") != before
+    assert aggregates.rebuild(["programs"]) == {"programs": len(before)}
+    assert _aggregates("programs") == before and _rollups("programs") == rolled
+    assert _aggregates("growth") == others and _rollups() == _summed_by_hand()
+
+
 def test_population_rows_at_two_levels_roll_up_by_hand(demo, make_user):
     """The population rule's example (``regions.rules.population_rows``): two desa of kecamatan 19.03.01 = 600 and
     400, kabupaten 19.03 = 1,100 → rows {desa: 600, 400; 19.03: 100}. Kecamatan 19.03.01 then has 1,000, the
