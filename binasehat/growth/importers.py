@@ -254,7 +254,9 @@ class MeasurementImporter(Importer):
                         "berbaring: %(l1)s → %(l2)s cm). Anak tidak memendek: periksa catatan pengukuran."
                     ) % {"drop": _n(drop), "d1": _day(earlier[0]), "d2": _day(later[0]), "l1": _n(earlier[1]),
                          "l2": _n(later[1])})
-            if earlier[2] is not None and later[2] is not None:
+            if earlier[2] is not None and later[2] is not None and (
+                    later[2] - earlier[2] > _NO_GAIN_BELOW
+                    or earlier[2] - later[2] > plausibility.WEIGHT_LOSS_FRACTION * earlier[2] + 1e-9):
                 jump = plausibility.weight_jump(earlier[2], later[2], (later[0] - earlier[0]).days)
                 if jump is not None:
                     message = (_("Berat badan naik dari %(w1)s kg (%(d1)s) ke %(w2)s kg (%(d2)s), lebih dari 2 kg "
@@ -263,7 +265,8 @@ class MeasurementImporter(Importer):
                                  "periksa apakah salah ketik, atau apakah anak perlu dirujuk."))
                     warnings.append(message % {"w1": _n(earlier[2], 2), "w2": _n(later[2], 2),
                                                "d1": _day(earlier[0]), "d2": _day(later[0])})
-        if place == "posyandu" and plausibility.older_than_balita(child["birth_date"], day):
+        if (place == "posyandu" and (day - child["birth_date"]).days >= _NOT_OLDER_BELOW_DAYS
+                and plausibility.older_than_balita(child["birth_date"], day)):
             warnings.append(_(
                 "Anak berumur %(m)s bulan pada kunjungan posyandu ini (balita: 0–59 bulan): periksa tanggal lahir "
                 "%(birth)s."
@@ -464,6 +467,10 @@ _MISSING = object()
 #: Below this difference (cm) ``plausibility.length_drop`` never reports a drop (it rounds to 0.01 cm first).
 _NO_DROP_BELOW = plausibility.LENGTH_DROP_TOLERANCE_CM - 0.01
 _MAX_CACHED = 100_000
+#: At or below this gain (kg) ``plausibility.weight_jump`` never reports a gain (it allows at least 2 kg).
+_NO_GAIN_BELOW = plausibility.WEIGHT_GAIN_KG_PER_30_DAYS + 1e-9
+#: Younger than this (days) a child is never older than a balita (60 completed months take at least 1,825 days).
+_NOT_OLDER_BELOW_DAYS = 1800
 
 
 def _parse_visit(text):
