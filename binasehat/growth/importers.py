@@ -10,6 +10,7 @@ from collections import defaultdict, namedtuple
 import numpy as np
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import F
 from django.utils import timezone
 from django.utils.formats import number_format
@@ -373,12 +374,21 @@ class MeasurementImporter(Importer):
         ids = {}
         if creates:
             # The new rows' keys: one query per chunk, over the children of the chunk.
+            # Read with the cursor: the ORM's converters would make a date of every row's text (SQLite).
             children = sorted(set(columns["child_id"][:n_new]))
             first = min(columns["measured_on"][:n_new])
-            for start in range(0, len(children), 5000):
-                ids.update(((c, d), i) for i, c, d in Measurement.objects.filter(
-                    child_id__in=children[start:start + 5000], measured_on__gte=first).values_list(
-                    "id", "child_id", "measured_on"))
+            table = connection.ops.quote_name(Measurement._meta.db_table)
+            day_of: dict = {}
+            with connection.cursor() as cursor:
+                for start in range(0, len(children), 5000):
+                    part = children[start:start + 5000]
+                    cursor.execute(f"SELECT id, child_id, measured_on FROM {table} WHERE child_id IN "
+                                   f"({', '.join(['%s'] * len(part))}) AND measured_on >= %s", [*part, first])
+                    for i, c, d in cursor.fetchall():
+                        day = day_of.get(d)
+                        if day is None:
+                            day = day_of[d] = d if isinstance(d, dt.date) else dt.date.fromisoformat(str(d))
+                        ids[(c, day)] = i
         timings["write"] = timings.get("write", 0.0) + time.perf_counter() - clock
         clock = time.perf_counter()
         audit = self._audit()
