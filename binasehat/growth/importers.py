@@ -229,6 +229,9 @@ class MeasurementImporter(Importer):
         visit = (day, plausibility.as_length(float(lenhei), measure or "", age) if lenhei is not None else None,
                  float(weight) if weight is not None else None)
         visits = self.history[child_id]
+        if not visits or visits[-1][0] < day:  # a file lists a child's visits in date order: the common case
+            visits.append(visit)
+            return visit
         at = bisect.bisect_left(visits, (day,))
         if at < len(visits) and visits[at][0] == day:
             visits[at] = visit
@@ -241,7 +244,7 @@ class MeasurementImporter(Importer):
         warnings = []
         day, length, weight = visit
         visits = self.history[child["id"]]
-        at = bisect.bisect_left(visits, (day,))
+        at = len(visits) - 1 if visits[-1][0] == day else bisect.bisect_left(visits, (day,))
         before = visits[at - 1] if at > 0 else None
         after = visits[at + 1] if at + 1 < len(visits) else None
         for earlier, later in ((before, visit), (visit, after)):
@@ -285,7 +288,11 @@ class MeasurementImporter(Importer):
             raise RowError(_("Anak tidak ditemukan di wilayah Anda (periksa child_nik, atau nama + tanggal lahir + "
                              "nama ibu; impor data anak terlebih dulu)."))
         child = self.child[child_id]
-        visit = self._cached("visit_date", get("visit_date") or "", _parse_visit)
+        parsed = self._parsed
+        text = get("visit_date") or ""
+        visit = parsed["visit_date"].get(text, _MISSING)
+        if visit is _MISSING:
+            visit = self._cached("visit_date", text, _parse_visit)
         if visit is None:
             raise RowError(_("visit_date wajib diisi."))
         if visit > self.today:
@@ -296,10 +303,14 @@ class MeasurementImporter(Importer):
         # Anthro computes length/height-for-age without a weight.
         warnings = []
         written_weight, written_lenhei = get("weight_kg") or "", get("lenhei_cm") or ""
-        weight = _possible(self._cached("weight_kg", written_weight, _parse_weight), written_weight, WEIGHT_KG,
-                           WEIGHT_LABEL, "kg", warnings)
-        lenhei = _possible(self._cached("lenhei_cm", written_lenhei, _parse_lenhei), written_lenhei, LENHEI_CM,
-                           LENHEI_LABEL, "cm", warnings)
+        weight = parsed["weight_kg"].get(written_weight, _MISSING)
+        if weight is _MISSING:
+            weight = self._cached("weight_kg", written_weight, _parse_weight)
+        weight = _possible(weight, written_weight, WEIGHT_KG, WEIGHT_LABEL, "kg", warnings)
+        lenhei = parsed["lenhei_cm"].get(written_lenhei, _MISSING)
+        if lenhei is _MISSING:
+            lenhei = self._cached("lenhei_cm", written_lenhei, _parse_lenhei)
+        lenhei = _possible(lenhei, written_lenhei, LENHEI_CM, LENHEI_LABEL, "cm", warnings)
         if weight is None and lenhei is None:
             raise RowError(" ".join([*warnings, _("Berat dan panjang/tinggi badan kosong semua.")]))
         written = get("measure") or ""
