@@ -48,7 +48,7 @@ class RowError(Exception):
     """A row cannot be imported; the message says why, in Indonesian."""
 
 
-@dataclass
+@dataclass(slots=True)
 class Outcome:
     action: str
     key: str = ""
@@ -301,14 +301,22 @@ def _named(importer: Importer, column: str) -> str:
 
 def _fingerprint(outcome: Outcome) -> bytes:
     state = outcome.state
+    where, key = outcome.where, outcome.key
+    if state is None and outcome.action != UPDATE and type(where) is str and type(key) is str:
+        # No stored state (a new row, a rejected one): the JSON text below written directly, the same bytes.
+        text = f"[{_JSON_STRING(where)}, {_JSON_STRING(key)}, {_JSON_STRING(outcome.action)}, null]"
+        return _blake2b(text.encode(), digest_size=FINGERPRINT_BYTES).digest()
     if state is None and outcome.action == UPDATE and outcome.changes:
         state = {k: v[0] for k, v in outcome.changes.items()}  # the stored values this update replaces
     text = _FINGERPRINT_JSON([outcome.where, outcome.key, outcome.action, state])
-    return hashlib.blake2b(text.encode(), digest_size=FINGERPRINT_BYTES).digest()
+    return _blake2b(text.encode(), digest_size=FINGERPRINT_BYTES).digest()
 
 
 #: ``json.dumps(…, sort_keys=True, default=str)`` with its encoder built once.
 _FINGERPRINT_JSON = json.JSONEncoder(sort_keys=True, default=str).encode
+#: A str as that encoder writes it (quoted, non-ASCII escaped).
+_JSON_STRING = json.encoder.encode_basestring_ascii
+_blake2b = hashlib.blake2b
 
 
 def _describe(outcome: Outcome) -> str:
@@ -381,41 +389,51 @@ def run_import(
             item["changes"] = {}
         return item
 
+    planned = result.planned
+    fingerprints = result.fingerprints
+    kept = {CREATE: creates, UPDATE: updates}
+
     def record(row: Row | None, outcome: Outcome) -> None:
-        outcome.where = row.where if row is not None else outcome.where
-        if outcome.action != REJECT and outcome.key:
-            first = seen.get(outcome.key)
+        if row is not None:
+            outcome.where = row.where
+        action = outcome.action
+        key = outcome.key
+        if action != REJECT and key:
+            first = seen.get(key)
             if first is not None:
                 outcome = Outcome(
-                    REJECT, key=outcome.key, where=outcome.where,
+                    REJECT, key=key, where=outcome.where,
                     reason=_("Duplikat: %(key)s sudah ada di baris %(first)s berkas ini.")
-                    % {"key": outcome.key, "first": first},
+                    % {"key": key, "first": first},
                 )
+                action = REJECT
             else:
-                seen[outcome.key] = outcome.where
+                seen[key] = outcome.where
         fingerprint = _fingerprint(outcome)
         if expected is not None:
-            at = len(result.fingerprints)
+            at = len(fingerprints)
             if expected[at:at + FINGERPRINT_BYTES] != fingerprint:
                 result.conflicted += 1
                 if len(result.conflicts) < MAX_KEPT_CONFLICTS:
                     result.conflicts.append({
-                        "row": outcome.where, "key": outcome.key, "now": _describe(outcome),
+                        "row": outcome.where, "key": key, "now": _describe(outcome),
                         "changes": outcome.changes or {},
                     })
-        result.fingerprints += fingerprint
-        result.planned[outcome.action] += 1
-        if outcome.warnings and outcome.action != REJECT:
+        fingerprints.extend(fingerprint)
+        planned[action] += 1
+        if action == REJECT:
+            if len(result.rejections) < MAX_KEPT_REJECTIONS:
+                result.rejections.append({"row": outcome.where, "key": key, "reason": outcome.reason})
+            return
+        if outcome.warnings:
             result.warned += 1
             for message in outcome.warnings:
                 if len(result.warnings) < MAX_KEPT_WARNINGS:
-                    result.warnings.append({"row": outcome.where, "key": outcome.key, "message": message})
-        if outcome.action == REJECT:
-            if len(result.rejections) < MAX_KEPT_REJECTIONS:
-                result.rejections.append({"row": outcome.where, "key": outcome.key, "reason": outcome.reason})
-        elif outcome.action in (CREATE, UPDATE):
-            (creates if outcome.action == CREATE else updates).append(outcome)
-            samples = result.samples[outcome.action]
+                    result.warnings.append({"row": outcome.where, "key": key, "message": message})
+        written = kept.get(action)
+        if written is not None:
+            written.append(outcome)
+            samples = result.samples[action]
             if len(samples) < MAX_SAMPLES:
                 samples.append(sample(row, outcome))
 

@@ -10,6 +10,7 @@ from collections import defaultdict, namedtuple
 import numpy as np
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import F
 from django.utils import timezone
 from django.utils.formats import number_format
@@ -228,6 +229,9 @@ class MeasurementImporter(Importer):
         visit = (day, plausibility.as_length(float(lenhei), measure or "", age) if lenhei is not None else None,
                  float(weight) if weight is not None else None)
         visits = self.history[child_id]
+        if not visits or visits[-1][0] < day:  # a file lists a child's visits in date order: the common case
+            visits.append(visit)
+            return visit
         at = bisect.bisect_left(visits, (day,))
         if at < len(visits) and visits[at][0] == day:
             visits[at] = visit
@@ -240,7 +244,7 @@ class MeasurementImporter(Importer):
         warnings = []
         day, length, weight = visit
         visits = self.history[child["id"]]
-        at = bisect.bisect_left(visits, (day,))
+        at = len(visits) - 1 if visits[-1][0] == day else bisect.bisect_left(visits, (day,))
         before = visits[at - 1] if at > 0 else None
         after = visits[at + 1] if at + 1 < len(visits) else None
         for earlier, later in ((before, visit), (visit, after)):
@@ -254,7 +258,9 @@ class MeasurementImporter(Importer):
                         "berbaring: %(l1)s → %(l2)s cm). Anak tidak memendek: periksa catatan pengukuran."
                     ) % {"drop": _n(drop), "d1": _day(earlier[0]), "d2": _day(later[0]), "l1": _n(earlier[1]),
                          "l2": _n(later[1])})
-            if earlier[2] is not None and later[2] is not None:
+            if earlier[2] is not None and later[2] is not None and (
+                    later[2] - earlier[2] > _NO_GAIN_BELOW
+                    or earlier[2] - later[2] > plausibility.WEIGHT_LOSS_FRACTION * earlier[2] + 1e-9):
                 jump = plausibility.weight_jump(earlier[2], later[2], (later[0] - earlier[0]).days)
                 if jump is not None:
                     message = (_("Berat badan naik dari %(w1)s kg (%(d1)s) ke %(w2)s kg (%(d2)s), lebih dari 2 kg "
@@ -263,7 +269,8 @@ class MeasurementImporter(Importer):
                                  "periksa apakah salah ketik, atau apakah anak perlu dirujuk."))
                     warnings.append(message % {"w1": _n(earlier[2], 2), "w2": _n(later[2], 2),
                                                "d1": _day(earlier[0]), "d2": _day(later[0])})
-        if place == "posyandu" and plausibility.older_than_balita(child["birth_date"], day):
+        if (place == "posyandu" and (day - child["birth_date"]).days >= _NOT_OLDER_BELOW_DAYS
+                and plausibility.older_than_balita(child["birth_date"], day)):
             warnings.append(_(
                 "Anak berumur %(m)s bulan pada kunjungan posyandu ini (balita: 0–59 bulan): periksa tanggal lahir "
                 "%(birth)s."
@@ -281,7 +288,11 @@ class MeasurementImporter(Importer):
             raise RowError(_("Anak tidak ditemukan di wilayah Anda (periksa child_nik, atau nama + tanggal lahir + "
                              "nama ibu; impor data anak terlebih dulu)."))
         child = self.child[child_id]
-        visit = self._cached("visit_date", get("visit_date") or "", _parse_visit)
+        parsed = self._parsed
+        text = get("visit_date") or ""
+        visit = parsed["visit_date"].get(text, _MISSING)
+        if visit is _MISSING:
+            visit = self._cached("visit_date", text, _parse_visit)
         if visit is None:
             raise RowError(_("visit_date wajib diisi."))
         if visit > self.today:
@@ -292,10 +303,14 @@ class MeasurementImporter(Importer):
         # Anthro computes length/height-for-age without a weight.
         warnings = []
         written_weight, written_lenhei = get("weight_kg") or "", get("lenhei_cm") or ""
-        weight = _possible(self._cached("weight_kg", written_weight, _parse_weight), written_weight, WEIGHT_KG,
-                           WEIGHT_LABEL, "kg", warnings)
-        lenhei = _possible(self._cached("lenhei_cm", written_lenhei, _parse_lenhei), written_lenhei, LENHEI_CM,
-                           LENHEI_LABEL, "cm", warnings)
+        weight = parsed["weight_kg"].get(written_weight, _MISSING)
+        if weight is _MISSING:
+            weight = self._cached("weight_kg", written_weight, _parse_weight)
+        weight = _possible(weight, written_weight, WEIGHT_KG, WEIGHT_LABEL, "kg", warnings)
+        lenhei = parsed["lenhei_cm"].get(written_lenhei, _MISSING)
+        if lenhei is _MISSING:
+            lenhei = self._cached("lenhei_cm", written_lenhei, _parse_lenhei)
+        lenhei = _possible(lenhei, written_lenhei, LENHEI_CM, LENHEI_LABEL, "cm", warnings)
         if weight is None and lenhei is None:
             raise RowError(" ".join([*warnings, _("Berat dan panjang/tinggi badan kosong semua.")]))
         written = get("measure") or ""
@@ -370,12 +385,21 @@ class MeasurementImporter(Importer):
         ids = {}
         if creates:
             # The new rows' keys: one query per chunk, over the children of the chunk.
+            # Read with the cursor: the ORM's converters would make a date of every row's text (SQLite).
             children = sorted(set(columns["child_id"][:n_new]))
             first = min(columns["measured_on"][:n_new])
-            for start in range(0, len(children), 5000):
-                ids.update(((c, d), i) for i, c, d in Measurement.objects.filter(
-                    child_id__in=children[start:start + 5000], measured_on__gte=first).values_list(
-                    "id", "child_id", "measured_on"))
+            table = connection.ops.quote_name(Measurement._meta.db_table)
+            day_of: dict = {}
+            with connection.cursor() as cursor:
+                for start in range(0, len(children), 5000):
+                    part = children[start:start + 5000]
+                    cursor.execute(f"SELECT id, child_id, measured_on FROM {table} WHERE child_id IN "
+                                   f"({', '.join(['%s'] * len(part))}) AND measured_on >= %s", [*part, first])
+                    for i, c, d in cursor.fetchall():
+                        day = day_of.get(d)
+                        if day is None:
+                            day = day_of[d] = d if isinstance(d, dt.date) else dt.date.fromisoformat(str(d))
+                        ids[(c, day)] = i
         timings["write"] = timings.get("write", 0.0) + time.perf_counter() - clock
         clock = time.perf_counter()
         audit = self._audit()
@@ -464,6 +488,10 @@ _MISSING = object()
 #: Below this difference (cm) ``plausibility.length_drop`` never reports a drop (it rounds to 0.01 cm first).
 _NO_DROP_BELOW = plausibility.LENGTH_DROP_TOLERANCE_CM - 0.01
 _MAX_CACHED = 100_000
+#: At or below this gain (kg) ``plausibility.weight_jump`` never reports a gain (it allows at least 2 kg).
+_NO_GAIN_BELOW = plausibility.WEIGHT_GAIN_KG_PER_30_DAYS + 1e-9
+#: Younger than this (days) a child is never older than a balita (60 completed months take at least 1,825 days).
+_NOT_OLDER_BELOW_DAYS = 1800
 
 
 def _parse_visit(text):
