@@ -17,6 +17,18 @@ def django_db_setup(django_db_setup, django_db_blocker):
         call_command("demo", stdout=open("/dev/null", "w"))
 
 
+@pytest.fixture(autouse=True)
+def _fresh_process_memory():
+    """Each test starts without what this process kept in memory from earlier tests (pages served last, element
+    kinds): their database rows were rolled back, so the memory must go too."""
+    from binasehat.core import pagecache
+    from binasehat.indicators import engine
+
+    pagecache._local.entries.clear()
+    engine.forget_kinds()
+    yield
+
+
 @pytest.fixture
 def demo(db):
     """The demo district (loaded once per session; rebuilt if a transactional test flushed it)."""
