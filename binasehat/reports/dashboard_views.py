@@ -168,6 +168,8 @@ def map_context(area: Region, ind: Indicator, year: int, *, user, desa_rank: lis
     ``children_rank``: the area's ``desa_ranking`` / ``children_ranking`` when the caller already has it;
     ``verdicts_fresh``: the caller already ran ``fresh_verdicts`` for the area."""
     period = dashboard.period_of(year, _last_month(year))
+    if not verdicts_fresh:  # before the values: posyandu aktif and strata are read from the verdicts
+        fresh_verdicts(area, year)
     if ranks_desa(area):
         if desa_rank is None:
             desa_rank = desa_ranking(user, area, ind, period)
@@ -177,8 +179,6 @@ def map_context(area: Region, ind: Indicator, year: int, *, user, desa_rank: lis
         boundaries = list(Boundary.objects.filter(shown_q).select_related("region"))
         posyandu = list(_posyandu_of(area).filter(latitude__isnull=False, longitude__isnull=False)
                         .select_related("desa").order_by("code"))
-        if not verdicts_fresh:
-            fresh_verdicts(area, year)
         aktif = dict(PosyanduEvaluation.objects.filter(year=year, ruleset_code="posyandu-aktif",
                                                        posyandu__in=_posyandu_of(area))
                      .values_list("posyandu_id", "result"))
@@ -464,7 +464,7 @@ def profile_pdf(request):
             "posyandu": Posyandu.objects.filter(desa_id__in=codes, active=True).count(),
             "penduduk": dashboard.population(area, year),
         },
-        **map_context(area, ind, year, user=request.user),
+        **map_context(area, ind, year, user=request.user, verdicts_fresh=True),
         "letterhead": letterhead_for(area.puskesmas.kecamatan_id if isinstance(area, dashboard.WorkArea) else area.code),
     }
     return pdf_response(request, "reports/profile_pdf.html", context, f"profil-{area.code}-{year}")
