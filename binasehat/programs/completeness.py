@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,7 +20,7 @@ from binasehat.core.periods import Period, PeriodError
 from binasehat.core.scope import Scope, scope_of
 
 from .models import DataSet, DataSetCompletion, PeriodType
-from .services import InvalidValue, OrgUnit, can_enter, org_unit_of, org_units_for, period_for
+from .services import InvalidValue, can_enter, org_unit_of, period_for
 
 #: DHIS2's default ``timelyDays`` of a data set: a report is on time up to 15 days after its period ends.
 TIMELY_DAYS = 15
@@ -103,11 +103,20 @@ class ReportingRate:
         return 100.0 * self.on_time / self.expected if self.expected else None
 
 
-def _units_in(scope: Scope, data_set: DataSet, area: str | None) -> list[OrgUnit]:
-    units = org_units_for(scope, data_set.org_kind)
-    if area:
-        units = [u for u in units if u.region_id == area or u.region_id.startswith(area + ".")]
-    return units
+def _unit_codes(scope: Scope, data_set: DataSet, area: str | None):
+    """The codes of the units of the data set's kind the scope has in ``area``, as a query (never read into Python): the area an index range
+    of codes (``aggregates.subtree``), not a list of thousands of codes."""
+    from binasehat.facilities.models import Puskesmas
+    from binasehat.indicators.aggregates import subtree
+    from binasehat.regions.models import Region
+
+    from .models import OrgKind
+
+    if data_set.org_kind == OrgKind.PUSKESMAS:
+        qs = Puskesmas.objects.filter(scope.puskesmas_q())
+        return (qs.filter(subtree(area, "kecamatan_id")) if area else qs).values("code")
+    qs = Region.objects.filter(level=4 if data_set.org_kind == OrgKind.DESA else 2).filter(scope.region_q("code"))
+    return (qs.filter(subtree(area, "code")) if area else qs).values("code")
 
 
 def _periods_inside(data_set: DataSet, period: Period) -> list[Period]:
@@ -129,20 +138,20 @@ def reporting_rates(user, *, period: Period, area: str | None = None,
     if data_sets:
         qs = qs.filter(code__in=list(data_sets))
     for ds in qs:
-        units = _units_in(scope, ds, area)
-        if not units:
+        units = _unit_codes(scope, ds, area)
+        n_units = units.count()
+        if not n_units:
             continue
         periods = [p for p in _periods_inside(ds, period) if p.end < today]
-        codes = [u.code for u in units]
-        expected = len(units) * len(periods)
+        expected = n_units * len(periods)
         actual = on_time = 0
-        if periods and codes:
+        if periods:
             q = Q(pk__in=[])
             for p in periods:
                 q |= Q(period=str(p), completed_on__lte=p.end + dt.timedelta(days=TIMELY_DAYS))
-            base = DataSetCompletion.objects.filter(data_set=ds, org_unit__in=codes,
-                                                    period__in=[str(p) for p in periods])
-            actual = base.count()
-            on_time = base.filter(q).count()
+            counts = DataSetCompletion.objects.filter(
+                data_set=ds, org_unit__in=units, period__in=[str(p) for p in periods]).aggregate(
+                actual=Count("pk"), on_time=Count("pk", filter=q))
+            actual, on_time = counts["actual"], counts["on_time"]
         out.append(ReportingRate(ds, period, expected, actual, on_time))
     return out

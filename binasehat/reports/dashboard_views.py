@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
+from django.db.models import Q
 from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -18,7 +19,7 @@ from binasehat.core.listing import pdf_response, xlsx_report, xlsx_response
 from binasehat.core.pagecache import cached_page
 from binasehat.core.scope import area_scoped, scope_of
 from binasehat.facilities.models import Posyandu, Puskesmas
-from binasehat.indicators.aggregates import fill_state
+from binasehat.indicators.aggregates import fill_state, subtree
 from binasehat.indicators.models import Indicator
 from binasehat.programs.completeness import reporting_rates
 from binasehat.regions.models import Region
@@ -77,8 +78,22 @@ def _pick(request, indicators: list[Indicator], default: str) -> Indicator:
 def fresh_verdicts(area, year: int) -> None:
     """Re-evaluate the area's posyandu verdicts of ``year`` that went stale when a month closed, so that the
     indicators read from them (posyandu aktif, strata) are current; cheap when none is stale."""
-    codes = [d.code for d in dashboard.desa_of(area)]
-    verdicts_refresh(year=year, posyandu_queryset=Posyandu.objects.filter(desa_id__in=codes), missing=False)
+    verdicts_refresh(year=year, posyandu_queryset=_posyandu_of(area), missing=False)
+
+
+def _posyandu_of(area):
+    """The area's posyandu as a query: a wilayah kerja's by its desa, a region's by an index range of desa codes
+    (``aggregates.subtree``), never a list of thousands of desa codes."""
+    if isinstance(area, dashboard.WorkArea):
+        return Posyandu.objects.filter(desa_id__in=[d.code for d in area.desa])
+    return Posyandu.objects.filter(subtree(area.code, "desa_id"))
+
+
+def ranks_desa(area) -> bool:
+    """Whether the dashboard ranks and maps every desa of the area: up to a kabupaten/kota (a few hundred);
+    above it (a province, the country) the child areas are ranked and mapped, and every desa is in the pivot
+    table and its export."""
+    return isinstance(area, dashboard.WorkArea) or area.level >= 2
 
 
 class Hidden:
@@ -146,24 +161,33 @@ def _value_text(v, ind: Indicator) -> str:
 
 
 def map_context(area: Region, ind: Indicator, year: int, *, user, desa_rank: list | None = None,
-                verdicts_fresh: bool = False) -> dict:
+                verdicts_fresh: bool = False, children_rank: list | None = None) -> dict:
     """Desa boundaries coloured by the indicator (when uploaded), with their names where they fit and a details
-    text per desa and posyandu (shown on tap); posyandu points coloured by aktif. ``desa_rank``: the area's
-    ``desa_ranking`` when the caller already has it; ``verdicts_fresh``: the caller already ran ``fresh_verdicts``
-    for the area."""
-    desa = dashboard.desa_of(area)
-    if desa_rank is None:
-        desa_rank = desa_ranking(user, area, ind, dashboard.period_of(year, _last_month(year)))
-    rank = {r.code: v for r, v in desa_rank}
-    boundaries = list(Boundary.objects.filter(region_id__in=[d.code for d in desa]).select_related("region"))
-    posyandu = list(Posyandu.objects.filter(desa_id__in=[d.code for d in desa], latitude__isnull=False,
-                                            longitude__isnull=False).select_related("desa").order_by("code"))
-    if not verdicts_fresh:
-        verdicts_refresh(year=year, posyandu_queryset=Posyandu.objects.filter(pk__in=[p.pk for p in posyandu]),
-                         missing=False)
-    aktif = dict(PosyanduEvaluation.objects.filter(year=year, ruleset_code="posyandu-aktif",
-                                                   posyandu_id__in=[p.pk for p in posyandu])
-                 .values_list("posyandu_id", "result"))
+    text per desa and posyandu (shown on tap); posyandu points coloured by aktif. Above a kabupaten/kota
+    (``ranks_desa`` false) the child areas' boundaries instead, without posyandu points. ``desa_rank`` /
+    ``children_rank``: the area's ``desa_ranking`` / ``children_ranking`` when the caller already has it;
+    ``verdicts_fresh``: the caller already ran ``fresh_verdicts`` for the area."""
+    period = dashboard.period_of(year, _last_month(year))
+    if not verdicts_fresh:  # before the values: posyandu aktif and strata are read from the verdicts
+        fresh_verdicts(area, year)
+    if ranks_desa(area):
+        if desa_rank is None:
+            desa_rank = desa_ranking(user, area, ind, period)
+        rank = {r.code: v for r, v in desa_rank}
+        shown_q = Q(region_id__in=[d.code for d in dashboard.desa_of(area)]) if isinstance(area, dashboard.WorkArea) \
+            else subtree(area.code, "region_id") & Q(region__level=4)
+        boundaries = list(Boundary.objects.filter(shown_q).select_related("region"))
+        posyandu = list(_posyandu_of(area).filter(latitude__isnull=False, longitude__isnull=False)
+                        .select_related("desa").order_by("code"))
+        aktif = dict(PosyanduEvaluation.objects.filter(year=year, ruleset_code="posyandu-aktif",
+                                                       posyandu__in=_posyandu_of(area))
+                     .values_list("posyandu_id", "result"))
+    else:
+        if children_rank is None:
+            children_rank = children_ranking(user, area, ind, period)
+        rank = {r.code: v for r, v in children_rank}
+        boundaries = list(Boundary.objects.filter(region__parent=area).select_related("region"))
+        posyandu, aktif = [], {}
     if boundaries:
         box = (min(b.min_lon for b in boundaries), min(b.min_lat for b in boundaries),
                max(b.max_lon for b in boundaries), max(b.max_lat for b in boundaries))
@@ -171,7 +195,7 @@ def map_context(area: Region, ind: Indicator, year: int, *, user, desa_rank: lis
         box = (float(min(p.longitude for p in posyandu)), float(min(p.latitude for p in posyandu)),
                float(max(p.longitude for p in posyandu)), float(max(p.latitude for p in posyandu)))
     else:
-        return {"map": None}
+        return {"map": None, "map_level": None if ranks_desa(area) else area.child_level_name}
     proj = maps.Projection(*box)
     values = [None if rank.get(b.region_id) is None or rank[b.region_id].value is None
               else round(rank[b.region_id].value, ind.decimals) for b in boundaries]
@@ -198,17 +222,21 @@ def map_context(area: Region, ind: Indicator, year: int, *, user, desa_rank: lis
                     "single": len(present) == 1,
                     "any_hidden": any(s["hidden"] for s in shapes),
                     "small_cell": settings.SMALL_CELL_THRESHOLD,
-                    "demo_boundaries": any(b.source.startswith("demo") for b in boundaries)}}
+                    "demo_boundaries": any(b.source.startswith("demo") for b in boundaries),
+                    "of_children": not ranks_desa(area)}}
 
 
 def _ranking_context(request, area, selected: Indicator, year: int, period) -> dict:
     """What the ranking and the map of the dashboard show for the ``selected`` indicator."""
-    desa_rank = desa_ranking(request.user, area, selected, period)
+    children = children_ranking(request.user, area, selected, period)
+    desa_rank = desa_ranking(request.user, area, selected, period) if ranks_desa(area) else None
     return {
-        "children": children_ranking(request.user, area, selected, period),
-        "desa": desa_rank if area.level < 3 else [],
+        "children": children,
+        "desa": desa_rank if desa_rank is not None and area.level < 3 else [],
+        "desa_in_pivot": desa_rank is None,
         "small_cell": settings.SMALL_CELL_THRESHOLD,
-        **map_context(area, selected, year, user=request.user, desa_rank=desa_rank, verdicts_fresh=True),
+        **map_context(area, selected, year, user=request.user, desa_rank=desa_rank, children_rank=children,
+                      verdicts_fresh=True),
     }
 
 
@@ -436,7 +464,7 @@ def profile_pdf(request):
             "posyandu": Posyandu.objects.filter(desa_id__in=codes, active=True).count(),
             "penduduk": dashboard.population(area, year),
         },
-        **map_context(area, ind, year, user=request.user),
+        **map_context(area, ind, year, user=request.user, verdicts_fresh=True),
         "letterhead": letterhead_for(area.puskesmas.kecamatan_id if isinstance(area, dashboard.WorkArea) else area.code),
     }
     return pdf_response(request, "reports/profile_pdf.html", context, f"profil-{area.code}-{year}")
