@@ -64,6 +64,15 @@ PACKED = (
 TENTHS = 10_000  # kader on duty is a decimal(4, 1): at most 999.9, 9,999 tenths
 
 
+def _ids_filter(pk: str, posyandu_ids) -> str:
+    """SQL condition on the column ``pk`` for the sorted ``posyandu_ids``: a range when they are dense enough (rows
+    of posyandu between them but not among them are read and dropped by the caller), else an ``IN`` list."""
+    lo, hi = int(posyandu_ids[0]), int(posyandu_ids[-1])
+    if hi - lo + 1 <= 4 * len(posyandu_ids):
+        return f"{pk} BETWEEN {lo} AND {hi}"
+    return f"{pk} IN ({', '.join(str(int(i)) for i in posyandu_ids)})"
+
+
 def _month_query(posyandu_ids: np.ndarray, year: int) -> str:
     """SELECT of the monthly records of ``posyandu_ids`` (sorted) in ``year``: posyandu id × 16 + month index (0
     for January), then the fields of ``rules.MONTH_FIELDS`` packed as ``PACKED`` says: every value an integer, so
@@ -96,11 +105,7 @@ def _month_query(posyandu_ids: np.ndarray, year: int) -> str:
     month_index = (f"CAST(EXTRACT(MONTH FROM {month}) AS integer) - 1" if postgres
                    else f"CAST(substr({month}, 6, 2) AS INTEGER) - 1")
     pk = col("posyandu")
-    lo, hi = int(posyandu_ids[0]), int(posyandu_ids[-1])
-    if hi - lo + 1 <= 4 * len(posyandu_ids):
-        which = f"{pk} BETWEEN {lo} AND {hi}"
-    else:
-        which = f"{pk} IN ({', '.join(str(int(i)) for i in posyandu_ids)})"
+    which = _ids_filter(pk, posyandu_ids)
     first, last = dt.date(int(year), 1, 1).isoformat(), dt.date(int(year), 12, 31).isoformat()
     dates = (f"{month} BETWEEN DATE '{first}' AND DATE '{last}'" if postgres
              else f"{month} BETWEEN '{first}' AND '{last}'")
@@ -244,11 +249,7 @@ def _sums_query(posyandu_ids: np.ndarray, year: int, months: int) -> str:
         f"MAX({m} * 4294967296 + COALESCE({c('kk_dana_sehat')}, 0)) FILTER (WHERE {c('kk_total')} > 0)",
     ]
     pk = c("posyandu")
-    lo, hi = int(posyandu_ids[0]), int(posyandu_ids[-1])
-    if hi - lo + 1 <= 4 * len(posyandu_ids):
-        which = f"{pk} BETWEEN {lo} AND {hi}"
-    else:
-        which = f"{pk} IN ({', '.join(str(int(i)) for i in posyandu_ids)})"
+    which = _ids_filter(pk, posyandu_ids)
     first, last = dt.date(int(year), 1, 1).isoformat(), period_end(int(year), months).isoformat()
     dates = (f"{month} BETWEEN DATE '{first}' AND DATE '{last}'" if postgres
              else f"{month} BETWEEN '{first}' AND '{last}'")

@@ -12,11 +12,11 @@ import io
 
 import numpy as np
 import pytest
-from django.core.management import call_command
 
 from binasehat.core.tabular import Table
 from binasehat.families import rules
 from binasehat.families.management.commands import iks
+from binasehat.families.tests.test_iks_columnar import run
 
 LEVELS = ["family", "rw", "desa", "kecamatan", "kabupaten"]
 HEADER = "no_kk,desa_code,rt,rw,nik,nama," + ",".join(f"i{j:02d}" for j in range(1, 13))
@@ -46,15 +46,6 @@ def write(path, families, extra=()):
     lines = [HEADER] + [row for rows in families for row in rows] + list(extra)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
-
-def run(path, *args):
-    out, err = io.StringIO(), io.StringIO()
-    try:
-        call_command("iks", str(path), *args, stdout=out, stderr=err)
-        code = 0
-    except SystemExit as exc:
-        code = exc.code
-    return code, out.getvalue(), err.getvalue()
 
 
 @pytest.fixture

@@ -5,10 +5,7 @@ posyandu, months, children and measurements."""
 
 import datetime as dt
 
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
-
-from binasehat.core.tests.test_page_queries import _double_the_district
+from binasehat.core.tests.test_page_queries import _count, _double_the_district
 from binasehat.facilities.models import Posyandu
 from binasehat.regions.models import Region
 
@@ -20,14 +17,6 @@ def _pages() -> list[str]:
     return [f"/laporan/dasbor/?wilayah={PROVINCE}&tahun={year}",
             f"/laporan/pivot/?wilayah={PROVINCE}&tahun={year}",
             f"/laporan/peta/?wilayah={PROVINCE}&tahun={year}"]
-
-
-def _count(client, url: str) -> int:
-    assert client.get(url).status_code == 200, url  # once first: what a first visit fills in is not counted
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    return len(queries.captured_queries)
 
 
 def _twin_kabupaten() -> None:
