@@ -20,7 +20,7 @@ from binasehat.core.periods import Period, PeriodError
 from binasehat.core.scope import Scope, scope_of
 
 from .models import DataSet, DataSetCompletion, PeriodType
-from .services import InvalidValue, can_enter, org_unit_of, period_for
+from .services import InvalidValue, can_enter, org_unit_of, org_unit_queryset, period_for
 
 #: DHIS2's default ``timelyDays`` of a data set: a report is on time up to 15 days after its period ends.
 TIMELY_DAYS = 15
@@ -104,19 +104,12 @@ class ReportingRate:
 
 
 def _unit_codes(scope: Scope, data_set: DataSet, area: str | None):
-    """The codes of the units of the data set's kind the scope has in ``area``, as a query (never read into Python): the area an index range
-    of codes (``aggregates.subtree``), not a list of thousands of codes."""
-    from binasehat.facilities.models import Puskesmas
+    """The codes of the units of the data set's kind the scope has in ``area``, as a query (never read into
+    Python): the area an index range of codes (``aggregates.subtree``), not a list of thousands of codes."""
     from binasehat.indicators.aggregates import subtree
-    from binasehat.regions.models import Region
 
-    from .models import OrgKind
-
-    if data_set.org_kind == OrgKind.PUSKESMAS:
-        qs = Puskesmas.objects.filter(scope.puskesmas_q())
-        return (qs.filter(subtree(area, "kecamatan_id")) if area else qs).values("code")
-    qs = Region.objects.filter(level=4 if data_set.org_kind == OrgKind.DESA else 2).filter(scope.region_q("code"))
-    return (qs.filter(subtree(area, "code")) if area else qs).values("code")
+    qs, field = org_unit_queryset(scope, data_set.org_kind)
+    return (qs.filter(subtree(area, field)) if area else qs).values("code")
 
 
 def _periods_inside(data_set: DataSet, period: Period) -> list[Period]:

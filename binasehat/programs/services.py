@@ -42,14 +42,20 @@ def org_unit_of(code: str, org_kind: str) -> OrgUnit | None:
     return OrgUnit(r.code, r.code, None, r.name) if r else None
 
 
+def org_unit_queryset(scope, org_kind: str):
+    """(queryset, its region field) of the units of this kind the scope may enter data for."""
+    if org_kind == OrgKind.PUSKESMAS:
+        return Puskesmas.objects.filter(scope.puskesmas_q()), "kecamatan_id"
+    level = 4 if org_kind == OrgKind.DESA else 2
+    return Region.objects.filter(level=level).filter(scope.region_q("code")), "code"
+
+
 def org_units_for(scope, org_kind: str) -> list[OrgUnit]:
     """Units of this kind the scope may enter data for."""
+    qs, _field = org_unit_queryset(scope, org_kind)
     if org_kind == OrgKind.PUSKESMAS:
-        return [OrgUnit(p.code, p.kecamatan_id, p.pk, p.name)
-                for p in Puskesmas.objects.filter(scope.puskesmas_q()).order_by("name")]
-    level = 4 if org_kind == OrgKind.DESA else 2
-    return [OrgUnit(r.code, r.code, None, r.name)
-            for r in Region.objects.filter(level=level).filter(scope.region_q("code")).order_by("code")]
+        return [OrgUnit(p.code, p.kecamatan_id, p.pk, p.name) for p in qs.order_by("name")]
+    return [OrgUnit(r.code, r.code, None, r.name) for r in qs.order_by("code")]
 
 
 def aggregate_key(region_code: str, puskesmas_code: str | None = None) -> str:
