@@ -59,7 +59,7 @@ class User(AbstractUser):
         permissions = roles.PERMISSIONS.get(self.role, frozenset())
         if not self.is_active:
             return Scope(role=self.role)
-        if self.role == roles.ADMIN and self.is_superuser and not self.areas.exists():
+        if self.role == roles.ADMIN and self.is_superuser and not self._area_code_set():
             return Scope(role=self.role, everything=True, permissions=permissions)
         binding = roles.BINDING.get(self.role)
         if binding == "institution":  # no area at all: partner (mitra) and OPD pages select by institution
@@ -80,9 +80,15 @@ class User(AbstractUser):
             return Scope(
                 role=self.role, area_codes=frozenset(codes), puskesmas_ids=frozenset(ids), permissions=permissions
             )
-        return Scope(
-            role=self.role, area_codes=frozenset(self.areas.values_list("code", flat=True)), permissions=permissions
-        )
+        return Scope(role=self.role, area_codes=self._area_code_set(), permissions=permissions)
+
+    def _area_code_set(self) -> frozenset[str]:
+        """The codes of the user's areas: read with the user when it was loaded with them
+        (``backends.with_area_codes``), else from the database."""
+        joined = getattr(self, "_area_codes", None)
+        if joined is not None:
+            return frozenset(c for c in joined.split(",") if c)
+        return frozenset(self.areas.values_list("code", flat=True))
 
     def can(self, permission: str) -> bool:
         return self.scope.can(permission)

@@ -64,9 +64,13 @@ def token_user(key: str):
     """The active user owning the active token ``key``, or None. Notes when the token was last used."""
     if not key or not key.startswith(KNOWN_PREFIXES) or len(key) > 100:
         return None
-    token = ApiToken.objects.select_related("user").filter(key_hash=key_hash(key), revoked__isnull=True).first()
+    from binasehat.accounts.backends import with_area_codes
+
+    token = (with_area_codes(ApiToken.objects.select_related("user"), "user_id")
+             .filter(key_hash=key_hash(key), revoked__isnull=True).first())
     if token is None or not token.user.is_active:
         return None
+    token.user._area_codes = token._area_codes
     now = timezone.now()
     if token.last_used is None or now - token.last_used > TOUCH_EVERY:
         ApiToken.objects.filter(pk=token.pk).update(last_used=now)

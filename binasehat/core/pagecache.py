@@ -83,16 +83,7 @@ def _cache_table_exists() -> bool:
 def bump(tables) -> None:
     """New versions for ``tables`` (with the database cache: one statement, rows in key order, so two writers
     never wait for each other's rows in opposite orders)."""
-    if not _cache_table_exists():
-        return
-    tables = sorted(set(tables))
-    if not tables:
-        return
-    if isinstance(caches["default"], DatabaseCache):
-        _upsert({version_key(t): secrets.token_hex(8) for t in tables})
-        return
-    for table in tables:
-        cache.set(version_key(table), secrets.token_hex(8), timeout=None)
+    renew(version_key(t) for t in tables)
 
 
 def _upsert(values: dict[str, str], *, replace: bool = True) -> None:
@@ -191,10 +182,11 @@ def _tables() -> list[str]:
     return sorted({m._meta.db_table.lower() for m in apps.get_models(include_auto_created=True)} - _ignored())
 
 
-def versions(tables) -> dict[str, str]:
-    """The current version of each table; a table without one (never written, or evicted) gets one now."""
-    keys = {version_key(t): t for t in tables}
-    found = cache.get_many(list(keys))
+def current(keys) -> dict[str, str]:
+    """The current value of each version key of the cache; a key without one (never written, or evicted) gets a
+    new random version now (kept if another process stored one first)."""
+    keys = list(keys)
+    found = cache.get_many(keys)
     missing = [key for key in keys if key not in found]
     if missing:
         if isinstance(caches["default"], DatabaseCache):
@@ -203,7 +195,25 @@ def versions(tables) -> dict[str, str]:
             for key in missing:
                 cache.add(key, secrets.token_hex(8), timeout=None)
         found.update(cache.get_many(missing))
-    return {keys[k]: v for k, v in found.items()}
+    return found
+
+
+def renew(keys) -> None:
+    """New random versions for these cache keys, kept until replaced (with the database cache: one statement in
+    the current transaction, rows in key order)."""
+    values = {key: secrets.token_hex(8) for key in sorted(set(keys))}
+    if not values or not _cache_table_exists():
+        return
+    if isinstance(caches["default"], DatabaseCache):
+        _upsert(values)
+    else:
+        cache.set_many(values, timeout=None)
+
+
+def versions(tables) -> dict[str, str]:
+    """The current version of each table; a table without one (never written, or evicted) gets one now."""
+    keys = {version_key(t): t for t in tables}
+    return {keys[k]: v for k, v in current(keys).items()}
 
 
 class recording:
@@ -286,12 +296,14 @@ class _Recent:
 _local = _Recent()
 
 
-def cached_page(view=None, *, extra=None, covered: tuple[str, ...] = ()):
+def cached_page(view=None, *, extra=None, extra_keys=None, covered: tuple[str, ...] = ()):
     """Serve a GET page from the cache while nothing it read has been written (see the module's text).
-    ``extra(request) -> str``: a version of what the page reads through another cache (e.g. the indicator
-    engine's data version), taken before the page is computed; ``covered``: tables whose meaning for this page
-    that version already stands for (they are not followed one by one). A view can refuse to have one response
-    kept by setting ``response.page_cache = False`` (e.g. while it shows a passing state)."""
+    ``extra(request) -> str``: a version of what the page reads through another cache, part of the page's key;
+    ``extra_keys(request) -> list``: version keys of that other cache (e.g. the indicator engine's data versions),
+    checked with the tables' versions in the same look-up, as they were before the page was computed;
+    ``covered``: tables whose meaning for this page those versions already stand for (they are not followed one
+    by one). A view can refuse to have one response kept by setting ``response.page_cache = False`` (e.g. while
+    it shows a passing state)."""
 
     def decorate(view):
         @functools.wraps(view)
@@ -299,18 +311,21 @@ def cached_page(view=None, *, extra=None, covered: tuple[str, ...] = ()):
             if (request.method != "GET" or not request.user.is_authenticated or _has_messages(request)
                     or not getattr(settings, "PAGE_CACHE", True)):
                 return view(request, *args, **kwargs)
-            stamp = extra(request) if extra else ""
-            key = page_key(request, stamp)
+            key = page_key(request, extra(request) if extra else "")
             entry = _local.get(key)
             if entry is None:
                 entry = cache.get(key)
-            if entry is not None and versions(entry["tables"]) == entry["tables"]:
-                _local.put(key, entry)
-                response = HttpResponse(entry["body"].replace(_CSRF_HOLE, _csrf_token(request)),
-                                        content_type=entry["type"])
-                response.from_page_cache = True
-                return response
-            before = versions(_tables())
+            if entry is not None:
+                wanted = {version_key(t): v for t, v in entry["tables"].items()} | entry.get("keys", {})
+                if current(wanted) == wanted:
+                    _local.put(key, entry)
+                    response = HttpResponse(entry["body"].replace(_CSRF_HOLE, _csrf_token(request)),
+                                            content_type=entry["type"])
+                    response.from_page_cache = True
+                    return response
+            own, every = (list(extra_keys(request)) if extra_keys else []), _tables()
+            found = current([version_key(t) for t in every] + own)
+            before = {t: found[version_key(t)] for t in every}
             with recording() as read:
                 response = view(request, *args, **kwargs)
                 if hasattr(response, "render") and not response.is_rendered:
@@ -318,7 +333,8 @@ def cached_page(view=None, *, extra=None, covered: tuple[str, ...] = ()):
             if _storable(response) and not _has_messages(request) and getattr(response, "page_cache", True):
                 body = _CSRF.sub(lambda m: m.group(1) + _CSRF_HOLE + m.group(2), response.content.decode())
                 tables = {t: before[t] for t in read if t in before and t not in covered}
-                entry = {"tables": tables, "body": body, "type": response.headers["Content-Type"]}
+                entry = {"tables": tables, "keys": {k: found[k] for k in own}, "body": body,
+                         "type": response.headers["Content-Type"]}
                 cache.set(key, entry, PAGE_SECONDS)
                 _local.put(key, entry)
             return response

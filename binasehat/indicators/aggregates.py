@@ -15,7 +15,7 @@ import time
 from collections import defaultdict
 
 from django.db import DatabaseError, connection, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from binasehat.core.bulk import insert_dicts
@@ -268,15 +268,17 @@ def _rollup(source: str, cells) -> None:
             _rollup_level(source, length)
         return
     for month, codes in sorted(cells.items()):
+        levels = {length: sorted(rollup_areas(codes, length)) for length in ROLLUP_LENGTHS}
+        every = sorted(area for areas in levels.values() for area in areas)
+        for start in range(0, len(every), CHUNK):  # every level's old rows at once; then level by level, deepest first
+            Rollup.objects.filter(source=source, month=month, region_code__in=every[start:start + CHUNK]).delete()
         for length in ROLLUP_LENGTHS:
             by_province: dict[str, list[str]] = defaultdict(list)
-            for area in sorted(rollup_areas(codes, length)):
+            for area in levels[length]:
                 by_province[area[:2]].append(area)
             for areas in by_province.values():
                 for start in range(0, len(areas), CHUNK):
-                    chunk = areas[start:start + CHUNK]
-                    Rollup.objects.filter(source=source, month=month, region_code__in=chunk).delete()
-                    _rollup_level(source, length, month, chunk)
+                    _rollup_level(source, length, month, areas[start:start + CHUNK])
 
 
 def _rebuild_source(source: str) -> int:
@@ -290,14 +292,16 @@ def _rebuild_source(source: str) -> int:
 
 
 def _touch(source: str, *, rows: int, seconds: float, rebuilt: bool) -> None:
-    state, _ = FillState.objects.get_or_create(source=source)
+    """Note when ``source`` was brought up to date (one UPDATE of its row, created when missing)."""
     now = timezone.now()
-    state.refreshed_at = now
+    changes = {"refreshed_at": now, "seconds": seconds}
     if rebuilt:
-        state.rebuilt_at = now
-    state.rows = Aggregate.objects.filter(source=source).count() if rebuilt else state.rows + rows
-    state.seconds = seconds
-    state.save()
+        from . import engine
+
+        changes.update(rebuilt_at=now, rows=Aggregate.objects.filter(source=source).count())
+        engine.rebuilt()
+    if not FillState.objects.filter(source=source).update(**changes, **({} if rebuilt else {"rows": F("rows") + rows})):
+        FillState.objects.create(source=source, **({"rows": rows} | changes))
 
 
 def rebuild(sources: list[str] | None = None) -> dict[str, int]:

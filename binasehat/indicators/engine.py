@@ -9,7 +9,6 @@ import functools
 import hashlib
 import json
 import os
-import secrets
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -208,14 +207,31 @@ ALL_YEARS = "all"
 CACHE_SECONDS = 6 * 3600
 
 
+def version_keys(years: Iterable) -> list[str]:
+    """The cache keys of the data versions of these years (and of the whole store)."""
+    return [VERSION_KEY + ALL_YEARS, *(VERSION_KEY + str(y) for y in sorted(set(years)))]
+
+
+def _shared_database_cache() -> bool:
+    from django.core.cache import caches
+    from django.core.cache.backends.db import DatabaseCache
+
+    return isinstance(caches["default"], DatabaseCache)
+
+
 def _bump_versions(years: list) -> None:
-    for y in years:  # one key at a time, in order: concurrent writers lock the rows in the same order
-        cache.set(VERSION_KEY + str(y), secrets.token_hex(8), timeout=None)
+    """New versions for these years (with the database cache: one statement, keys in order, so concurrent writers
+    lock the rows in the same order)."""
+    from binasehat.core import pagecache
+
+    pagecache.renew(VERSION_KEY + str(y) for y in years)
 
 
 def on_data_changed(sender, source: str, cells=None, **kwargs) -> None:
     """``data_changed`` receiver: new data versions for the years the write touched (every year when it marks a
-    whole source), now and after commit."""
+    whole source), inside the writing transaction. With the database cache the new versions are committed (or
+    rolled back) with the write itself; a cache outside the database gets them again once the write commits, so
+    that a reader that took the new version before the commit cannot keep a value computed from the old data."""
     from binasehat.core.inputs import SOURCES
 
     if cells is None or source not in SOURCES:
@@ -224,19 +240,27 @@ def on_data_changed(sender, source: str, cells=None, **kwargs) -> None:
         years = sorted({day.year for code, first in cells for _c, day in SOURCES[source].marks(code, first)})
     if years:
         _bump_versions(years)
-        transaction.on_commit(lambda: _bump_versions(years))
+        if not _shared_database_cache():
+            transaction.on_commit(lambda: _bump_versions(years))
+
+
+def rebuilt() -> None:
+    """A full rebuild replaced a source's aggregates: every stored value is out of date."""
+    _bump_versions([ALL_YEARS])
 
 
 def data_version(years: Iterable[int]) -> str:
-    """The version of the data of these years (and of the whole store) as one text."""
-    keys = [VERSION_KEY + ALL_YEARS, *(VERSION_KEY + str(y) for y in sorted(set(years)))]
-    found = cache.get_many(keys)
-    for key in keys:
-        if key not in found:  # first use or evicted: any new token is a version no value is stored under
-            cache.add(key, secrets.token_hex(8), timeout=None)
-            found[key] = cache.get(key)
-    rebuilt = FillState.objects.aggregate(at=Max("rebuilt_at"))["at"]
-    return "|".join([str(rebuilt), *(str(found[k]) for k in keys)])
+    """The version of the data of these years (and of the whole store) as one text. A full rebuild renews the
+    whole store's version (``rebuilt``); a cache outside the database, which a rebuild in another process does not
+    reach, also follows the rebuild time of the aggregates."""
+    from binasehat.core import pagecache
+
+    keys = version_keys(years)
+    found = pagecache.current(keys)
+    parts = [str(found[k]) for k in keys]
+    if not _shared_database_cache():
+        parts.insert(0, str(FillState.objects.aggregate(at=Max("rebuilt_at"))["at"]))
+    return "|".join(parts)
 
 
 def _definition(ind: Indicator) -> list:

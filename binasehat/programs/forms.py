@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django import forms
 
+from binasehat.core import widgets
+
 from .models import DataElement, DataValue
 from .services import InvalidValue, parse_value
 
@@ -12,7 +14,7 @@ def _plain_number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
-class EntryForm(forms.Form):
+class EntryForm(widgets.PlainLabels, forms.Form):
     """Fields are named by element code and prefilled with the stored values; an empty field means "no value"
     (a stored one is deleted). ``cleaned_data[code]`` is the parsed number or None."""
 
@@ -26,13 +28,13 @@ class EntryForm(forms.Form):
         versions = versions or {}
         for element in elements:
             self.fields[self.VERSION_PREFIX + element.code] = forms.IntegerField(
-                required=False, min_value=0, initial=versions.get(element.code, 0), widget=forms.HiddenInput)
+                required=False, min_value=0, initial=versions.get(element.code, 0), widget=widgets.HiddenInput)
             integer = element.value_type == DataElement.ValueType.INTEGER
             old = stored.get(element.code)
             self.fields[element.code] = forms.CharField(
                 label=element.display_name, required=False, help_text=element.description,
                 initial=_plain_number(old.value) if old is not None else "",
-                widget=forms.NumberInput(attrs={
+                widget=widgets.NumberInput(attrs={
                     "min": "0", "step": "1" if integer else "any", "inputmode": "numeric" if integer else "decimal",
                 }),
             )

@@ -66,12 +66,18 @@ def data_sets_for(user, units: dict[str, list[OrgUnit]] | None = None) -> list[D
     return [ds for ds in DataSet.objects.order_by("sort", "code") if units.get(ds.org_kind)]
 
 
+def data_set_with_units(user, code: str) -> tuple[DataSet, list[OrgUnit]]:
+    """One data set the user has units for, and those units; any other code answers 404."""
+    data_set = DataSet.objects.filter(code=code).first() if isinstance(code, str) else None
+    units = org_units_for(scope_of(user), data_set.org_kind) if data_set is not None else []
+    if not units:
+        raise Http404
+    return data_set, units
+
+
 def data_set_get(user, code: str) -> DataSet:
     """One data set the user has units for; any other code answers 404."""
-    for ds in data_sets_for(user):
-        if ds.code == code:
-            return ds
-    raise Http404
+    return data_set_with_units(user, code)[0]
 
 
 def default_period(period_type: str, today: dt.date | None = None) -> Period:

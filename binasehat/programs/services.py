@@ -193,6 +193,7 @@ def datavalues_write(*, actor, values: list[NewValue], source: str = "web", impo
         return summary
     existing: dict[tuple, DataValue] = {}
     by_element: dict[int, set[str]] = {}
+    elements = {v.element.pk: v.element for v in values}
     for v in values:
         by_element.setdefault(v.element.pk, set()).add(v.unit.code)
     periods = {str(v.period) for v in values}
@@ -202,6 +203,7 @@ def datavalues_write(*, actor, values: list[NewValue], source: str = "web", impo
         if not dry_run:
             qs = qs.select_for_update()
         for dv in qs:
+            dv.element = elements[dv.element_id]  # the caller's element: no query when the value is named (audit)
             existing[_key(dv.element_id, dv.org_unit, dv.period)] = dv
     stale = []
     for v in values:

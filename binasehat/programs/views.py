@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import format_html_join
 from django.utils.translation import gettext as _, gettext_lazy
 
 from binasehat.core.listing import Column, export_response, paginate, search, wants_export
@@ -19,7 +20,7 @@ from binasehat.core.scope import area_scoped, scope_of
 from . import selectors
 from .forms import EntryForm
 from .models import DataSet, PeriodType
-from .services import InvalidValue, NewValue, WriteConflict, datavalues_write, org_units_for, period_for
+from .services import InvalidValue, NewValue, WriteConflict, datavalues_write, period_for
 
 
 @area_scoped
@@ -58,11 +59,18 @@ def entry_url(data_set: DataSet, unit_code: str, period: Period) -> str:
     return reverse("programs:entry", args=[data_set.code]) + "?" + urlencode({"unit": unit_code, "period": str(period)})
 
 
+def _unit_options(units, chosen) -> str:
+    """The unit picker's options, written in one pass (a district has hundreds of desa: a template loop over
+    them was most of the entry page's rendering)."""
+    return format_html_join("", '<option value="{}"{}>{} ({})</option>', (
+        (u.code, " selected" if chosen is not None and u.code == chosen.code else "", u.name, u.code)
+        for u in units))
+
+
 @area_scoped(permission="programs.enter")
 def entry(request, dataset_code):
     """One data set for one unit and period: one number per element; saved all or nothing."""
-    data_set = selectors.data_set_get(request.user, dataset_code)
-    units = org_units_for(scope_of(request.user), data_set.org_kind)
+    data_set, units = selectors.data_set_with_units(request.user, dataset_code)
     code = request.GET.get("unit", "").strip()
     if code:
         unit = next((u for u in units if u.code == code), None)
@@ -103,7 +111,7 @@ def entry(request, dataset_code):
                     "changed": summary.updated, "deleted": summary.deleted, "same": summary.unchanged})
                 return redirect(entry_url(data_set, unit.code, period))
     return render(request, "programs/entry.html", {
-        "data_set": data_set, "units": units, "unit": unit, "period": period, "period_problem": period_problem,
+        "data_set": data_set, "units": units, "unit": unit, "unit_options": _unit_options(units, unit), "period": period, "period_problem": period_problem,
         "form": form, "monthly": data_set.period_type == PeriodType.MONTH,
         "completion": selectors.completion_of(data_set, unit, period) if unit and not period_problem else None,
         "values_url": reverse("programs:values") + "?" + urlencode(

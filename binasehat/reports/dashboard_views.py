@@ -271,13 +271,13 @@ def cards_html(request, area, year: int, program: str | None, last_month: int | 
     return mark_safe(html)
 
 
-def _engine_version(request) -> str:
-    """The indicator engine's data version of the years the dashboard reads (the year and the one before): its
-    values come through the engine's own cache, which the page cache does not see being read."""
+def _engine_version(request) -> list[str]:
+    """The keys of the indicator engine's data versions of the years the dashboard reads (the year and the one
+    before): its values come through the engine's own cache, which the page cache does not see being read."""
     from binasehat.indicators import engine
 
     year = _year(request)
-    return engine.data_version([year, year - 1])
+    return engine.version_keys([year, year - 1])
 
 
 #: The indicator engine's own tables: what they hold for the years shown is followed by its data version.
@@ -285,7 +285,7 @@ ENGINE_TABLES = ("indicators_aggregate", "indicators_rollup", "indicators_pendin
 
 
 @area_scoped
-@cached_page(extra=_engine_version, covered=ENGINE_TABLES)
+@cached_page(extra_keys=_engine_version, covered=ENGINE_TABLES)
 def dashboard_page(request):
     area = dashboard.area_for(request.user, request.GET.get("wilayah"))
     year = _year(request)
