@@ -127,3 +127,37 @@ def test_a_bad_cell_is_refused_the_same_way_naming_row_and_column(children, tmp_
                                       "reason": "Kolom weight_kg harus berupa angka, bukan \"sepuluh\"."}]
     assert from_xlsx.planned == from_csv.planned == {"create": 2, "update": 0, "unchanged": 0, "reject": 1}
     assert not Measurement.objects.filter(OURS).exists()
+
+
+def test_number_and_date_cells_read_as_typed_each_value_kept_once(tmp_path):
+    """A column mixing 1.0, TRUE and dates: each cell's own text (1.0 and TRUE are equal in Python, not here)."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in (["a", "b"], [1.0, dt.datetime(2025, 3, 10)], [True, dt.datetime(2025, 3, 10, 8, 30)],
+                [1.0, dt.datetime(2025, 3, 10)], [12.5, " teks "], [None, None], [False, 45789]):
+        sheet.append(row)
+    path = tmp_path / "campur.xlsx"
+    book.save(path)
+    rows = [(r.number, r.values) for r in Table(path).rows()]
+    assert rows == [(2, {"a": "1", "b": "2025-03-10"}), (3, {"a": "ya", "b": "2025-03-10 08:30:00"}),
+                    (4, {"a": "1", "b": "2025-03-10"}), (5, {"a": "12.5", "b": "teks"}),
+                    (7, {"a": "tidak", "b": "45789"})]
+
+
+def test_cells_are_counted_only_when_the_sheet_could_hold_more_than_the_cap(tmp_path):
+    from binasehat.core.tabular import _cells_bounded
+
+    book = openpyxl.Workbook()
+    book.active.append(["a", "b"])
+    path = tmp_path / "kecil.xlsx"
+    book.save(path)
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        size = archive.getinfo("xl/worksheets/sheet1.xml").file_size
+    # At least 4 bytes per cell (``<c/>``): a sheet of ``size`` bytes holds at most size // 4 cells.
+    assert _cells_bounded(path, size // 4)
+    assert not _cells_bounded(path, size // 4 - 1)
+    csv = tmp_path / "bukan.xlsx"
+    csv.write_text("a,b\n", encoding="utf-8")
+    assert not _cells_bounded(csv, 10**9)
