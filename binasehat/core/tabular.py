@@ -80,8 +80,9 @@ _MIN_CELL_BYTES = 4
 
 def _cells_bounded(path: Path, max_cells: int) -> bool:
     """Whether the XLSX's first sheet is too small in bytes to hold more than ``max_cells`` cells, so that counting
-    them (``count_sheet_cells``, a pass through the whole uncompressed XML) can be skipped: its uncompressed size, as
-    the zip's directory states it and as the zip module enforces while reading, divided by the smallest cell.
+    them (``count_sheet_cells``, a pass through the whole uncompressed XML) can be skipped: its uncompressed size as
+    the zip's directory states it (the size ``count_sheet_cells`` would read: a lying size fools both alike),
+    divided by the smallest cell.
     The rows are checked on the loaded sheet's height, which cannot take more memory than its cells. False for
     anything else (ODS, .xls, a member that cannot be found): then the cells are counted or calamine decides."""
     try:
