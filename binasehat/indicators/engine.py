@@ -426,7 +426,8 @@ def evaluate_uncached(indicators: Sequence[Indicator], areas: Sequence, periods:
             ind = plan.indicator
             scale = rules.scale_parts(ind.behaviour, period.kind, count)
             target = rules.target_parts(ind.target_for(period.year), ind.behaviour, period.kind, count)
-            row.append((plan, ind, plan.counts, scale, target, rules.to_float(target), scale[0] / scale[1]))
+            row.append((plan, ind, plan.counts, scale, target, rules.to_float(target), scale[0] / scale[1],
+                        plan.factor[0] * scale[0], plan.factor[1] * scale[1]))
         per_period.append((text, cells, month, row))
     density = Indicator.Formula.DENSITY_FIGURE
     out = []
@@ -441,7 +442,7 @@ def evaluate_uncached(indicators: Sequence[Indicator], areas: Sequence, periods:
             else:
                 values = {name: sum(get((inp, area, m), 0.0) for inp, m in reads_)
                           for name, reads_ in cells}
-            for plan, ind, counts, scale, target, target_float, scale_float in row:
+            for plan, ind, counts, scale, target, target_float, scale_float, fp, fq in row:
                 reported = not counts
                 for c in counts:
                     if values.get(c, 0.0) > 0:
@@ -458,13 +459,20 @@ def evaluate_uncached(indicators: Sequence[Indicator], areas: Sequence, periods:
                 else:
                     num = _combine(plan.numerator, values)
                     den = None if plan.denominator is None else _combine(plan.denominator, values)
-                    exact = value_parts(num, den, plan.factor, scale)
+                    if den and num.is_integer() and den.is_integer() and -_EXACT < num < _EXACT \
+                            and -_EXACT < den < _EXACT:  # whole counts: value_parts' own result, without its calls
+                        p, q = int(num) * fp, int(den) * fq
+                        exact = (-p, -q) if q < 0 else (p, q)
+                    else:
+                        exact = value_parts(num, den, plan.factor, scale)
                 append(_value(ind.code, area, text, num, den, None if exact is None else exact[0] / exact[1],
                               target_float, compare_parts(exact, target, ind.target_op), scale_float))
     return out
 
 
 _new, _set = object.__new__, object.__setattr__
+#: Whole floats below this in magnitude are the integers they hold (``rules.parts``).
+_EXACT = rules._EXACT_INT
 
 
 def _value(indicator, area, period, numerator, denominator, value, target, meets, scale) -> Value:
