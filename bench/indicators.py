@@ -587,9 +587,18 @@ def phase_query(year: int, runs: int, explain: bool) -> dict:
 
     cpu = _cpu_meter()
 
+    def cpu_per_call(fn, calls: int) -> float:
+        """CPU seconds of one call, over ``calls`` calls in a row: the backend's CPU is counted in 1/100 s steps,
+        coarser than a call of a few milliseconds."""
+        c = cpu()
+        for _ in range(calls):
+            fn()
+        return (cpu() - c) / calls
+
     for name, (via_engine, via_raw, key) in cases.items():
         times = {"engine": [], "engine_cpu": [], "raw": [], "raw_cpu": [], "input_sums": [], "engine_desa": []}
         values = raw = None
+        calls = {}
         for _ in range(runs):
             engine.rolled_up = not_rolled_up
             t = time.perf_counter()
@@ -597,17 +606,21 @@ def phase_query(year: int, runs: int, explain: bool) -> dict:
             times["engine_desa"].append(time.perf_counter() - t)
             engine.rolled_up = rolled_up
             sums_spent.clear()
-            t, c = time.perf_counter(), cpu()
+            t = time.perf_counter()
             values = via_engine()
             times["engine"].append(time.perf_counter() - t)
-            times["engine_cpu"].append(cpu() - c)
             times["input_sums"].append(sum(sums_spent))
+            # Each CPU figure over enough calls for about 0.2 s of wall time (the first run's time), at most 200.
+            calls.setdefault("engine", max(1, min(CPU_CALLS_MAX, round(CPU_SPAN / times["engine"][0]))))
+            times["engine_cpu"].append(cpu_per_call(via_engine, calls["engine"]))
             if before != values:
                 raise SystemExit(f"{name}: the engine from the roll-ups and from the aggregates per desa differ")
-            t, c = time.perf_counter(), cpu()
+            t = time.perf_counter()
             raw = via_raw()
             times["raw"].append(time.perf_counter() - t)
-            times["raw_cpu"].append(cpu() - c)
+            calls.setdefault("raw", max(1, min(CPU_CALLS_MAX, round(CPU_SPAN / times["raw"][0]))))
+            times["raw_cpu"].append(cpu_per_call(via_raw, calls["raw"]))
+        times["cpu_calls"] = calls
         bad = _compare(values, raw, key)
         out[name] = {"times": times, "values": len(values), "raw_groups": len(raw), "mismatches": len(bad),
                      "examples": bad[:5], "num": sum(v.numerator or 0 for v in values),
@@ -623,6 +636,10 @@ def phase_query(year: int, runs: int, explain: bool) -> dict:
             out[name]["plans"] = plans
     out["peak_rss_mb"] = peak_mb()
     return out
+
+
+#: The CPU time of a call is measured over calls in a row lasting about this long (seconds), at most this many.
+CPU_SPAN, CPU_CALLS_MAX = 0.2, 200
 
 
 def _cpu_meter():
@@ -869,6 +886,8 @@ def _median(xs: list[float]) -> float:
 
 
 def _ms(x: float) -> str:
+    if x < 0.01:  # a few milliseconds: the CPU time of one engine call
+        return f"{x * 1000:.2f} ms"
     return f"{x * 1000:,.0f} ms" if x < 1 else f"{x:,.1f} s"
 
 
@@ -1048,13 +1067,16 @@ def main() -> int:
             same = q["mismatches"] == 0
             ok &= same
             print(f"  {name + ':':<12} {labels[name]}, {args.runs} runs each, alternating")
+            n = q["times"].get("cpu_calls", {})
             print(f"            engine.evaluate (roll-ups):   median {_ms(e)} (first {_ms(q['times']['engine'][0])}, "
-                  f"fastest {_ms(min(q['times']['engine']))}; CPU mean {_ms(cpu)}); {q['values']:,} "
+                  f"fastest {_ms(min(q['times']['engine']))}; CPU mean {_ms(cpu)} per call, over "
+                  f"{n.get('engine', 1)} calls a run); {q['values']:,} "
                   f"values; of which input_sums (the aggregate query) median {_ms(_median(q['times']['input_sums']))}")
             print(f"            the engine before (Σ of the aggregates per desa): median "
                   f"{_ms(_median(q['times']['engine_desa']))} ({_median(q['times']['engine_desa']) / e:.1f}× slower)")
             print(f"            raw records (one GROUP BY):   median {_ms(r)} (first {_ms(q['times']['raw'][0])}, "
-                  f"fastest {_ms(min(q['times']['raw']))}; CPU mean {_ms(raw_cpu)}); {q['raw_groups']:,} groups")
+                  f"fastest {_ms(min(q['times']['raw']))}; CPU mean {_ms(raw_cpu)} per call, over "
+                  f"{n.get('raw', 1)} calls a run); {q['raw_groups']:,} groups")
             print(f"            ratio raw / engine {r / e:.1f}× (CPU {raw_cpu / max(cpu, 1e-9):.1f}×); numerators and denominators identical: "
                   f"{'yes' if same else 'NO'} (Σ numerators {q['num']:,.0f}, Σ denominators {q['den']:,.0f})"
                   + "".join(f"\n              {x}" for x in q["examples"]), flush=True)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max, Q, Sum
 from django.db.models.functions import Substr
 
@@ -25,8 +25,8 @@ from binasehat.core.periods import Period, ordinal_date
 from binasehat.core.inputs import DISTINCT, MONTH, QUARTER_SUFFIX, YEAR, YTD_SUFFIX, kinds_of
 
 from . import rules
-from .aggregates import ROLLUP_LENGTHS, is_rollup_area, refresh_safely, subtree
-from .models import Aggregate, FillState, Indicator, Rollup
+from .aggregates import ROLLUP_LENGTHS, byte_ordered, is_rollup_area, refresh_safely, subtree
+from .models import Aggregate, FillState, Indicator, Pending, Rollup
 
 #: Programme data inputs: the sum of an element's values, and how many values were reported.
 VALUE_PREFIX, COUNT_PREFIX = "de:", "de#:"
@@ -67,20 +67,19 @@ def _common_parent(codes: Sequence[str]) -> str:
     return prefix[: prefix.rfind(".")] if "." in prefix else ""
 
 
-def _group_sums(inputs, groups: Sequence[AreaGroup], months) -> dict[tuple, float]:
+def _group_part(inputs, groups: Sequence[AreaGroup], months) -> tuple[str, list, tuple, dict[str, list[str]]]:
+    """SQL part (input, member, month, Σ value) of the groups' members, its columns, and {member: its groups}."""
     owners: dict[str, list[str]] = defaultdict(list)
     for g in groups:
         for m in g.members:
             owners[m].append(g.code)
-    out: dict[tuple, float] = defaultdict(float)
     qs = Aggregate.objects.filter(input__in=inputs, month__gte=months[0], month__lte=months[-1],
                                   region_code__in=sorted(owners))
     if len(months) < 40:
         qs = qs.filter(month__in=months)
-    for inp, code, month, v in qs.values_list("input", "region_code", "month").annotate(v=Sum("value")).order_by():
-        for owner in owners[code]:
-            out[(inp, owner, month)] += float(v)
-    return dict(out)
+    sql, params = qs.values_list("input", "region_code", "month").annotate(v=Sum("value")).order_by() \
+        .query.sql_with_params()
+    return sql, list(params), ("input", "region_code", "month", "v"), owners
 
 
 def rolled_up(length: int, codes: Sequence[str]) -> bool:
@@ -89,52 +88,124 @@ def rolled_up(length: int, codes: Sequence[str]) -> bool:
     return length in ROLLUP_LENGTHS and all(is_rollup_area(c) for c in codes)
 
 
-def _rollup_sums(inputs: list[str], codes: list[str], months: list[dt.date]) -> dict[tuple, float]:
-    qs = Rollup.objects.filter(input__in=inputs, month__gte=months[0], month__lte=months[-1])
-    if len(months) < 40:
-        qs = qs.filter(month__in=months)
+def _in(column: str, values: Sequence) -> tuple[str, list]:
+    return f"{column} IN ({', '.join(['%s'] * len(values))})", list(values)
+
+
+def _rollup_part(inputs: list[str], codes: list[str], months: list[dt.date]) -> tuple[str, list, tuple]:
+    """SQL part (input, area, month, value) of the roll-ups of these areas: written by hand (it is the part every
+    page reads), one index range of the (input, region_code, month) key per input and area."""
+    adapt = connection.ops.adapt_datefield_value
+    where, params = _in("input", inputs)
+    clauses = [where, "month >= %s", "month <= %s"]
+    params += [adapt(months[0]), adapt(months[-1])]
+    if len(months) < 40 and len(months) != _month_span(months[0], months[-1]):
+        clause, more = _in("month", [adapt(m) for m in months])
+        clauses.append(clause)
+        params += more
     if len(codes) <= MAX_AREAS_IN:
-        qs = qs.filter(region_code__in=codes)
-    else:  # the areas' common parent (or the whole country), the rest dropped below
+        clause, more = _in("region_code", codes)
+        clauses.append(clause)
+        params += more
+    else:  # the areas' common parent (or the whole country), the rest dropped when read
         parent = _common_parent(codes)
         if parent:
-            qs = qs.filter(subtree(parent))
-    wanted = set(codes)
-    return {(inp, code, month): float(v) for inp, code, month, v in
-            qs.values_list("input", "region_code", "month", "value") if code in wanted}
+            clauses.append("(region_code = %s OR (region_code >= %s AND region_code < %s))"
+                           if byte_ordered() else "(region_code = %s OR region_code LIKE %s)")
+            params += [parent, parent + ".", parent + "/"] if byte_ordered() else [parent, parent + ".%"]
+    table = connection.ops.quote_name(Rollup._meta.db_table)
+    return (f"SELECT input, region_code, month, value FROM {table} WHERE {' AND '.join(clauses)}", params,
+            ("input", "region_code", "month", "value"))
 
 
-def input_sums(inputs: Iterable[str], areas: Sequence, months: Iterable[dt.date]) -> dict[tuple, float]:
-    """{(input, area, month): Σ value} for areas given by Kemendagri code (any level, mixed) or as AreaGroups."""
+def _month_span(first: dt.date, last: dt.date) -> int:
+    """How many months from ``first`` to ``last`` (both first days of a month), both counted."""
+    return (last.year - first.year) * 12 + last.month - first.month + 1
+
+
+def _aggregate_part(inputs: list[str], codes: list[str], months: list[dt.date]) -> tuple[str, list, tuple]:
+    """SQL part (input, area, month, Σ value) of the aggregates below areas of one code length."""
+    length = len(codes[0])
+    qs = Aggregate.objects.filter(input__in=inputs, month__gte=months[0], month__lte=months[-1])
+    if len(months) < 40:
+        qs = qs.filter(month__in=months)
+    parent = _common_parent(codes)
+    if parent:  # one index-friendly prefix range around all the areas
+        qs = qs.filter(subtree(parent))
+    qs = qs.annotate(area=Substr("region_code", 1, length))
+    if len(codes) <= MAX_AREAS_IN and len(codes) > 1:
+        qs = qs.filter(area__in=codes)
+    sql, params = qs.values_list("input", "area", "month").annotate(v=Sum("value")).order_by().query.sql_with_params()
+    return sql, list(params), ("input", "area", "month", "v")
+
+
+#: The first column of the row that says cells are pending (the parts are numbered from 0).
+_PENDING_ROW = -1
+
+
+def input_sums(inputs: Iterable[str], areas: Sequence, months: Iterable[dt.date], *, refresh: bool = False
+               ) -> dict[tuple, float]:
+    """{(input, area, month): Σ value} for areas given by Kemendagri code (any level, mixed) or as AreaGroups.
+
+    One statement for every part (roll-ups, aggregates per area length, area groups). With ``refresh``, the same
+    statement also says whether any cell is pending (``Pending``): a write marks its cells in its own transaction
+    and a refresh removes the marks in the one that rewrites the aggregates, so in the statement's snapshot no
+    mark means every aggregate it read is current. When marks are seen, the aggregates are refreshed
+    (``refresh_pending``) and read again."""
     inputs, months = sorted(set(inputs)), sorted(set(months))
-    out: dict[tuple, float] = {}
     if not inputs or not months or not areas:
-        return out
+        return {}
+    parts: list[tuple[str, list, tuple]] = []
+    handlers: list = []  # per part: None (keep the areas asked for: a set) or {member: its groups}
     groups = [a for a in areas if isinstance(a, AreaGroup)]
     if groups:
-        out.update(_group_sums(inputs, groups, months))
+        *part, owners = _group_part(inputs, groups, months)
+        parts.append(tuple(part))
+        handlers.append(owners)
     by_length: dict[int, list[str]] = defaultdict(list)
     for a in sorted({a for a in areas if not isinstance(a, AreaGroup)}):
         by_length[len(a)].append(a)
     for length, codes in by_length.items():
-        if rolled_up(length, codes):
-            out.update(_rollup_sums(inputs, codes, months))
-            continue
-        qs = Aggregate.objects.filter(input__in=inputs, month__gte=months[0], month__lte=months[-1])
-        if len(months) < 40:
-            qs = qs.filter(month__in=months)
-        parent = _common_parent(codes)
-        if parent:  # one index-friendly prefix range around all the areas
-            qs = qs.filter(subtree(parent))
-        qs = qs.annotate(area=Substr("region_code", 1, length))
-        if len(codes) <= MAX_AREAS_IN and len(codes) > 1:
-            qs = qs.filter(area__in=codes)
-        wanted = set(codes)
-        rows = qs.values_list("input", "area", "month").annotate(v=Sum("value")).order_by()
-        for inp, area, month, v in rows:
-            if area in wanted:
-                out[(inp, area, month)] = float(v)
+        parts.append(_rollup_part(inputs, codes, months) if rolled_up(length, codes)
+                     else _aggregate_part(inputs, codes, months))
+        handlers.append(set(codes))
+    rows = _read(parts, refresh)
+    if rows is None:  # cells were pending: refreshed, read again
+        refresh_safely()
+        rows = _read(parts, False)
+    out: dict[tuple, float] = {}
+    as_date = dt.date.fromisoformat if connection.vendor == "sqlite" else None
+    for part, inp, code, month, v in rows:
+        if as_date is not None and type(month) is str:
+            month = as_date(month)
+        wanted = handlers[part]
+        if type(wanted) is set:
+            if code in wanted:
+                out[(inp, code, month)] = float(v)
+        else:
+            for owner in wanted.get(code, ()):
+                key = (inp, owner, month)
+                out[key] = out.get(key, 0.0) + float(v)
     return out
+
+
+def _read(parts: list[tuple[str, list, tuple]], pending: bool) -> list | None:
+    """The rows (part number, input, area, month, value) of the parts (SQL, parameters, the names of those four
+    columns), in one statement; None when ``pending`` and cells are pending."""
+    q = connection.ops.quote_name
+    selects, params = [], []
+    for i, (sql, ps, cols) in enumerate(parts):
+        selects.append(f"SELECT {i} AS part, {', '.join(f'p{i}.{q(c)}' for c in cols)} FROM ({sql}) p{i}")
+        params += ps
+    if pending:
+        table = connection.ops.quote_name(Pending._meta.db_table)
+        selects.append(f"SELECT {_PENDING_ROW}, NULL, NULL, NULL, NULL FROM (SELECT 1 FROM {table} LIMIT 1) pending")
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(selects), params)
+        rows = cursor.fetchall()
+    if pending and any(r[0] == _PENDING_ROW for r in rows):
+        return None
+    return rows
 
 
 @functools.lru_cache(maxsize=8192)
@@ -347,7 +418,6 @@ def forget_kinds(**kwargs) -> None:
 def evaluate_uncached(indicators: Sequence[Indicator], areas: Sequence, periods: Sequence[Period]) -> list[Value]:
     """``evaluate`` computed from the aggregates, without the cache. The arithmetic is ``rules``' exact one on
     integer parts (``rules.value_parts``): the same values, bit for bit, as ``value_of`` with fractions."""
-    refresh_safely()
     names = input_names(indicators)
     known = _kinds(names)
     kinds = {name: known.get(name, MONTH) for name in names}
@@ -359,45 +429,84 @@ def evaluate_uncached(indicators: Sequence[Indicator], areas: Sequence, periods:
             for inp, month in cells:
                 stored.add(inp)
                 months.add(month)
-    sums = input_sums(stored, areas, months)
+    sums = input_sums(stored, areas, months, refresh=True)
+    # The sums by (area, month): a period whose every input is read from one stored cell under its own name in
+    # one month (a month of monthly data, the common case) takes the area's inputs of that month as they are.
+    by_cell: dict[tuple, dict[str, float]] = defaultdict(dict)
+    for (inp, code, month), v in sums.items():
+        by_cell[(code, month)][inp] = v
     plans = [_Plan.of(ind) for ind in indicators]
     # Per period and indicator: scale, target (parts and floats) and comparison.
     per_period = []
     for period in periods:
         count, text = period.month_count, str(period)
+        cells = reads[period]
+        first = cells[0][1] if cells else ()
+        month = first[0][1] if len(first) == 1 else None
+        if month is None or any(c != ((name, month),) for name, c in cells):
+            month = None
         row = []
         for plan in plans:
             ind = plan.indicator
             scale = rules.scale_parts(ind.behaviour, period.kind, count)
             target = rules.target_parts(ind.target_for(period.year), ind.behaviour, period.kind, count)
-            row.append((plan, scale, target, rules.to_float(target), scale[0] / scale[1]))
-        per_period.append((period, text, row))
+            row.append((plan, ind, plan.counts, scale, target, rules.to_float(target), scale[0] / scale[1],
+                        plan.factor[0] * scale[0], plan.factor[1] * scale[1]))
+        per_period.append((text, cells, month, row))
     density = Indicator.Formula.DENSITY_FIGURE
     out = []
     append = out.append
-    get = sums.get
+    get, cell, none = sums.get, by_cell.get, {}
+    value_parts, compare_parts = rules.value_parts, rules.compare_parts
     for area in areas:
         area = area.code if isinstance(area, AreaGroup) else area
-        for period, text, row in per_period:
-            values = {name: sum(get((inp, area, month), 0.0) for inp, month in cells)
-                      for name, cells in reads[period]}
-            for plan, scale, target, target_float, scale_float in row:
-                ind = plan.indicator
-                if plan.counts and not any(values.get(c, 0.0) > 0 for c in plan.counts):
+        for text, cells, month, row in per_period:
+            if month is not None:
+                values = cell((area, month), none)
+            else:
+                values = {name: sum(get((inp, area, m), 0.0) for inp, m in reads_)
+                          for name, reads_ in cells}
+            for plan, ind, counts, scale, target, target_float, scale_float, fp, fq in row:
+                reported = not counts
+                for c in counts:
+                    if values.get(c, 0.0) > 0:
+                        reported = True
+                        break
+                if not reported:
                     exact = num = den = None
                 elif ind.formula == density:
                     num, den, df = value_of(ind, values)
-                    append(Value(ind.code, area, text, num, den, None if df is None else float(df), target_float,
-                                 rules.compare_parts(None if df is None else (df, 1), target, ind.target_op),
-                                 scale_float))
+                    append(_value(ind.code, area, text, num, den, None if df is None else float(df), target_float,
+                                  compare_parts(None if df is None else (df, 1), target, ind.target_op),
+                                  scale_float))
                     continue
                 else:
                     num = _combine(plan.numerator, values)
                     den = None if plan.denominator is None else _combine(plan.denominator, values)
-                    exact = rules.value_parts(num, den, plan.factor, scale)
-                append(Value(ind.code, area, text, num, den, None if exact is None else exact[0] / exact[1],
-                             target_float, rules.compare_parts(exact, target, ind.target_op), scale_float))
+                    if den and num.is_integer() and den.is_integer() and -_EXACT < num < _EXACT \
+                            and -_EXACT < den < _EXACT:  # whole counts: value_parts' own result, without its calls
+                        p, q = int(num) * fp, int(den) * fq
+                        exact = (-p, -q) if q < 0 else (p, q)
+                    else:
+                        exact = value_parts(num, den, plan.factor, scale)
+                append(_value(ind.code, area, text, num, den, None if exact is None else exact[0] / exact[1],
+                              target_float, compare_parts(exact, target, ind.target_op), scale_float))
     return out
+
+
+_new, _set = object.__new__, object.__setattr__
+#: Whole floats below this in magnitude are the integers they hold (``rules.parts``).
+_EXACT = rules._EXACT_INT
+
+
+def _value(indicator, area, period, numerator, denominator, value, target, meets, scale) -> Value:
+    """``Value(...)`` with its fields set at once (a frozen dataclass's ``__init__`` sets them one by one through
+    ``object.__setattr__``): the same object, equal and pickled alike."""
+    v = _new(Value)
+    _set(v, "__dict__", {"indicator": indicator, "area": area, "period": period, "numerator": numerator,
+                         "denominator": denominator, "value": value, "target": target, "meets": meets,
+                         "scale": scale})
+    return v
 
 
 def table(indicators, areas, periods) -> dict[tuple[str, str, str], Value]:

@@ -168,6 +168,7 @@ def scale_parts(behaviour: str, kind: str, months: int) -> tuple[int, int]:
     return 1, 1
 
 
+@functools.lru_cache(maxsize=4096)
 def target_parts(target: float | None, behaviour: str, kind: str, months: int) -> tuple[int, int] | None:
     """``target_in_period`` as (numerator, denominator > 0)."""
     if target is None:

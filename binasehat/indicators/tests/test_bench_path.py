@@ -67,3 +67,16 @@ def test_bench_pages_phase_measures_each_page_for_both_users(demo, bench):
             assert r["bytes"] > 1000 and len(r["warm"]) == 1
     assert bench._p95([float(i) for i in range(1, 21)]) == 19.0
     assert bench._p95([5.0]) == 5.0
+
+
+def test_bench_query_phase_times_every_case_with_cpu_per_call(demo, bench):
+    """The query phase at its smallest (the demo district, one run): every case equal to its raw query, a CPU
+    figure per call measured over calls in a row (at least one, at most ``CPU_CALLS_MAX``)."""
+    out = bench.phase_query(2025, 1, False)
+    for name in ("dv_kab_kec", "dv_prov_kab", "dv_country", "aktif", "stunting", "kab_kec", "prov_kab"):
+        q = out[name]
+        assert q["mismatches"] == 0 and q["values"] > 0, (name, q["examples"])
+        times = q["times"]
+        assert len(times["engine"]) == len(times["engine_cpu"]) == len(times["raw_cpu"]) == 1
+        assert all(1 <= n <= bench.CPU_CALLS_MAX for n in times["cpu_calls"].values())
+        assert times["engine_cpu"][0] >= 0 and times["raw_cpu"][0] >= 0

@@ -1,0 +1,85 @@
+"""The engine's read: the sums and the check for pending cells in one statement (one snapshot), a pending cell
+refreshed before any value is computed from it, and the values built at once equal to ``Value(...)``."""
+
+import datetime as dt
+import pickle
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from binasehat.core.periods import Period
+from binasehat.indicators import aggregates, engine
+from binasehat.indicators.models import Indicator, Pending
+from binasehat.regions.models import Region
+
+pytestmark = pytest.mark.django_db
+
+
+def _kecamatan():
+    return list(Region.objects.filter(level=3, code__startswith="19.03.").order_by("code")
+                .values_list("code", flat=True))
+
+
+def test_nothing_pending_takes_one_statement_for_the_check_and_the_sums(demo):
+    aggregates.rebuild()
+    abj = Indicator.objects.get(code="ABJ")
+    kecamatan, months = _kecamatan(), [Period.month(2025, m) for m in range(1, 13)]
+    engine.evaluate_uncached([abj], kecamatan, months)  # the kinds of the elements, kept per process
+    with CaptureQueriesContext(connection) as ctx:
+        got = engine.evaluate_uncached([abj], kecamatan, months)
+    assert len(ctx.captured_queries) == 1
+    sql = ctx.captured_queries[0]["sql"]
+    assert "indicators_pending" in sql and "indicators_rollup" in sql
+    assert len(got) == len(kecamatan) * 12 and any(v.value is not None for v in got)
+
+
+def test_a_pending_cell_is_refreshed_before_a_value_is_computed_from_it(demo, make_user):
+    """A desa reports 41 more dengue cases and 2 more deaths for March 2026 than it had: its kecamatan, kabupaten
+    and province move by 2 / 41 (CFR = deaths / cases × 100). The write's marks stay pending (its transaction does
+    not commit inside the test): the engine must see them and refresh before it computes."""
+    from binasehat.programs.models import DataElement, DataValue
+    from binasehat.programs.services import NewValue, datavalues_write, org_unit_of
+
+    aggregates.rebuild()
+    cfr = Indicator.objects.get(code="DBD_CFR")
+    desa = Region.objects.filter(level=4, code__startswith="19.03.01.").order_by("code").first().code
+    areas, march = ["19.03.01", "19.03", "19"], [Period.month(2026, 3)]
+    before = engine.evaluate_uncached([cfr], areas, march)
+    el = {e.code: e for e in DataElement.objects.filter(code__in=["DBD_MENINGGAL", "DBD_KASUS"])}
+    stored = {e: DataValue.objects.filter(element__code=e, org_unit=desa, period="2026-03", deleted=False)
+              .values_list("value", flat=True).first() or 0 for e in el}
+    datavalues_write(actor=make_user("adm-read", "admin", areas=["19"]), values=[
+        NewValue(el["DBD_KASUS"], org_unit_of(desa, "desa"), march[0], float(stored["DBD_KASUS"]) + 41),
+        NewValue(el["DBD_MENINGGAL"], org_unit_of(desa, "desa"), march[0], float(stored["DBD_MENINGGAL"]) + 2)])
+    assert Pending.objects.exists()
+    with CaptureQueriesContext(connection) as ctx:
+        after = engine.evaluate_uncached([cfr], areas, march)
+    want = [(b.area, (b.numerator or 0) + 2, (b.denominator or 0) + 41) for b in before]
+    assert [(v.area, v.numerator, v.denominator) for v in after] == want
+    assert [v.value for v in after] == [n * 100 / d for _a, n, d in want]  # correctly rounded, as float(Fraction)
+    assert not Pending.objects.exists()
+    reads = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("SELECT 0 AS part")]
+    assert len(reads) == 2 and "indicators_pending" in reads[0] and "indicators_pending" not in reads[1]
+
+
+def test_months_apart_and_months_in_a_row_read_only_their_months(demo):
+    """The roll-up read filters a run of months by its first and last month, other months one by one: January and
+    March give what each gives alone (not February's rows), January → March the three of them."""
+    aggregates.rebuild()
+    inputs = ["de:DBD_KASUS", "de#:DBD_KASUS", "de:JENTIK_RUMAH_DIPERIKSA", "penduduk"]
+    areas = ["19", "19.03", *_kecamatan()]
+    jan, feb, mar = (dt.date(2025, m, 1) for m in (1, 2, 3))
+    alone = {m: engine.input_sums(inputs, areas, [m]) for m in (jan, feb, mar)}
+    assert all(alone.values())
+    assert engine.input_sums(inputs, areas, [jan, mar]) == {**alone[jan], **alone[mar]}
+    assert engine.input_sums(inputs, areas, [jan, feb, mar]) == {**alone[jan], **alone[feb], **alone[mar]}
+
+
+def test_a_value_built_at_once_is_a_value():
+    args = ("ABJ", "19.03", "2025-03", 1899.0, 2000.0, 94.95, 95.0, False, 1.0)
+    fast, slow = engine._value(*args), engine.Value(*args)
+    assert type(fast) is engine.Value and fast == slow and hash(fast) == hash(slow) and repr(fast) == repr(slow)
+    assert pickle.loads(pickle.dumps(fast)) == slow
+    with pytest.raises(AttributeError):
+        fast.value = 1.0
