@@ -1,10 +1,12 @@
 """Reading spreadsheets row by row: CSV (UTF-8 with or without BOM, or Windows-1252 as Excel saves it on an
-Indonesian Windows; comma, semicolon or tab) and XLSX/XLS/ODS (python-calamine).
+Indonesian Windows; comma, semicolon or tab) and XLSX/XLS/ODS (python-calamine; an XLSX sheet of more than
+``IMPORT_STREAM_CELLS`` cells as a stream, ``SheetStream``, with the same values).
 
 Every problem with the file itself (empty, broken, wrong encoding, no header, too large) raises ``TableError``
 with a message in Indonesian; rows are yielded as dicts of stripped strings, one at a time, so a large CSV is
 never held in memory. A spreadsheet sheet is held once, by calamine, and only after its size was checked
-against the caps (``IMPORT_MAX_ROWS``, ``IMPORT_MAX_CELLS``) by streaming through the sheet's XML.
+against the caps (``IMPORT_MAX_ROWS``, ``IMPORT_MAX_CELLS``) by streaming through the sheet's XML; a large XLSX
+sheet is never held (``SheetStream``: one row at a time).
 """
 
 from __future__ import annotations
@@ -246,9 +248,9 @@ def excel_number(value: float, kind: int, is_1904: bool) -> object:
     is 28 February."""
     if kind == _NUMBER:
         return value
+    if kind == _DURATION:  # beyond timedelta's range python-calamine fails too (OverflowError)
+        return dt.timedelta(milliseconds=_round_half_away(value * _DAY_MS))
     try:
-        if kind == _DURATION:
-            return dt.timedelta(milliseconds=_round_half_away(value * _DAY_MS))
         f = value + 1462.0 if is_1904 else value
         if f < 60.0:
             f += 1.0
@@ -737,6 +739,8 @@ class Table:
         self.max_rows, self.max_cells = caps()
         self._fraction = 0.0
         self.total_rows: int | None = None
+        #: Whether the sheet is read as a stream (``SheetStream``) rather than held by calamine.
+        self.streamed = False
         if self.kind == "csv":
             self._open_csv()
         else:
@@ -858,6 +862,7 @@ class Table:
             stream = SheetStream(self.path, self.name)
         except Exception:  # zip, XML or cell errors, as calamine refuses them
             raise TableError(broken % {"name": self.name}) from None
+        self.streamed = True
         last_row, last_column = stream.end
         self.total_rows = last_row
         if last_row > self.max_rows + 1 or last_row * last_column > self.max_cells:
