@@ -304,7 +304,8 @@ _FORMULA = rb'(?:<f>[^<]*</f>|<f\b[^>]*/>|<f\b[^>]*>[^<]*</f>)?'
 _CELL = (rb'<c r="([A-Z]{1,3})\d+"(?: s="(\d+)")?(?: t="(s|n|b|e|d)")?(?:/>|>' + _FORMULA
          + rb'(?:<v>([^<]*)</v>)?</c>)')
 _STR_CELL = rb'<c r="([A-Z]{1,3})\d+"(?: s="(\d+)")? t="(str)">' + _FORMULA + rb'<v>([^<]+)</v></c>'
-_INLINE_CELL = rb'<c r="([A-Z]{1,3})\d+"(?: s="(\d+)")? t="(inlineStr)"><is><t( xml:space="preserve")?>([^<]*)</t></is></c>'
+_INLINE_CELL = (rb'<c r="([A-Z]{1,3})\d+"(?: s="(\d+)")? t="(inlineStr)">'
+                rb'<is><t( xml:space="preserve")?>([^<]*)</t></is></c>')
 _PLAIN_ROW = re.compile(b"(?:" + b"|".join((_CELL, _STR_CELL, _INLINE_CELL)) + b")*")
 #: Matches every cell of a row that ``_PLAIN_ROW`` matched (groups: column letters, style, type, value text,
 #: whether the inline string's white space is kept, the inline string).

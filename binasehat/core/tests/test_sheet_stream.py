@@ -112,7 +112,8 @@ xmlns:x14ac="http://schemas.microsoft.com/office/spreadsheetml/2009/9/ac"><dimen
 <row r="3"><c t="s"><v>4</v></c><c><v>7</v></c><c t="b"><v>0</v></c><c t="str"><v></v></c><c t="str"><f>A1</f></c>\
 <c r="F3" s="1"><v>45296</v></c></row>
 <row r="4"><c r="A4"><f>SUM(B2)</f></c><c r="B4"><v></v></c><c r="C4" s="1"/></row>
-<row r="6" spans="1:6"><c r="B6" t="inlineStr"><is><t>  a_x000D_b &amp; c  </t></is></c><c r="C6" t="str"><v>x &lt; y</v></c></row>
+<row r="6" spans="1:6"><c r="B6" t="inlineStr"><is><t>  a_x000D_b &amp; c  </t></is></c>\
+<c r="C6" t="str"><v>x &lt; y</v></c></row>
 <row r="7" s="1" customFormat="1"/>
 <row r="8"><c r="C8" s="1"/></row>
 </sheetData></worksheet>"""
