@@ -849,8 +849,12 @@ class Table:
         """Whether the sheet is an XLSX sheet of more than ``stream_cells()`` cells, read as a stream: its cells as
         its ``<dimension>`` states them or as counted, whichever is more (a writer may state "A1" for any sheet);
         counted here when the sheet has no ``<dimension>`` and was not counted yet."""
-        if not zipfile.is_zipfile(self.path):
-            return False
+        try:
+            with zipfile.ZipFile(self.path) as archive:
+                if _first_sheet_member(archive) is None:
+                    return False  # an ODS, or no sheet: calamine reads it (or refuses it)
+        except (zipfile.BadZipFile, OSError):
+            return False  # .xls
         stated = dimension_cells(self.path)
         if stated is None and counted is None:
             counted = count_sheet_cells(self.path, max_rows=self.max_rows, max_cells=self.max_cells, name=self.name)
