@@ -513,6 +513,12 @@ class SheetStream:
                     if begin < 0:
                         position = max(len(buffer) - 4, position)
                         break
+                    if buffer[begin + 4:begin + 5] not in (b" ", b">", b"/", b"\t", b"\n", b"\r"):
+                        if begin + 5 > len(buffer):
+                            position = begin
+                            break
+                        position = begin + 4  # another element (<rowBreaks>)
+                        continue
                     close = buffer.find(b">", begin)
                     if close < 0:
                         position = begin

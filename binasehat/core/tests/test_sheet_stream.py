@@ -116,7 +116,7 @@ xmlns:x14ac="http://schemas.microsoft.com/office/spreadsheetml/2009/9/ac"><dimen
 <c r="C6" t="str"><v>x &lt; y</v></c></row>
 <row r="7" s="1" customFormat="1"/>
 <row r="8"><c r="C8" s="1"/></row>
-</sheetData></worksheet>"""
+</sheetData><rowBreaks count="1" manualBreakCount="1"><brk id="5" max="16383" man="1"/></rowBreaks></worksheet>"""
 STRINGS = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="5" uniqueCount="5">\
 <si><t>nik</t></si><si><t xml:space="preserve">  nama </t></si><si><r><t>tg</t></r><r><t>l</t></r>\
@@ -178,7 +178,8 @@ def test_prefixed_sheet_reads_the_same(tmp_path):
                 .replace("</c>", "</x:c>").replace("<v>", "<x:v>").replace("</v>", "</x:v>").replace("<v/>", "<x:v/>")
                 .replace("<f>", "<x:f>").replace("</f>", "</x:f>").replace("<is>", "<x:is>")
                 .replace("</is>", "</x:is>").replace("<t", "<x:t").replace("</t>", "</x:t>")
-                .replace("<r>", "<x:r>").replace("</r>", "</x:r>").replace("<rPr><b/></rPr>", "<x:rPr><x:b/></x:rPr>"))
+                .replace("<r>", "<x:r>").replace("</r>", "</x:r>").replace("<rPr><b/></rPr>", "<x:rPr><x:b/></x:rPr>")
+                .replace("</rowBreaks>", "</x:rowBreaks>").replace("<brk", "<x:brk"))
     assert_same(hand_written(tmp_path / "p.xlsx", prefixed))
 
 
@@ -239,3 +240,23 @@ def test_broken_sheet_refused_the_same_way(tmp_path):
                 Table(path)
         messages.append(str(caught.value))
     assert messages[0] == messages[1] and "rusak" in messages[0]
+
+
+def test_a_sheet_larger_than_a_read_piece_reads_the_same(tmp_path):
+    """Rows cut across the 1 MB pieces the sheet's XML is read in (20,000 rows: about 2 MB of XML), shared and
+    inline strings alike."""
+    for constant_memory in (False, True):
+        path = tmp_path / f"besar-{constant_memory}.xlsx"
+        book = xlsxwriter.Workbook(str(path), {"constant_memory": constant_memory})
+        sheet = book.add_worksheet()
+        dates = book.add_format({"num_format": "dd/mm/yyyy"})
+        sheet.write_row(0, 0, ["nik", "tanggal", "berat", "teks", "ya"])
+        for r in range(1, 20_001):
+            sheet.write_string(r, 0, f"19030155052{r:05d}")
+            sheet.write_number(r, 1, 45000 + r % 700, dates)
+            sheet.write_number(r, 2, 3 + (r % 170) / 10)
+            if r % 7:
+                sheet.write_string(r, 3, f"baris {r} & <{r % 3}>" if r % 11 == 0 else f"baris {r}")
+            sheet.write_boolean(r, 4, r % 2 == 0)
+        book.close()
+        assert len(assert_same(path)) == 20_001
