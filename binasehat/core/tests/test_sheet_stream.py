@@ -260,3 +260,29 @@ def test_a_sheet_larger_than_a_read_piece_reads_the_same(tmp_path):
             sheet.write_boolean(r, 4, r % 2 == 0)
         book.close()
         assert len(assert_same(path)) == 20_001
+
+
+ODS_CONTENT = """<?xml version="1.0" encoding="UTF-8"?>
+<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" \
+xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" \
+xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body><office:spreadsheet>\
+<table:table table:name="S"><table:table-row><table:table-cell office:value-type="string"><text:p>a</text:p>\
+</table:table-cell><table:table-cell office:value-type="string"><text:p>b</text:p></table:table-cell></table:table-row>\
+<table:table-row><table:table-cell office:value-type="float" office:value="1.5"><text:p>1.5</text:p></table:table-cell>\
+<table:table-cell office:value-type="string"><text:p>x</text:p></table:table-cell></table:table-row></table:table>\
+</office:spreadsheet></office:body></office:document-content>"""
+ODS_MANIFEST = """<?xml version="1.0" encoding="UTF-8"?><manifest:manifest \
+xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry \
+manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry \
+manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>"""
+
+
+def test_an_ods_stays_with_calamine_whatever_the_threshold(tmp_path):
+    path = tmp_path / "lembar.ods"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", compress_type=zipfile.ZIP_STORED)
+        z.writestr("content.xml", ODS_CONTENT)
+        z.writestr("META-INF/manifest.xml", ODS_MANIFEST)
+    with override_settings(IMPORT_STREAM_CELLS=0):
+        streamed, written, headers, rows = table_rows(path)
+    assert not streamed and headers == ["a", "b"] and rows == [(2, {"a": "1.5", "b": "x"})]
