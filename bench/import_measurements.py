@@ -353,7 +353,8 @@ def main() -> int:
               f"= {judged / GOAL_ROWS_PER_S:.2f}× the goal; {judged / naive_judged:.0f}× the per-row loop")
     for fmt, r in results.items():
         # Measured, never extrapolated: the chunks written while validating do not grow with the file, but what a
-        # format's reader holds does (calamine holds the whole sheet), so only a run at 1,000,000 rows says.
+        # format's reader holds does (calamine holds the whole sheet; an XLSX of more than IMPORT_STREAM_CELLS cells is
+        # read as a stream), so only a run at 1,000,000 rows says.
         if r["rows"] < MILLION:
             print(f"---- {fmt.upper()} peak memory for 1,000,000 rows ≤ {GOAL_MB_AT_MILLION} MB: not judged at "
                   f"{r['rows']:,} rows ({r['peak_mb']:.0f} MB here, {r['base_mb']:.0f} MB before the import); "
