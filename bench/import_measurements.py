@@ -48,6 +48,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "binasehat.settings")
 GOAL_ROWS_PER_S = 15_000
 GOAL_MB_AT_MILLION = 1024
 MILLION = 1_000_000
+ROWS = 100_000  # the size the rate goal names
 ROWS_PER_CHILD = 10
 HEADER = ["child_nik", "name", "birth_date", "mother_name", "visit_date", "weight_kg", "lenhei_cm", "measure",
           "oedema", "headc_cm", "muac_cm", "place", "posyandu_code"]
@@ -253,7 +254,7 @@ def naive(path: str, sample: int) -> dict:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--rows", type=int, default=ROWS)
     parser.add_argument("--naive-sample", type=int, default=2_000)
     parser.add_argument("--database-url", default="")
     parser.add_argument("--seed", type=int, default=2026)
@@ -347,6 +348,10 @@ def main() -> int:
         judged = cpu_rate if busy else rate
         naive_judged = naive["rows"] / (naive["cpu"] if busy else naive["seconds"])
         ok = judged >= GOAL_ROWS_PER_S
+        if r["rows"] != ROWS:  # the goal names 100,000 rows; other sizes are printed, not judged
+            print(f"---- {fmt.upper()} ≥ {GOAL_ROWS_PER_S:,} rows/s end to end: not judged at {r['rows']:,} rows "
+                  f"(the goal is for {ROWS:,}): {judged:,.0f} rows/s {'(CPU time)' if busy else '(wall)'}")
+            continue
         failed |= not ok
         print(f"{'PASS' if ok else 'FAIL'} {fmt.upper()} ≥ {GOAL_ROWS_PER_S:,} rows/s end to end: "
               f"{judged:,.0f} rows/s {'(CPU time: load average above the cores)' if busy else '(wall)'} "
