@@ -7,8 +7,8 @@ outside a transaction). Rows written with COPY bypass the wrapper: ``core.bulk``
 ``tables_written``. Nothing has to remember to send a signal.
 
 A page marked with ``cached_page`` is rendered once per (user, the user's scope, language, day, path and query
-string, htmx target, and an optional extra version such as the indicator engine's data version) and kept with
-the versions of every table its rendering read, as seen by the same watcher. The same page again is served from
+string, htmx target) and kept with the versions of every table its rendering read, as seen by the same watcher,
+and of any other cache's version keys it names (the indicator engine's data versions for the dashboard). The same page again is served from
 the cache only while each of those tables still has the version it had *before* the page was computed; a write
 to any of them makes the next request render afresh. CSRF tokens are put back per request; a page with pending
 messages is neither served from nor stored in the cache.
@@ -242,10 +242,10 @@ def _scope_fingerprint(request) -> list:
     return out
 
 
-def page_key(request, extra: str = "") -> str:
+def page_key(request) -> str:
     spec = json.dumps([request.user.pk, _scope_fingerprint(request), get_language(), str(timezone.localdate()),
                        request.get_full_path(), request.headers.get("HX-Request"),
-                       request.headers.get("HX-Target"), request.headers.get("HX-Trigger"), extra],
+                       request.headers.get("HX-Target"), request.headers.get("HX-Trigger")],
                       default=str, sort_keys=True)
     return PAGE_PREFIX + hashlib.sha256(spec.encode()).hexdigest()
 
@@ -296,12 +296,11 @@ class _Recent:
 _local = _Recent()
 
 
-def cached_page(view=None, *, extra=None, extra_keys=None, covered: tuple[str, ...] = ()):
+def cached_page(view=None, *, extra_keys=None, covered: tuple[str, ...] = ()):
     """Serve a GET page from the cache while nothing it read has been written (see the module's text).
-    ``extra(request) -> str``: a version of what the page reads through another cache, part of the page's key;
-    ``extra_keys(request) -> list``: version keys of that other cache (e.g. the indicator engine's data versions),
-    checked with the tables' versions in the same look-up, as they were before the page was computed;
-    ``covered``: tables whose meaning for this page those versions already stand for (they are not followed one
+    ``extra_keys(request) -> list``: version keys of another cache the page reads through (e.g. the indicator
+    engine's data versions), checked with the tables' versions in the same look-up, as they were before the page
+    was computed; ``covered``: tables whose meaning for this page those versions already stand for (they are not followed one
     by one). A view can refuse to have one response kept by setting ``response.page_cache = False`` (e.g. while
     it shows a passing state)."""
 
@@ -311,7 +310,7 @@ def cached_page(view=None, *, extra=None, extra_keys=None, covered: tuple[str, .
             if (request.method != "GET" or not request.user.is_authenticated or _has_messages(request)
                     or not getattr(settings, "PAGE_CACHE", True)):
                 return view(request, *args, **kwargs)
-            key = page_key(request, extra(request) if extra else "")
+            key = page_key(request)
             entry = _local.get(key)
             if entry is None:
                 entry = cache.get(key)

@@ -111,7 +111,8 @@ def entry(request, dataset_code):
                     "changed": summary.updated, "deleted": summary.deleted, "same": summary.unchanged})
                 return redirect(entry_url(data_set, unit.code, period))
     return render(request, "programs/entry.html", {
-        "data_set": data_set, "units": units, "unit": unit, "unit_options": _unit_options(units, unit), "period": period, "period_problem": period_problem,
+        "data_set": data_set, "units": units, "unit": unit, "unit_options": _unit_options(units, unit),
+        "period": period, "period_problem": period_problem,
         "form": form, "monthly": data_set.period_type == PeriodType.MONTH,
         "completion": selectors.completion_of(data_set, unit, period) if unit and not period_problem else None,
         "values_url": reverse("programs:values") + "?" + urlencode(
