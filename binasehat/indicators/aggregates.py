@@ -31,6 +31,21 @@ REFRESH_LOCK = 0x42494E41  # "BINA"
 RETRIES = 3
 #: Code lengths of the areas kept as roll-ups, deepest first: kecamatan, kabupaten/kota, province.
 ROLLUP_LENGTHS = (8, 5, 2)
+#: Programme data inputs: ``de:<code>`` the sum of an element's values, ``de#:<code>`` how many were reported. A
+#: roll-up keeps both in one row (``Rollup.value`` and ``Rollup.count`` under the ``de:`` name), so that an
+#: indicator over programme data reads half the rows for areas above the desa.
+VALUE_PREFIX, COUNT_PREFIX = "de:", "de#:"
+_IS_COUNT = f"substr(input, 1, {len(COUNT_PREFIX)}) = '{COUNT_PREFIX}'"
+#: SQL over aggregate rows (input, value): the roll-up row's input, value and count.
+FOLDED = (f"CASE WHEN {_IS_COUNT} THEN '{VALUE_PREFIX}' || substr(input, {len(COUNT_PREFIX) + 1}) ELSE input END",
+          f"CASE WHEN {_IS_COUNT} THEN NULL ELSE value END", f"CASE WHEN {_IS_COUNT} THEN value END")
+
+
+def rollup_input(name: str) -> tuple[str, str]:
+    """(the roll-up row's input, its column) where an aggregate input is kept in the roll-ups."""
+    if name.startswith(COUNT_PREFIX):
+        return VALUE_PREFIX + name[len(COUNT_PREFIX):], "count"
+    return name, "value"
 _ROLLUP_CODE = re.compile(r"\d\d(?:\.\d\d){0,2}")
 
 
@@ -132,9 +147,10 @@ def _replace_all(source: str, rows) -> int:
         cur.execute("SELECT " + ", ".join("set_config(%s, %s, true)" for _k in MERGE_SETTINGS),
                     [x for kv in MERGE_SETTINGS.items() for x in kv])
         cur.execute(f"DROP TABLE IF EXISTS pg_temp.{_NEW_AGGREGATES}, pg_temp.{_NEW_ROLLUPS}")
-        for name in (_NEW_AGGREGATES, _NEW_ROLLUPS):
+        for name, values in ((_NEW_AGGREGATES, "value double precision NOT NULL"),
+                             (_NEW_ROLLUPS, "value double precision, count double precision")):
             cur.execute(f"CREATE TEMP TABLE {name} (input varchar(48) NOT NULL, region_code varchar(48) NOT NULL, "
-                        f"month date NOT NULL, value double precision NOT NULL) ON COMMIT DROP")
+                        f"month date NOT NULL, {values}) ON COMMIT DROP")
     written, chunk = 0, []
     for row in rows:
         if row[3]:
@@ -149,23 +165,25 @@ def _replace_all(source: str, rows) -> int:
         for length in ROLLUP_LENGTHS:
             cur.execute(*_rollup_select(length, _NEW_AGGREGATES, _NEW_ROLLUPS, insert_into=_NEW_ROLLUPS))
         cur.execute(f"ANALYZE {_NEW_ROLLUPS}")
-        for model, new in ((Aggregate, _NEW_AGGREGATES), (Rollup, _NEW_ROLLUPS)):
+        for model, new, values in ((Aggregate, _NEW_AGGREGATES, ("value",)), (Rollup, _NEW_ROLLUPS, ("value", "count"))):
             table = q(model._meta.db_table)
             same = " AND ".join(f"t.{c} = n.{c}" for c in _KEY)
+            columns = ", ".join(values)
             cur.execute(f"SELECT 1 FROM {table} WHERE source = %s LIMIT 1", [source])
             if cur.fetchone() is None:  # the first fill: nothing to compare with
-                cur.execute(f"INSERT INTO {table} (source, input, region_code, month, value) "
-                            f"SELECT %s, input, region_code, month, value FROM {new} "
+                cur.execute(f"INSERT INTO {table} (source, input, region_code, month, {columns}) "
+                            f"SELECT %s, input, region_code, month, {columns} FROM {new} "
                             f"ORDER BY input, region_code, month", [source])
                 continue
             cur.execute(f"DELETE FROM {table} t WHERE t.source = %s AND NOT EXISTS "
                         f"(SELECT 1 FROM {new} n WHERE {same})", [source])
-            cur.execute(f"UPDATE {table} t SET value = n.value FROM {new} n WHERE t.source = %s AND {same} "
-                        f"AND t.value <> n.value", [source])
-            cur.execute(f"INSERT INTO {table} (source, input, region_code, month, value) "
-                        f"SELECT %s, n.input, n.region_code, n.month, n.value FROM {new} n WHERE NOT EXISTS "
-                        f"(SELECT 1 FROM {table} t WHERE {same}) ORDER BY n.input, n.region_code, n.month",
-                        [source])
+            cur.execute(f"UPDATE {table} t SET {', '.join(f'{c} = n.{c}' for c in values)} FROM {new} n "
+                        f"WHERE t.source = %s AND {same} AND "
+                        f"({' OR '.join(f't.{c} IS DISTINCT FROM n.{c}' for c in values)})", [source])
+            cur.execute(f"INSERT INTO {table} (source, input, region_code, month, {columns}) "
+                        f"SELECT %s, n.input, n.region_code, n.month, {', '.join(f'n.{c}' for c in values)} "
+                        f"FROM {new} n WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE {same}) "
+                        f"ORDER BY n.input, n.region_code, n.month", [source])
         cur.execute(f"DROP TABLE pg_temp.{_NEW_AGGREGATES}, pg_temp.{_NEW_ROLLUPS}")
         # Fresh statistics for the planner (a sample: well under a second at national scale): without them the
         # engine's roll-up query filters every row of an input instead of reading its areas from the index.
@@ -234,19 +252,21 @@ def _rollup_select(length: int, aggregates: str, rollups: str, *, source: str | 
         where += (f" AND region_code >= %s AND region_code < %s AND substr(region_code, 1, {length}) IN "
                   f"({', '.join(['%s'] * len(areas))})")
         params += [min(areas), max(areas) + "/", *areas]
-    parts = [f"SELECT input, substr(region_code, 1, {length}) AS area, month, value FROM {aggregates} "
+    # The aggregate rows with each report count folded into its value's row (``FOLDED``), then the deeper
+    # roll-ups, which hold them so already.
+    parts = [f"SELECT {FOLDED[0]} AS input, substr(region_code, 1, {length}) AS area, month, {FOLDED[1]} AS value, "
+             f"{FOLDED[2]} AS count FROM {aggregates} "
              f"WHERE {_covered(length)}" + (f" AND NOT {_covered(deeper)}" if deeper else "") + where]
     part_params = list(params)
     if deeper:
-        parts.append(f"SELECT input, substr(region_code, 1, {length}) AS area, month, value FROM {rollups} "
+        parts.append(f"SELECT input, substr(region_code, 1, {length}) AS area, month, value, count FROM {rollups} "
                      f"WHERE length(region_code) = {deeper} AND substr(region_code, {length + 1}, 1) = '.'" + where)
         part_params += params
+    summed = f"input, area, month, SUM(value), SUM(count) FROM ({' UNION ALL '.join(parts)}) t GROUP BY input, area, month"
     if source is not None:
-        return (f"INSERT INTO {insert_into} (source, input, region_code, month, value) SELECT %s, input, area, month, "
-                f"SUM(value) FROM ({' UNION ALL '.join(parts)}) t GROUP BY input, area, month",
+        return (f"INSERT INTO {insert_into} (source, input, region_code, month, value, count) SELECT %s, {summed}",
                 [source, *part_params])
-    return (f"INSERT INTO {insert_into} (input, region_code, month, value) SELECT input, area, month, SUM(value) "
-            f"FROM ({' UNION ALL '.join(parts)}) t GROUP BY input, area, month", part_params)
+    return f"INSERT INTO {insert_into} (input, region_code, month, value, count) SELECT {summed}", part_params
 
 
 def _rollup_level(source: str, length: int, month=None, areas: list[str] | None = None) -> None:

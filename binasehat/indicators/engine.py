@@ -8,6 +8,7 @@ import datetime as dt
 import functools
 import hashlib
 import json
+import operator
 import os
 import time
 from collections import defaultdict
@@ -25,11 +26,9 @@ from binasehat.core.periods import Period, ordinal_date
 from binasehat.core.inputs import DISTINCT, MONTH, QUARTER_SUFFIX, YEAR, YTD_SUFFIX, kinds_of
 
 from . import rules
-from .aggregates import ROLLUP_LENGTHS, byte_ordered, is_rollup_area, refresh_safely, subtree
+from .aggregates import COUNT_PREFIX, ROLLUP_LENGTHS, VALUE_PREFIX, byte_ordered, is_rollup_area, refresh_safely, \
+    rollup_input, subtree
 from .models import Aggregate, FillState, Indicator, Pending, Rollup
-
-#: Programme data inputs: the sum of an element's values, and how many values were reported.
-VALUE_PREFIX, COUNT_PREFIX = "de:", "de#:"
 
 #: Up to this many areas of one level are filtered in SQL (substring IN …); beyond, the common parent's prefix
 #: filters and the rest is dropped in Python.
@@ -93,10 +92,11 @@ def _in(column: str, values: Sequence) -> tuple[str, list]:
 
 
 def _rollup_part(inputs: list[str], codes: list[str], months: list[dt.date]) -> tuple[str, list, tuple]:
-    """SQL part (input, area, month, value) of the roll-ups of these areas: written by hand (it is the part every
-    page reads), one index range of the (input, region_code, month) key per input and area."""
+    """SQL part (input, area, month, value, count) of the roll-ups of these areas: written by hand (it is the part
+    every page reads), one index range of the (input, region_code, month) key per input and area. A report count
+    is read from its values' row (``aggregates.FOLDED``)."""
     adapt = connection.ops.adapt_datefield_value
-    where, params = _in("input", inputs)
+    where, params = _in("input", sorted({rollup_input(i)[0] for i in inputs}))
     clauses = [where, "month >= %s", "month <= %s"]
     params += [adapt(months[0]), adapt(months[-1])]
     if len(months) < 40 and len(months) != _month_span(months[0], months[-1]):
@@ -114,8 +114,8 @@ def _rollup_part(inputs: list[str], codes: list[str], months: list[dt.date]) -> 
                            if byte_ordered() else "(region_code = %s OR region_code LIKE %s)")
             params += [parent, parent + ".", parent + "/"] if byte_ordered() else [parent, parent + ".%"]
     table = connection.ops.quote_name(Rollup._meta.db_table)
-    return (f"SELECT input, region_code, month, value FROM {table} WHERE {' AND '.join(clauses)}", params,
-            ("input", "region_code", "month", "value"))
+    return (f"SELECT input, region_code, month, value, count FROM {table} WHERE {' AND '.join(clauses)}", params,
+            ("input", "region_code", "month", "value", "count"))
 
 
 def _month_span(first: dt.date, last: dt.date) -> int:
@@ -141,6 +141,7 @@ def _aggregate_part(inputs: list[str], codes: list[str], months: list[dt.date]) 
 
 #: The first column of the row that says cells are pending (the parts are numbered from 0).
 _PENDING_ROW = -1
+_first = operator.itemgetter(0)
 
 
 def input_sums(inputs: Iterable[str], areas: Sequence, months: Iterable[dt.date], *, refresh: bool = False
@@ -152,6 +153,14 @@ def input_sums(inputs: Iterable[str], areas: Sequence, months: Iterable[dt.date]
     and a refresh removes the marks in the one that rewrites the aggregates, so in the statement's snapshot no
     mark means every aggregate it read is current. When marks are seen, the aggregates are refreshed
     (``refresh_pending``) and read again."""
+    return {(inp, code, month): v for (code, month), by_input in cell_sums(inputs, areas, months, refresh=refresh).items()
+            for inp, v in by_input.items()}
+
+
+def cell_sums(inputs: Iterable[str], areas: Sequence, months: Iterable[dt.date], *, refresh: bool = False
+              ) -> dict[tuple, dict[str, float]]:
+    """``input_sums`` by cell: {(area, month): {input: Σ value}}, as the evaluation reads them (one dict per area
+    and month, built straight from the rows)."""
     inputs, months = sorted(set(inputs)), sorted(set(months))
     if not inputs or not months or not areas:
         return {}
@@ -165,45 +174,75 @@ def input_sums(inputs: Iterable[str], areas: Sequence, months: Iterable[dt.date]
     by_length: dict[int, list[str]] = defaultdict(list)
     for a in sorted({a for a in areas if not isinstance(a, AreaGroup)}):
         by_length[len(a)].append(a)
+    # A roll-up row holds an input's values and, for programme data, its report count: the inputs asked for as
+    # {row input: (its values' name or None, its count's name or None)}.
+    folded: dict[str, list] = {}
+    for name in inputs:
+        row_input, column = rollup_input(name)
+        folded.setdefault(row_input, [None, None])[column == "count"] = name
     for length, codes in by_length.items():
-        parts.append(_rollup_part(inputs, codes, months) if rolled_up(length, codes)
-                     else _aggregate_part(inputs, codes, months))
-        handlers.append(set(codes))
+        if rolled_up(length, codes):
+            parts.append(_rollup_part(inputs, codes, months))
+            handlers.append((set(codes), folded))
+        else:
+            parts.append(_aggregate_part(inputs, codes, months))
+            handlers.append(set(codes))
     rows = _read(parts, refresh)
     if rows is None:  # cells were pending: refreshed, read again
         refresh_safely()
         rows = _read(parts, False)
-    out: dict[tuple, float] = {}
-    as_date = dt.date.fromisoformat if connection.vendor == "sqlite" else None
-    for part, inp, code, month, v in rows:
-        if as_date is not None and type(month) is str:
-            month = as_date(month)
+    out: dict[tuple, dict[str, float]] = {}
+    if connection.vendor == "sqlite":
+        as_date = dt.date.fromisoformat
+        rows = [(part, inp, code, as_date(month) if type(month) is str else month, v, n)
+                for part, inp, code, month, v, n in rows]
+    get = out.get
+    for part, inp, code, month, v, n in rows:
         wanted = handlers[part]
-        if type(wanted) is set:
+        kind = type(wanted)
+        if kind is tuple:  # roll-ups: the value and the count of one row
+            areas, names = wanted
+            if code in areas:
+                value_name, count_name = names[inp]
+                key = (code, month)
+                cell = get(key)
+                if cell is None:
+                    cell = out[key] = {}
+                if v is not None and value_name is not None:
+                    cell[value_name] = v
+                if n is not None and count_name is not None:
+                    cell[count_name] = n
+        elif kind is set:
             if code in wanted:
-                out[(inp, code, month)] = float(v)
+                cell = out.get((code, month))
+                if cell is None:
+                    out[(code, month)] = {inp: float(v)}
+                else:
+                    cell[inp] = float(v)
         else:
             for owner in wanted.get(code, ()):
-                key = (inp, owner, month)
-                out[key] = out.get(key, 0.0) + float(v)
+                cell = out.setdefault((owner, month), {})
+                cell[inp] = cell.get(inp, 0.0) + float(v)
     return out
 
 
 def _read(parts: list[tuple[str, list, tuple]], pending: bool) -> list | None:
-    """The rows (part number, input, area, month, value) of the parts (SQL, parameters, the names of those four
-    columns), in one statement; None when ``pending`` and cells are pending."""
+    """The rows (part number, input, area, month, value, count) of the parts (SQL, parameters, the names of those
+    columns: the count's only for roll-ups), in one statement; None when ``pending`` and cells are pending."""
     q = connection.ops.quote_name
     selects, params = [], []
     for i, (sql, ps, cols) in enumerate(parts):
-        selects.append(f"SELECT {i} AS part, {', '.join(f'p{i}.{q(c)}' for c in cols)} FROM ({sql}) p{i}")
+        columns = [f"p{i}.{q(c)}" for c in cols] + ["NULL"] * (5 - len(cols))
+        selects.append(f"SELECT {i} AS part, {', '.join(columns)} FROM ({sql}) p{i}")
         params += ps
     if pending:
         table = connection.ops.quote_name(Pending._meta.db_table)
-        selects.append(f"SELECT {_PENDING_ROW}, NULL, NULL, NULL, NULL FROM (SELECT 1 FROM {table} LIMIT 1) pending")
+        selects.append(f"SELECT {_PENDING_ROW}, NULL, NULL, NULL, NULL, NULL FROM (SELECT 1 FROM {table} LIMIT 1) "
+                       f"pending")
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(selects), params)
         rows = cursor.fetchall()
-    if pending and any(r[0] == _PENDING_ROW for r in rows):
+    if pending and _PENDING_ROW in map(_first, rows):
         return None
     return rows
 
@@ -429,12 +468,9 @@ def evaluate_uncached(indicators: Sequence[Indicator], areas: Sequence, periods:
             for inp, month in cells:
                 stored.add(inp)
                 months.add(month)
-    sums = input_sums(stored, areas, months, refresh=True)
     # The sums by (area, month): a period whose every input is read from one stored cell under its own name in
     # one month (a month of monthly data, the common case) takes the area's inputs of that month as they are.
-    by_cell: dict[tuple, dict[str, float]] = defaultdict(dict)
-    for (inp, code, month), v in sums.items():
-        by_cell[(code, month)][inp] = v
+    by_cell = cell_sums(stored, areas, months, refresh=True)
     plans = [_Plan.of(ind) for ind in indicators]
     # Per period and indicator: scale, target (parts and floats) and comparison.
     per_period = []
@@ -456,7 +492,7 @@ def evaluate_uncached(indicators: Sequence[Indicator], areas: Sequence, periods:
     density = Indicator.Formula.DENSITY_FIGURE
     out = []
     append = out.append
-    get, cell, none = sums.get, by_cell.get, {}
+    cell, none = by_cell.get, {}
     value_parts, compare_parts = rules.value_parts, rules.compare_parts
     for area in areas:
         area = area.code if isinstance(area, AreaGroup) else area
@@ -464,33 +500,56 @@ def evaluate_uncached(indicators: Sequence[Indicator], areas: Sequence, periods:
             if month is not None:
                 values = cell((area, month), none)
             else:
-                values = {name: sum(get((inp, area, m), 0.0) for inp, m in reads_)
+                values = {name: sum(cell((area, m), none).get(inp, 0.0) for inp, m in reads_)
                           for name, reads_ in cells}
             for plan, ind, counts, scale, target, target_float, scale_float, fp, fq in row:
-                reported = not counts
+                vget = values.get
                 for c in counts:
-                    if values.get(c, 0.0) > 0:
-                        reported = True
+                    if vget(c, 0.0) > 0:
                         break
-                if not reported:
-                    exact = num = den = None
-                elif ind.formula == density:
+                else:
+                    if counts:  # no element reported: no data
+                        v = _new(Value)
+                        _set(v, "__dict__", {"indicator": ind.code, "area": area, "period": text, "numerator": None,
+                                             "denominator": None, "value": None, "target": target_float,
+                                             "meets": None, "scale": scale_float})
+                        append(v)
+                        continue
+                if ind.formula == density:
                     num, den, df = value_of(ind, values)
                     append(_value(ind.code, area, text, num, den, None if df is None else float(df), target_float,
                                   compare_parts(None if df is None else (df, 1), target, ind.target_op),
                                   scale_float))
                     continue
-                else:
-                    num = _combine(plan.numerator, values)
-                    den = None if plan.denominator is None else _combine(plan.denominator, values)
-                    if den and num.is_integer() and den.is_integer() and -_EXACT < num < _EXACT \
-                            and -_EXACT < den < _EXACT:  # whole counts: value_parts' own result, without its calls
-                        p, q = int(num) * fp, int(den) * fq
-                        exact = (-p, -q) if q < 0 else (p, q)
+                # rules.combine, adding in the terms' order (a float sum depends on it)
+                num = 0.0
+                for name, sign in plan.numerator:
+                    if sign > 0:
+                        num += vget(name, 0.0)
                     else:
-                        exact = value_parts(num, den, plan.factor, scale)
-                append(_value(ind.code, area, text, num, den, None if exact is None else exact[0] / exact[1],
-                              target_float, compare_parts(exact, target, ind.target_op), scale_float))
+                        num -= vget(name, 0.0)
+                if plan.denominator is None:
+                    den = None
+                else:
+                    den = 0.0
+                    for name, sign in plan.denominator:
+                        if sign > 0:
+                            den += vget(name, 0.0)
+                        else:
+                            den -= vget(name, 0.0)
+                if den and num.is_integer() and den.is_integer() and -_EXACT < num < _EXACT \
+                        and -_EXACT < den < _EXACT:  # whole counts: value_parts' own result, without its calls
+                    p, q = int(num) * fp, int(den) * fq
+                    exact = (-p, -q) if q < 0 else (p, q)
+                else:
+                    exact = value_parts(num, den, plan.factor, scale)
+                v = _new(Value)
+                _set(v, "__dict__", {"indicator": ind.code, "area": area, "period": text, "numerator": num,
+                                     "denominator": den, "value": None if exact is None else exact[0] / exact[1],
+                                     "target": target_float,
+                                     "meets": None if target is None else compare_parts(exact, target, ind.target_op),
+                                     "scale": scale_float})
+                append(v)
     return out
 
 

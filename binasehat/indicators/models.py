@@ -120,7 +120,11 @@ class Rollup(models.Model):
     input = models.CharField(max_length=48)
     region_code = models.CharField(max_length=8)
     month = models.DateField()
-    value = models.FloatField()
+    #: None when no aggregate row of ``input`` lies in the area (the row holds only a report count).
+    value = models.FloatField(null=True)
+    #: For a programme data element's values (``de:<code>``): the Σ of its report counts (``de#:<code>``), kept in
+    #: the same row (``aggregates.FOLDED``); None for other inputs.
+    count = models.FloatField(null=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["input", "region_code", "month"],

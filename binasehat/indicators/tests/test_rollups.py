@@ -19,8 +19,16 @@ pytestmark = pytest.mark.django_db
 
 
 def _rollups(source=None):
+    """The roll-ups as one figure per input: a row's report count (programme data) under its own ``de#:`` name."""
     qs = Rollup.objects.all() if source is None else Rollup.objects.filter(source=source)
-    return {(r.source, r.input, r.region_code, r.month): r.value for r in qs}
+    out = {}
+    for r in qs:
+        if r.value is not None:
+            out[(r.source, r.input, r.region_code, r.month)] = r.value
+        if r.count is not None:
+            assert r.input.startswith("de:"), r.input
+            out[(r.source, "de#:" + r.input[3:], r.region_code, r.month)] = r.count
+    return out
 
 
 def _summed_by_hand(source=None):
@@ -156,9 +164,38 @@ def test_the_migration_fills_rollups_of_aggregates_already_stored(demo):
     from django.apps import apps
 
     aggregates.rebuild()
-    rebuilt = _rollups()
+    rebuilt = {(r.source, r.input, r.region_code, r.month): (r.value, r.count) for r in Rollup.objects.all()}
+    assert any(count for _value, count in rebuilt.values())
+    # Stored as before the counts were folded: every row replaced by the migration.
     Rollup.objects.all().delete()
-    migration = importlib.import_module("binasehat.indicators.migrations.0005_rollups")
+    Rollup.objects.create(source="programs", input="de#:DBD_KASUS", region_code="19", month=dt.date(2040, 1, 1),
+                          value=3)
+    migration = importlib.import_module("binasehat.indicators.migrations.0007_rollup_counts_folded")
     # The function reads only the editor's connection (SQLite's editor cannot open inside the test's transaction).
-    migration.fill_rollups(apps, SimpleNamespace(connection=connection))
-    assert _rollups() == rebuilt
+    migration.fold_rollups(apps, SimpleNamespace(connection=connection))
+    assert {(r.source, r.input, r.region_code, r.month): (r.value, r.count) for r in Rollup.objects.all()} == rebuilt
+
+
+def test_a_report_count_is_kept_in_its_values_row(demo):
+    """Programme data: ``de:<code>`` (Σ values) and ``de#:<code>`` (values reported) of one area and month are one
+    roll-up row; an element reported only as 0 has a row with its count and no value (no aggregate row of its
+    values exists: zero sums are not stored), and the engine reads the count from it."""
+    from binasehat.programs.models import DataValue
+
+    aggregates.rebuild(["programs"])
+    value = DataValue.objects.filter(deleted=False, element__code="DBD_KASUS", puskesmas__isnull=True,
+                                     value__gt=0).order_by("id").first()
+    kecamatan, month = value.region_id[:8], value.period_start
+    by_hand = _summed_by_hand("programs")
+    row = Rollup.objects.get(input="de:DBD_KASUS", region_code=kecamatan, month=month)
+    assert row.value == by_hand[("programs", "de:DBD_KASUS", kecamatan, month)] > 0
+    assert row.count == by_hand[("programs", "de#:DBD_KASUS", kecamatan, month)] >= 1
+    assert not Rollup.objects.filter(input__startswith="de#:").exists()
+    # Only zeros reported in that kecamatan and month: a count without a value.
+    reported = DataValue.objects.filter(element__code="DBD_KASUS", period_start=month, deleted=False)
+    reported.update(value=0)
+    aggregates.rebuild(["programs"])
+    row = Rollup.objects.get(input="de:DBD_KASUS", region_code=kecamatan, month=month)
+    assert (row.value, row.count) == (None, by_hand[("programs", "de#:DBD_KASUS", kecamatan, month)])
+    sums = engine.input_sums(["de:DBD_KASUS", "de#:DBD_KASUS"], [kecamatan], [month])
+    assert sums == {("de#:DBD_KASUS", kecamatan, month): row.count}
