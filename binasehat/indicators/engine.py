@@ -8,7 +8,6 @@ import datetime as dt
 import functools
 import hashlib
 import json
-import operator
 import os
 import time
 from collections import defaultdict
@@ -139,9 +138,6 @@ def _aggregate_part(inputs: list[str], codes: list[str], months: list[dt.date]) 
     return sql, list(params), ("input", "area", "month", "v")
 
 
-#: The first column of the row that says cells are pending (the parts are numbered from 0).
-_PENDING_ROW = -1
-_first = operator.itemgetter(0)
 
 
 def input_sums(inputs: Iterable[str], areas: Sequence, months: Iterable[dt.date], *, refresh: bool = False
@@ -187,64 +183,84 @@ def cell_sums(inputs: Iterable[str], areas: Sequence, months: Iterable[dt.date],
         else:
             parts.append(_aggregate_part(inputs, codes, months))
             handlers.append(set(codes))
-    rows = _read(parts, refresh)
-    if rows is None:  # cells were pending: refreshed, read again
+    by_part = _read(parts, refresh)
+    if by_part is None:  # cells were pending: refreshed, read again
         refresh_safely()
-        rows = _read(parts, False)
+        by_part = _read(parts, False)
     out: dict[tuple, dict[str, float]] = {}
-    if connection.vendor == "sqlite":
-        as_date = dt.date.fromisoformat
-        rows = [(part, inp, code, as_date(month) if type(month) is str else month, v, n)
-                for part, inp, code, month, v, n in rows]
-    get = out.get
-    for part, inp, code, month, v, n in rows:
-        wanted = handlers[part]
-        kind = type(wanted)
-        if kind is tuple:  # roll-ups: the value and the count of one row
-            areas, names = wanted
-            if code in areas:
-                value_name, count_name = names[inp]
-                key = (code, month)
-                cell = get(key)
-                if cell is None:
-                    cell = out[key] = {}
-                if v is not None and value_name is not None:
-                    cell[value_name] = v
-                if n is not None and count_name is not None:
-                    cell[count_name] = n
-        elif kind is set:
-            if code in wanted:
-                cell = out.get((code, month))
-                if cell is None:
-                    out[(code, month)] = {inp: float(v)}
-                else:
-                    cell[inp] = float(v)
+    as_date = dt.date.fromisoformat if connection.vendor == "sqlite" else None
+    for wanted, rows in zip(handlers, by_part):
+        if as_date is not None:
+            rows = [(r[0], r[1], as_date(r[2]) if type(r[2]) is str else r[2], *r[3:]) for r in rows]
+        if type(wanted) is tuple:
+            _add_rollup_rows(out, rows, *wanted)
+        elif type(wanted) is set:
+            get = out.get
+            for inp, code, month, v, *_rest in rows:
+                if code in wanted:
+                    cell = get((code, month))
+                    if cell is None:
+                        out[(code, month)] = {inp: float(v)}
+                    else:
+                        cell[inp] = float(v)
         else:
-            for owner in wanted.get(code, ()):
-                cell = out.setdefault((owner, month), {})
-                cell[inp] = cell.get(inp, 0.0) + float(v)
+            for inp, code, month, v, *_rest in rows:
+                for owner in wanted.get(code, ()):
+                    cell = out.setdefault((owner, month), {})
+                    cell[inp] = cell.get(inp, 0.0) + float(v)
     return out
 
 
-def _read(parts: list[tuple[str, list, tuple]], pending: bool) -> list | None:
-    """The rows (part number, input, area, month, value, count) of the parts (SQL, parameters, the names of those
-    columns: the count's only for roll-ups), in one statement; None when ``pending`` and cells are pending."""
+def _add_rollup_rows(out: dict, rows, areas: set[str], names: dict[str, list]) -> None:
+    """Roll-up rows (input, area, month, value, count, …) into ``out``'s cells: the value under its input's name and
+    the count under its report count's name, each when asked for."""
+    get = out.get
+    for inp, code, month, v, n, _pending in rows:
+        if code in areas:
+            value_name, count_name = names[inp]
+            cell = get((code, month))
+            if cell is None:
+                cell = out[(code, month)] = {}
+            if v is not None and value_name is not None:
+                cell[value_name] = v
+            if n is not None and count_name is not None:
+                cell[count_name] = n
+
+
+def _read(parts: list[tuple[str, list, tuple]], pending: bool, *, always_a_row: bool = False) -> list[list] | None:
+    """The rows of each part (SQL, parameters, the names of its columns: input, area, month, value and, for
+    roll-ups, count) in one statement: per part, rows (input, area, month, value, count or None, pending flag).
+    With ``pending``, None when cells are pending: every row carries the flag, read by the same statement (a
+    write marks its cells in its own transaction and a refresh removes the marks in the one that rewrites the
+    aggregates, so in the statement's snapshot no mark means every aggregate it read is current). A read that
+    returns no row at all is made again in a form that always returns one (the flag beside no data)."""
     q = connection.ops.quote_name
+    flag = f"(SELECT 1 FROM {q(Pending._meta.db_table)} LIMIT 1)" if pending else "NULL"
+    several = len(parts) > 1
     selects, params = [], []
     for i, (sql, ps, cols) in enumerate(parts):
         columns = [f"p{i}.{q(c)}" for c in cols] + ["NULL"] * (5 - len(cols))
-        selects.append(f"SELECT {i} AS part, {', '.join(columns)} FROM ({sql}) p{i}")
+        if always_a_row:
+            selects.append(f"SELECT {i}, {', '.join(columns)}, f.pending FROM (SELECT {flag} AS pending) f "
+                           f"LEFT JOIN ({sql}) p{i} ON 1 = 1")
+        else:
+            selects.append(f"SELECT {f'{i}, ' if several else ''}{', '.join(columns)}, {flag} FROM ({sql}) p{i}")
         params += ps
-    if pending:
-        table = connection.ops.quote_name(Pending._meta.db_table)
-        selects.append(f"SELECT {_PENDING_ROW}, NULL, NULL, NULL, NULL, NULL FROM (SELECT 1 FROM {table} LIMIT 1) "
-                       f"pending")
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(selects), params)
         rows = cursor.fetchall()
-    if pending and _PENDING_ROW in map(_first, rows):
+    if pending and not rows:
+        return _read(parts, pending, always_a_row=True)
+    if pending and rows[0][-1] is not None:
         return None
-    return rows
+    if always_a_row:  # the row of the flag beside no data left out
+        rows = [r for r in rows if r[1] is not None]
+    elif not several:
+        return [rows]
+    by_part: list[list] = [[] for _p in parts]
+    for row in rows:
+        by_part[row[0]].append(row[1:])
+    return by_part
 
 
 @functools.lru_cache(maxsize=8192)
@@ -260,6 +276,20 @@ def _reads(name: str, kind: str, period: Period) -> tuple[tuple[str, dt.date], .
             return ((name + QUARTER_SUFFIX, period.start),)
         return ((name + YTD_SUFFIX, ordinal_date(period.last_month)),)
     return tuple((name, ordinal_date(m)) for m in period.months())
+
+
+@functools.lru_cache(maxsize=4096)
+def _period_reads(kinds: tuple[tuple[str, str], ...], period: Period) -> tuple:
+    """For inputs of these (name, kind) and a period: ((name, its stored cells), ...), the month when every input
+    is read from one stored cell under its own name in that one month (a month of monthly data, the common case:
+    the area's inputs of that month are taken as they are), and the stored inputs and months read."""
+    cells = tuple((name, _reads(name, kind, period)) for name, kind in kinds)
+    first = cells[0][1] if cells else ()
+    month = first[0][1] if len(first) == 1 else None
+    if month is None or any(c != ((name, month),) for name, c in cells):
+        month = None
+    return (cells, month, frozenset(inp for _n, c in cells for inp, _m in c),
+            frozenset(m for _n, c in cells for _i, m in c))
 
 
 def _period_inputs(sums: dict, kinds: dict[str, str], area: str, period: Period) -> dict[str, float]:
@@ -419,17 +449,6 @@ class _Plan:
                    rules.parts(ind.factor))
 
 
-def _combine(terms, values: dict[str, float]) -> float:
-    """``rules.combine`` on pre-split terms, adding in the same order (a float sum depends on it)."""
-    total = 0.0
-    for name, sign in terms:
-        if sign > 0:
-            total += values.get(name, 0.0)
-        else:
-            total -= values.get(name, 0.0)
-    return total
-
-
 #: {input names: (their kinds, when read)}. An input's kind (for programme data, its data set's period type) changes
 #: only when a data set is edited: kept per process for a minute, and forgotten at once in the process that edits
 #: (``forget_kinds`` on saving or deleting a data set or element), instead of a query per evaluation.
@@ -459,37 +478,33 @@ def evaluate_uncached(indicators: Sequence[Indicator], areas: Sequence, periods:
     integer parts (``rules.value_parts``): the same values, bit for bit, as ``value_of`` with fractions."""
     names = input_names(indicators)
     known = _kinds(names)
-    kinds = {name: known.get(name, MONTH) for name in names}
+    kinds = tuple(sorted((name, known.get(name, MONTH)) for name in names))
     stored, months = set(), set()
-    reads: dict[Period, list[tuple[str, tuple]]] = {}
-    for p in periods:
-        reads[p] = [(name, _reads(name, kind, p)) for name, kind in kinds.items()]
-        for _name, cells in reads[p]:
-            for inp, month in cells:
-                stored.add(inp)
-                months.add(month)
-    # The sums by (area, month): a period whose every input is read from one stored cell under its own name in
-    # one month (a month of monthly data, the common case) takes the area's inputs of that month as they are.
+    reads = {p: _period_reads(kinds, p) for p in periods}
+    for _cells, _month, p_stored, p_months in reads.values():
+        stored |= p_stored
+        months |= p_months
     by_cell = cell_sums(stored, areas, months, refresh=True)
     plans = [_Plan.of(ind) for ind in indicators]
-    # Per period and indicator: scale, target (parts and floats) and comparison.
-    per_period = []
-    for period in periods:
-        count, text = period.month_count, str(period)
-        cells = reads[period]
-        first = cells[0][1] if cells else ()
-        month = first[0][1] if len(first) == 1 else None
-        if month is None or any(c != ((name, month),) for name, c in cells):
-            month = None
-        row = []
-        for plan in plans:
-            ind = plan.indicator
-            scale = rules.scale_parts(ind.behaviour, period.kind, count)
-            target = rules.target_parts(ind.target_for(period.year), ind.behaviour, period.kind, count)
-            row.append((plan, ind, plan.counts, scale, target, rules.to_float(target), scale[0] / scale[1],
-                        plan.factor[0] * scale[0], plan.factor[1] * scale[1]))
-        per_period.append((text, cells, month, row))
     density = Indicator.Formula.DENSITY_FIGURE
+    # Per period and indicator: scale, target (parts and floats) and comparison; the same for every period of one
+    # kind, year and length (the months of a year).
+    per_period, rows = [], {}
+    for period in periods:
+        count = period.month_count
+        cells, month, _s, _m = reads[period]
+        key = (period.kind, period.year, count)
+        row = rows.get(key)
+        if row is None:
+            row = rows[key] = []
+            for plan in plans:
+                ind = plan.indicator
+                scale = rules.scale_parts(ind.behaviour, period.kind, count)
+                target = rules.target_parts(ind.target_for(period.year), ind.behaviour, period.kind, count)
+                row.append((plan, ind, ind.code, ind.formula == density, ind.target_op, plan.counts,
+                             plan.numerator, plan.denominator, scale, target, rules.to_float(target),
+                             scale[0] / scale[1], plan.factor[0] * scale[0], plan.factor[1] * scale[1]))
+        per_period.append((str(period), cells, month, row))
     out = []
     append = out.append
     cell, none = by_cell.get, {}
@@ -502,7 +517,8 @@ def evaluate_uncached(indicators: Sequence[Indicator], areas: Sequence, periods:
             else:
                 values = {name: sum(cell((area, m), none).get(inp, 0.0) for inp, m in reads_)
                           for name, reads_ in cells}
-            for plan, ind, counts, scale, target, target_float, scale_float, fp, fq in row:
+            for (plan, ind, code, is_density, op, counts, numerator, denominator, scale, target, target_float,
+                 scale_float, fp, fq) in row:
                 vget = values.get
                 for c in counts:
                     if vget(c, 0.0) > 0:
@@ -510,29 +526,29 @@ def evaluate_uncached(indicators: Sequence[Indicator], areas: Sequence, periods:
                 else:
                     if counts:  # no element reported: no data
                         v = _new(Value)
-                        _set(v, "__dict__", {"indicator": ind.code, "area": area, "period": text, "numerator": None,
+                        _set(v, "__dict__", {"indicator": code, "area": area, "period": text, "numerator": None,
                                              "denominator": None, "value": None, "target": target_float,
                                              "meets": None, "scale": scale_float})
                         append(v)
                         continue
-                if ind.formula == density:
+                if is_density:
                     num, den, df = value_of(ind, values)
-                    append(_value(ind.code, area, text, num, den, None if df is None else float(df), target_float,
-                                  compare_parts(None if df is None else (df, 1), target, ind.target_op),
+                    append(_value(code, area, text, num, den, None if df is None else float(df), target_float,
+                                  compare_parts(None if df is None else (df, 1), target, op),
                                   scale_float))
                     continue
                 # rules.combine, adding in the terms' order (a float sum depends on it)
                 num = 0.0
-                for name, sign in plan.numerator:
+                for name, sign in numerator:
                     if sign > 0:
                         num += vget(name, 0.0)
                     else:
                         num -= vget(name, 0.0)
-                if plan.denominator is None:
+                if denominator is None:
                     den = None
                 else:
                     den = 0.0
-                    for name, sign in plan.denominator:
+                    for name, sign in denominator:
                         if sign > 0:
                             den += vget(name, 0.0)
                         else:
@@ -544,10 +560,10 @@ def evaluate_uncached(indicators: Sequence[Indicator], areas: Sequence, periods:
                 else:
                     exact = value_parts(num, den, plan.factor, scale)
                 v = _new(Value)
-                _set(v, "__dict__", {"indicator": ind.code, "area": area, "period": text, "numerator": num,
+                _set(v, "__dict__", {"indicator": code, "area": area, "period": text, "numerator": num,
                                      "denominator": den, "value": None if exact is None else exact[0] / exact[1],
                                      "target": target_float,
-                                     "meets": None if target is None else compare_parts(exact, target, ind.target_op),
+                                     "meets": None if target is None else compare_parts(exact, target, op),
                                      "scale": scale_float})
                 append(v)
     return out
