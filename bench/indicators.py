@@ -41,7 +41,7 @@ Phases, each in its own process (so each one's peak memory is its own), on one f
    514 kabupaten/kota, 12 month periods)`` and the raw SQL over ``Measurement`` (the latest measurement per child
    and month, age_days < 1827, as ``sources.GrowthSource``) grouped by kabupaten/kota and month. Run alternately
    ``--runs`` times; medians, first and fastest; numerators and denominators must be identical (exit 1 if not).
-   The engine's time is split by wrapping ``engine.input_sums`` (the aggregate query and reading its rows; the
+   The engine's time is split by wrapping ``engine.cell_sums`` (the aggregate query and reading its rows; the
    rest is combining them into values in Python).
 4. ``update`` (timed): December for the kabupaten/kota left out: its monthly records and measurements inserted with
    ``insert_dicts`` in one transaction that sends ``core.events.data_changed`` for "posyandu" and "growth" with the
@@ -586,16 +586,16 @@ def phase_query(year: int, runs: int, explain: bool) -> dict:
     }
     out = {"provinces": len(provinces), "kabs": len(kabs), "baseline_rss_mb": rss_mb(), **out_areas}
     sums_spent = []
-    input_sums = engine.input_sums
+    cell_sums = engine.cell_sums
 
-    def timed_input_sums(*a, **kw):
+    def timed_cell_sums(*a, **kw):
         t = time.perf_counter()
         try:
-            return input_sums(*a, **kw)
+            return cell_sums(*a, **kw)
         finally:
             sums_spent.append(time.perf_counter() - t)
 
-    engine.input_sums = timed_input_sums
+    engine.cell_sums = timed_cell_sums
     rolled_up = engine.rolled_up
 
     def not_rolled_up(length, codes):  # the engine before: every area summed from the aggregates per desa
@@ -1092,7 +1092,7 @@ def main() -> int:
             print(f"            engine.evaluate (roll-ups):   median {_ms(e)} (first {_ms(q['times']['engine'][0])}, "
                   f"fastest {_ms(min(q['times']['engine']))}; CPU mean {_ms(cpu)} per call, over "
                   f"{n.get('engine', 1)} calls a run); {q['values']:,} "
-                  f"values; of which input_sums (the aggregate query) median {_ms(_median(q['times']['input_sums']))}")
+                  f"values; of which cell_sums (the aggregate query) median {_ms(_median(q['times']['input_sums']))}")
             print(f"            the engine before (Σ of the aggregates per desa): median "
                   f"{_ms(_median(q['times']['engine_desa']))} ({_median(q['times']['engine_desa']) / e:.1f}× slower)")
             print(f"            raw records (one GROUP BY):   median {_ms(r)} (first {_ms(q['times']['raw'][0])}, "
