@@ -46,6 +46,8 @@ def rollup_input(name: str) -> tuple[str, str]:
     if name.startswith(COUNT_PREFIX):
         return VALUE_PREFIX + name[len(COUNT_PREFIX):], "count"
     return name, "value"
+
+
 _ROLLUP_CODE = re.compile(r"\d\d(?:\.\d\d){0,2}")
 
 
@@ -165,7 +167,8 @@ def _replace_all(source: str, rows) -> int:
         for length in ROLLUP_LENGTHS:
             cur.execute(*_rollup_select(length, _NEW_AGGREGATES, _NEW_ROLLUPS, insert_into=_NEW_ROLLUPS))
         cur.execute(f"ANALYZE {_NEW_ROLLUPS}")
-        for model, new, values in ((Aggregate, _NEW_AGGREGATES, ("value",)), (Rollup, _NEW_ROLLUPS, ("value", "count"))):
+        for model, new, values in ((Aggregate, _NEW_AGGREGATES, ("value",)),
+                                   (Rollup, _NEW_ROLLUPS, ("value", "count"))):
             table = q(model._meta.db_table)
             same = " AND ".join(f"t.{c} = n.{c}" for c in _KEY)
             columns = ", ".join(values)
@@ -262,7 +265,8 @@ def _rollup_select(length: int, aggregates: str, rollups: str, *, source: str | 
         parts.append(f"SELECT input, substr(region_code, 1, {length}) AS area, month, value, count FROM {rollups} "
                      f"WHERE length(region_code) = {deeper} AND substr(region_code, {length + 1}, 1) = '.'" + where)
         part_params += params
-    summed = f"input, area, month, SUM(value), SUM(count) FROM ({' UNION ALL '.join(parts)}) t GROUP BY input, area, month"
+    summed = (f"input, area, month, SUM(value), SUM(count) FROM ({' UNION ALL '.join(parts)}) t "
+              f"GROUP BY input, area, month")
     if source is not None:
         return (f"INSERT INTO {insert_into} (source, input, region_code, month, value, count) SELECT %s, {summed}",
                 [source, *part_params])

@@ -149,8 +149,8 @@ def input_sums(inputs: Iterable[str], areas: Sequence, months: Iterable[dt.date]
     and a refresh removes the marks in the one that rewrites the aggregates, so in the statement's snapshot no
     mark means every aggregate it read is current. When marks are seen, the aggregates are refreshed
     (``refresh_pending``) and read again."""
-    return {(inp, code, month): v for (code, month), by_input in cell_sums(inputs, areas, months, refresh=refresh).items()
-            for inp, v in by_input.items()}
+    cells = cell_sums(inputs, areas, months, refresh=refresh)
+    return {(inp, code, month): v for (code, month), by_input in cells.items() for inp, v in by_input.items()}
 
 
 def cell_sums(inputs: Iterable[str], areas: Sequence, months: Iterable[dt.date], *, refresh: bool = False
