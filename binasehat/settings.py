@@ -128,6 +128,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_SQLITE_NAME") or None}
 
+_PREPARED = os.environ.get("PG_PREPARED_STATEMENTS", "1") != "0"
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and _PREPARED:
+    # The indicator engine's roll-up read asks psycopg to prepare it on the server: parsed and planned once per
+    # connection, with one generic plan (an index range per input; its parameters are areas and months). Django's
+    # own cursors bind parameters on the client and never prepare, so a threshold no query reaches prepares only
+    # what asks to be, and the plan mode applies only to those statements. PG_PREPARED_STATEMENTS=0 turns it off
+    # (a connection pooler that cannot keep prepared statements, e.g. PgBouncer before 1.21 in transaction mode).
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options.setdefault("prepare_threshold", 2**31 - 1)
+    _options["options"] = (_options.get("options", "") + " -c plan_cache_mode=force_generic_plan").strip()
+
 # Django's cache holds evaluated indicator values (binasehat.indicators.engine) and rendered dashboard tables.
 # Every server process must see the same cache (a write handled by one process invalidates them for all), so by
 # default it is a table in the database ("db"; created by `migrate`): shared by every process and machine, and

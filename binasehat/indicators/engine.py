@@ -8,6 +8,7 @@ import datetime as dt
 import functools
 import hashlib
 import json
+import operator
 import os
 import time
 from collections import defaultdict
@@ -102,7 +103,11 @@ def _rollup_part(inputs: list[str], codes: list[str], months: list[dt.date]) -> 
         clause, more = _in("month", [adapt(m) for m in months])
         clauses.append(clause)
         params += more
-    if len(codes) <= MAX_AREAS_IN:
+    kecamatan_of = _kecamatan_parent(codes)
+    if kecamatan_of:  # one range of the key per input: the kab/kota's roll-ups below it are its kecamatan
+        clauses.append("region_code >= %s AND region_code < %s")
+        params += [kecamatan_of + ".", kecamatan_of + "/"]
+    elif len(codes) <= MAX_AREAS_IN:
         clause, more = _in("region_code", codes)
         clauses.append(clause)
         params += more
@@ -113,8 +118,28 @@ def _rollup_part(inputs: list[str], codes: list[str], months: list[dt.date]) -> 
                            if byte_ordered() else "(region_code = %s OR region_code LIKE %s)")
             params += [parent, parent + ".", parent + "/"] if byte_ordered() else [parent, parent + ".%"]
     table = connection.ops.quote_name(Rollup._meta.db_table)
-    return (f"SELECT input, region_code, month, value, count FROM {table} WHERE {' AND '.join(clauses)}", params,
-            ("input", "region_code", "month", "value", "count"))
+    return f"SELECT input, region_code, month, value, count FROM {table} WHERE {' AND '.join(clauses)}", params, \
+        _ROLLUP_COLUMNS
+
+
+_ROLLUP_COLUMNS = ("input", "region_code", "month", "value", "count")
+
+
+#: From this many kecamatan of one kab/kota, the roll-ups are read as the kab/kota's range of the key (the rows of
+#: kecamatan not asked for dropped when read) instead of one index descent per kecamatan and input.
+KECAMATAN_RANGE_FROM = 4
+
+
+def _kecamatan_parent(codes: list[str]) -> str:
+    """The kab/kota of these kecamatan when there are enough of them, all of one kab/kota, and the database orders
+    codes byte by byte (then the roll-ups from ``K.`` to ``K/`` are exactly K's kecamatan: a roll-up's area is at
+    most a kecamatan); "" otherwise."""
+    if len(codes) < KECAMATAN_RANGE_FROM or len(codes[0]) != ROLLUP_LENGTHS[0]:
+        return ""
+    parent = codes[0][: ROLLUP_LENGTHS[1]]
+    if codes[-1][: ROLLUP_LENGTHS[1]] != parent or not byte_ordered():
+        return ""
+    return parent
 
 
 def _month_span(first: dt.date, last: dt.date) -> int:
@@ -227,6 +252,39 @@ def _add_rollup_rows(out: dict, rows, areas: set[str], names: dict[str, list]) -
                 cell[count_name] = n
 
 
+def _statement_cursor(prepared: bool):
+    """A cursor for the engine's read. With ``prepared``, on PostgreSQL, one whose statements are prepared on the
+    server and whose rows come in binary: the read is the same text for every request of a page (the areas and
+    months are parameters), so after its first execution on a connection it is bound and run without being parsed
+    and planned again (when the connection allows prepared statements: ``prepare_threshold`` in settings).
+    Wrapped as Django's own cursors are (logged with the other queries, ``execute_wrappers`` applied)."""
+    if not prepared or connection.vendor != "postgresql":
+        return connection.cursor()
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
+    with connection.wrap_database_errors:
+        cursor = _prepared_cursor_class()(connection.connection)
+    return connection.make_debug_cursor(cursor) if connection.queries_logged else connection.make_cursor(cursor)
+
+
+@functools.cache
+def _prepared_cursor_class():
+    """psycopg's server-binding cursor (Django's, with its ``callproc``) that prepares every statement it runs."""
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    class PreparedCursor(ServerBindingCursor):
+        def execute(self, query, params=None, **kwargs):
+            return super().execute(query, params, prepare=True, binary=True, **kwargs)
+
+        def _convert_query(self, query, params=None):
+            # Kept where Django's query log reads the statement (``last_executed_query``): psycopg sets it only
+            # when it sends the text, not when it runs a statement already prepared.
+            self._query = converted = super()._convert_query(query, params)
+            return converted
+
+    return PreparedCursor
+
+
 def _read(parts: list[tuple[str, list, tuple]], pending: bool, *, always_a_row: bool = False) -> list[list] | None:
     """The rows of each part (SQL, parameters, the names of its columns: input, area, month, value and, for
     roll-ups, count) in one statement: per part, rows (input, area, month, value, count or None, pending flag).
@@ -246,7 +304,9 @@ def _read(parts: list[tuple[str, list, tuple]], pending: bool, *, always_a_row: 
         else:
             selects.append(f"SELECT {f'{i}, ' if several else ''}{', '.join(columns)}, {flag} FROM ({sql}) p{i}")
         params += ps
-    with connection.cursor() as cursor:
+    # Only the roll-up reads (written by hand, the pages' common case) are prepared: a generic plan of the ORM's
+    # aggregate parts could lose their index ranges.
+    with _statement_cursor(all(cols is _ROLLUP_COLUMNS for _s, _p, cols in parts)) as cursor:
         cursor.execute(" UNION ALL ".join(selects), params)
         rows = cursor.fetchall()
     if pending and not rows:
@@ -503,12 +563,13 @@ def evaluate_uncached(indicators: Sequence[Indicator], areas: Sequence, periods:
                 target = rules.target_parts(ind.target_for(period.year), ind.behaviour, period.kind, count)
                 row.append((plan, ind, ind.code, ind.formula == density, ind.target_op, plan.counts,
                              plan.numerator, plan.denominator, scale, target, rules.to_float(target),
-                             scale[0] / scale[1], plan.factor[0] * scale[0], plan.factor[1] * scale[1]))
+                             scale[0] / scale[1], plan.factor[0] * scale[0], plan.factor[1] * scale[1],
+                             _COMPARE.get(ind.target_op), *(target or (None, None))))
         per_period.append((str(period), cells, month, row))
     out = []
     append = out.append
     cell, none = by_cell.get, {}
-    value_parts, compare_parts = rules.value_parts, rules.compare_parts
+    value_parts, compare_parts, exact_max = rules.value_parts, rules.compare_parts, _EXACT
     for area in areas:
         area = area.code if isinstance(area, AreaGroup) else area
         for text, cells, month, row in per_period:
@@ -518,7 +579,7 @@ def evaluate_uncached(indicators: Sequence[Indicator], areas: Sequence, periods:
                 values = {name: sum(cell((area, m), none).get(inp, 0.0) for inp, m in reads_)
                           for name, reads_ in cells}
             for (plan, ind, code, is_density, op, counts, numerator, denominator, scale, target, target_float,
-                 scale_float, fp, fq) in row:
+                 scale_float, fp, fq, compare, tp, tq) in row:
                 vget = values.get
                 for c in counts:
                     if vget(c, 0.0) > 0:
@@ -553,23 +614,30 @@ def evaluate_uncached(indicators: Sequence[Indicator], areas: Sequence, periods:
                             den += vget(name, 0.0)
                         else:
                             den -= vget(name, 0.0)
-                if den and num.is_integer() and den.is_integer() and -_EXACT < num < _EXACT \
-                        and -_EXACT < den < _EXACT:  # whole counts: value_parts' own result, without its calls
+                if den and num.is_integer() and den.is_integer() and -exact_max < num < exact_max \
+                        and -exact_max < den < exact_max:  # whole counts: value_parts' own result, without its calls
                     p, q = int(num) * fp, int(den) * fq
-                    exact = (-p, -q) if q < 0 else (p, q)
+                    if q < 0:
+                        p, q = -p, -q
+                    value = p / q
+                    # compare_parts, inlined (its operator looked up once per period)
+                    meets = None if target is None else compare(p * tq, tp * q) if compare is not None \
+                        else compare_parts((p, q), target, op)
                 else:
                     exact = value_parts(num, den, plan.factor, scale)
+                    value = None if exact is None else exact[0] / exact[1]
+                    meets = None if target is None else compare_parts(exact, target, op)
                 v = _new(Value)
                 _set(v, "__dict__", {"indicator": code, "area": area, "period": text, "numerator": num,
-                                     "denominator": den, "value": None if exact is None else exact[0] / exact[1],
-                                     "target": target_float,
-                                     "meets": None if target is None else compare_parts(exact, target, op),
+                                     "denominator": den, "value": value, "target": target_float, "meets": meets,
                                      "scale": scale_float})
                 append(v)
     return out
 
 
 _new, _set = object.__new__, object.__setattr__
+#: ``rules.compare_parts``' operators (an operator not here goes through it, and fails there as it would).
+_COMPARE = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt}
 #: Whole floats below this in magnitude are the integers they hold (``rules.parts``).
 _EXACT = rules._EXACT_INT
 

@@ -107,3 +107,50 @@ def test_a_pending_cell_of_an_area_without_any_data_yet_is_refreshed(demo, make_
                     for name, value in (("de:DBD_KASUS", 7.0), ("de#:DBD_KASUS", 1.0))}
     assert not Pending.objects.exists()
     assert any("LEFT JOIN" in q["sql"] for q in ctx.captured_queries)
+
+
+def test_kecamatan_of_one_kabupaten_are_read_as_its_range_with_the_others_left_out(demo):
+    """From KECAMATAN_RANGE_FROM kecamatan of one kabupaten on, the roll-ups are read as the kabupaten's range of
+    the key: the sums of some of its kecamatan are those each gives alone (read by its own code), and the
+    kecamatan not asked for are not in the result."""
+    aggregates.rebuild()
+    kecamatan = _kecamatan()
+    some = kecamatan[1:1 + engine.KECAMATAN_RANGE_FROM]
+    assert len(kecamatan) > len(some) >= 4
+    inputs = ["de:JENTIK_RUMAH_DIPERIKSA", "de#:JENTIK_RUMAH_DIPERIKSA", "de:JENTIK_RUMAH_POSITIF", "penduduk"]
+    months = [dt.date(2025, m, 1) for m in range(1, 13)]
+    with CaptureQueriesContext(connection) as ctx:
+        together = engine.input_sums(inputs, some, months)
+    alone = {}
+    for code in some:
+        alone.update(engine.input_sums(inputs, [code], months))
+    assert together == alone and {code for _i, code, _m in together} == set(some)
+    sql = ctx.captured_queries[0]["sql"]
+    if aggregates.byte_ordered():
+        assert "region_code >=" in sql and some[0] not in sql
+    # one kecamatan, or kecamatan of two kabupaten: by their codes
+    assert engine._kecamatan_parent(some[:1]) == "" and engine._kecamatan_parent(["19.03.01", "19.04.01"] * 2) == ""
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
+def test_the_rollup_read_is_prepared_once_with_one_generic_plan(demo):
+    """On PostgreSQL the roll-up read is prepared on the server (one statement for every request of the same
+    shape, planned once, generically); a read of the aggregates per desa (the ORM's SQL) is not prepared."""
+    aggregates.rebuild()
+    abj = Indicator.objects.get(code="ABJ")
+    months = [Period.month(2025, m) for m in range(1, 13)]
+    desa = list(Region.objects.filter(level=4, code__startswith="19.03.01.").values_list("code", flat=True)[:3])
+    kecamatan = _kecamatan()
+    first = engine.evaluate_uncached([abj], kecamatan, months)
+    with CaptureQueriesContext(connection) as ctx:
+        for _ in range(3):
+            assert engine.evaluate_uncached([abj], kecamatan, months) == first
+        engine.evaluate_uncached([abj], desa, months)
+    rollup_read, desa_read = ctx.captured_queries[0]["sql"], ctx.captured_queries[-1]["sql"]
+    assert {q["sql"] for q in ctx.captured_queries[:3]} == {rollup_read}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements")
+        prepared = {statement: plans for statement, *plans in cursor.fetchall()}
+    generic, custom = prepared[rollup_read]
+    assert generic >= 4 and custom == 0
+    assert "indicators_aggregate" in desa_read and not any("indicators_aggregate" in s for s in prepared)
