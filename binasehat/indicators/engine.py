@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import Max, Q, Sum
 from django.db.models.functions import Substr
 
@@ -258,13 +258,14 @@ def _statement_cursor(prepared: bool):
     months are parameters), so after its first execution on a connection it is bound and run without being parsed
     and planned again (when the connection allows prepared statements: ``prepare_threshold`` in settings).
     Wrapped as Django's own cursors are (logged with the other queries, ``execute_wrappers`` applied)."""
-    if not prepared or connection.vendor != "postgresql":
-        return connection.cursor()
-    connection.ensure_connection()
-    connection.validate_thread_sharing()
-    with connection.wrap_database_errors:
-        cursor = _prepared_cursor_class()(connection.connection)
-    return connection.make_debug_cursor(cursor) if connection.queries_logged else connection.make_cursor(cursor)
+    db = connections[DEFAULT_DB_ALIAS]  # the proxy ``connection`` looks it up again on every attribute
+    if not prepared or db.vendor != "postgresql":
+        return db.cursor()
+    db.ensure_connection()
+    db.validate_thread_sharing()
+    with db.wrap_database_errors:
+        cursor = _prepared_cursor_class()(db.connection)
+    return db.make_debug_cursor(cursor) if db.queries_logged else db.make_cursor(cursor)
 
 
 @functools.cache
@@ -566,20 +567,25 @@ def evaluate_uncached(indicators: Sequence[Indicator], areas: Sequence, periods:
                              scale[0] / scale[1], plan.factor[0] * scale[0], plan.factor[1] * scale[1],
                              _COMPARE.get(ind.target_op), *(target or (None, None))))
         per_period.append((str(period), cells, month, row))
-    out = []
-    append = out.append
+    # Filled period by period and indicator by indicator (each one's constants unpacked once, not once per area),
+    # in the order of the result: area, then period, then indicator.
+    codes = [area.code if isinstance(area, AreaGroup) else area for area in areas]
+    width = sum(len(row) for *_p, row in per_period)
+    out: list = [None] * (len(codes) * width)
     cell, none = by_cell.get, {}
     value_parts, compare_parts, exact_max = rules.value_parts, rules.compare_parts, _EXACT
-    for area in areas:
-        area = area.code if isinstance(area, AreaGroup) else area
-        for text, cells, month, row in per_period:
-            if month is not None:
-                values = cell((area, month), none)
-            else:
-                values = {name: sum(cell((area, m), none).get(inp, 0.0) for inp, m in reads_)
-                          for name, reads_ in cells}
-            for (plan, ind, code, is_density, op, counts, numerator, denominator, scale, target, target_float,
-                 scale_float, fp, fq, compare, tp, tq) in row:
+    first = 0
+    for text, cells, month, row in per_period:
+        if month is not None:
+            by_area = [cell((area, month), none) for area in codes]
+        else:
+            by_area = [{name: sum(cell((area, m), none).get(inp, 0.0) for inp, m in reads_) for name, reads_ in cells}
+                       for area in codes]
+        for (plan, ind, code, is_density, op, counts, numerator, denominator, scale, target, target_float,
+             scale_float, fp, fq, compare, tp, tq) in row:
+            at = first
+            first += 1
+            for area, values in zip(codes, by_area):
                 vget = values.get
                 for c in counts:
                     if vget(c, 0.0) > 0:
@@ -590,13 +596,14 @@ def evaluate_uncached(indicators: Sequence[Indicator], areas: Sequence, periods:
                         _set(v, "__dict__", {"indicator": code, "area": area, "period": text, "numerator": None,
                                              "denominator": None, "value": None, "target": target_float,
                                              "meets": None, "scale": scale_float})
-                        append(v)
+                        out[at] = v
+                        at += width
                         continue
                 if is_density:
                     num, den, df = value_of(ind, values)
-                    append(_value(code, area, text, num, den, None if df is None else float(df), target_float,
-                                  compare_parts(None if df is None else (df, 1), target, op),
-                                  scale_float))
+                    out[at] = _value(code, area, text, num, den, None if df is None else float(df), target_float,
+                                     compare_parts(None if df is None else (df, 1), target, op), scale_float)
+                    at += width
                     continue
                 # rules.combine, adding in the terms' order (a float sum depends on it)
                 num = 0.0
@@ -631,7 +638,8 @@ def evaluate_uncached(indicators: Sequence[Indicator], areas: Sequence, periods:
                 _set(v, "__dict__", {"indicator": code, "area": area, "period": text, "numerator": num,
                                      "denominator": den, "value": value, "target": target_float, "meets": meets,
                                      "scale": scale_float})
-                append(v)
+                out[at] = v
+                at += width
     return out
 
 
