@@ -128,8 +128,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_SQLITE_NAME") or None}
 
-_PREPARED = os.environ.get("PG_PREPARED_STATEMENTS", "1") != "0"
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and _PREPARED:
+if (DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+        and os.environ.get("PG_PREPARED_STATEMENTS", "1") != "0"):
     # The indicator engine's roll-up read asks psycopg to prepare it on the server: parsed and planned once per
     # connection, with one generic plan (an index range per input; its parameters are areas and months). Django's
     # own cursors bind parameters on the client and never prepare, so a threshold no query reaches prepares only

@@ -261,6 +261,7 @@ def _statement_cursor(prepared: bool):
     db = connections[DEFAULT_DB_ALIAS]  # the proxy ``connection`` looks it up again on every attribute
     if not prepared or db.vendor != "postgresql":
         return db.cursor()
+    db.close_if_health_check_failed()  # what db.cursor() does first
     db.ensure_connection()
     db.validate_thread_sharing()
     with db.wrap_database_errors:
