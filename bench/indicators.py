@@ -41,8 +41,8 @@ Phases, each in its own process (so each one's peak memory is its own), on one f
    514 kabupaten/kota, 12 month periods)`` and the raw SQL over ``Measurement`` (the latest measurement per child
    and month, age_days < 1827, as ``sources.GrowthSource``) grouped by kabupaten/kota and month. Run alternately
    ``--runs`` times; medians, first and fastest; numerators and denominators must be identical (exit 1 if not).
-   The engine's time is split by wrapping ``engine.cell_sums`` (the aggregate query and reading its rows; the
-   rest is combining them into values in Python).
+   The engine's time is split by wrapping ``engine._read`` (the one statement that reads the roll-ups or the
+   aggregates, and fetching its rows; the rest is combining them into values in Python).
 4. ``update`` (timed): December for the kabupaten/kota left out: its monthly records and measurements inserted with
    ``insert_dicts`` in one transaction that sends ``core.events.data_changed`` for "posyandu" and "growth" with the
    cells touched, as the importers do; ``aggregates.refresh_pending()`` runs on commit (as in production) and is
@@ -431,12 +431,12 @@ def _table_bytes(model) -> int:
 
 def phase_fill(sources: list[str]) -> dict:
     _django()
-    from binasehat.indicators.models import Aggregate, Rollup
+    from binasehat.indicators.models import Aggregate, Rollup, RollupYear
 
     baseline = rss_mb()
     done = _rebuild_timed(sources)
     t = time.perf_counter()
-    _sql(f"VACUUM (ANALYZE) {Aggregate._meta.db_table}, {Rollup._meta.db_table}")
+    _sql(f"VACUUM (ANALYZE) {Aggregate._meta.db_table}, {Rollup._meta.db_table}, {RollupYear._meta.db_table}")
     return {"sources": done, "analyze": time.perf_counter() - t, "aggregates": Aggregate.objects.count(),
             "aggregate_bytes": _table_bytes(Aggregate), "baseline_rss_mb": baseline, "peak_rss_mb": peak_mb()}
 
@@ -586,16 +586,16 @@ def phase_query(year: int, runs: int, explain: bool) -> dict:
     }
     out = {"provinces": len(provinces), "kabs": len(kabs), "baseline_rss_mb": rss_mb(), **out_areas}
     sums_spent = []
-    cell_sums = engine.cell_sums
+    read = engine._read
 
-    def timed_cell_sums(*a, **kw):
+    def timed_read(*a, **kw):
         t = time.perf_counter()
         try:
-            return cell_sums(*a, **kw)
+            return read(*a, **kw)
         finally:
             sums_spent.append(time.perf_counter() - t)
 
-    engine.cell_sums = timed_cell_sums
+    engine._read = timed_read
     rolled_up = engine.rolled_up
 
     def not_rolled_up(length, codes):  # the engine before: every area summed from the aggregates per desa
@@ -1092,7 +1092,7 @@ def main() -> int:
             print(f"            engine.evaluate (roll-ups):   median {_ms(e)} (first {_ms(q['times']['engine'][0])}, "
                   f"fastest {_ms(min(q['times']['engine']))}; CPU mean {_ms(cpu)} per call, over "
                   f"{n.get('engine', 1)} calls a run); {q['values']:,} "
-                  f"values; of which cell_sums (the aggregate query) median {_ms(_median(q['times']['input_sums']))}")
+                  f"values; of which the read (one statement) median {_ms(_median(q['times']['input_sums']))}")
             print(f"            the engine before (Σ of the aggregates per desa): median "
                   f"{_ms(_median(q['times']['engine_desa']))} ({_median(q['times']['engine_desa']) / e:.1f}× slower)")
             print(f"            raw records (one GROUP BY):   median {_ms(r)} (first {_ms(q['times']['raw'][0])}, "

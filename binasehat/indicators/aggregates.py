@@ -9,6 +9,7 @@ indicators_rebuild``) for recovery or after bulk loads that bypass the services.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 import time
@@ -22,7 +23,7 @@ from binasehat.core.bulk import insert_dicts
 
 from binasehat.core.inputs import CHUNK, SOURCES
 
-from .models import Aggregate, FillState, Pending, Rollup
+from .models import YEAR_COUNTS, YEAR_VALUES, Aggregate, FillState, Pending, Rollup, RollupYear
 
 log = logging.getLogger("binasehat.indicators")
 #: One lock for every refresh (PostgreSQL advisory lock): two refreshes never interleave, so they cannot
@@ -128,8 +129,9 @@ def _lock() -> None:
 #: Rows computed before each COPY into the staging table (a source's rows come from a server-side cursor on the
 #: same connection, and an open COPY holds it): bounds the memory of a full rebuild.
 COPY_CHUNK = 50_000
-_NEW_AGGREGATES, _NEW_ROLLUPS = "aggregate_new", "rollup_new"
+_NEW_AGGREGATES, _NEW_ROLLUPS, _NEW_YEARS = "aggregate_new", "rollup_new", "rollupyear_new"
 _KEY = ("input", "region_code", "month")
+_YEAR_KEY = ("input", "region_code", "year")
 MERGE_SETTINGS = {"work_mem": "256MB", "jit": "off", "enable_mergejoin": "off", "enable_nestloop": "off"}
 
 
@@ -148,7 +150,7 @@ def _replace_all(source: str, rows) -> int:
         previous = dict(zip(MERGE_SETTINGS, cur.fetchone()))
         cur.execute("SELECT " + ", ".join("set_config(%s, %s, true)" for _k in MERGE_SETTINGS),
                     [x for kv in MERGE_SETTINGS.items() for x in kv])
-        cur.execute(f"DROP TABLE IF EXISTS pg_temp.{_NEW_AGGREGATES}, pg_temp.{_NEW_ROLLUPS}")
+        cur.execute(f"DROP TABLE IF EXISTS pg_temp.{_NEW_AGGREGATES}, pg_temp.{_NEW_ROLLUPS}, pg_temp.{_NEW_YEARS}")
         for name, values in ((_NEW_AGGREGATES, "value double precision NOT NULL"),
                              (_NEW_ROLLUPS, "value double precision, count double precision")):
             cur.execute(f"CREATE TEMP TABLE {name} (input varchar(48) NOT NULL, region_code varchar(48) NOT NULL, "
@@ -167,30 +169,33 @@ def _replace_all(source: str, rows) -> int:
         for length in ROLLUP_LENGTHS:
             cur.execute(*_rollup_select(length, _NEW_AGGREGATES, _NEW_ROLLUPS, insert_into=_NEW_ROLLUPS))
         cur.execute(f"ANALYZE {_NEW_ROLLUPS}")
-        for model, new, values in ((Aggregate, _NEW_AGGREGATES, ("value",)),
-                                   (Rollup, _NEW_ROLLUPS, ("value", "count"))):
+        cur.execute(f"CREATE TEMP TABLE {_NEW_YEARS} ON COMMIT DROP AS {year_rows_select(_NEW_ROLLUPS)}")
+        for model, new, key, values in ((Aggregate, _NEW_AGGREGATES, _KEY, ("value",)),
+                                        (Rollup, _NEW_ROLLUPS, _KEY, ("value", "count")),
+                                        (RollupYear, _NEW_YEARS, _YEAR_KEY, YEAR_VALUES + YEAR_COUNTS)):
             table = q(model._meta.db_table)
-            same = " AND ".join(f"t.{c} = n.{c}" for c in _KEY)
+            same = " AND ".join(f"t.{c} = n.{c}" for c in key)
+            keys = ", ".join(key)
             columns = ", ".join(values)
             cur.execute(f"SELECT 1 FROM {table} WHERE source = %s LIMIT 1", [source])
             if cur.fetchone() is None:  # the first fill: nothing to compare with
-                cur.execute(f"INSERT INTO {table} (source, input, region_code, month, {columns}) "
-                            f"SELECT %s, input, region_code, month, {columns} FROM {new} "
-                            f"ORDER BY input, region_code, month", [source])
+                cur.execute(f"INSERT INTO {table} (source, {keys}, {columns}) "
+                            f"SELECT %s, {keys}, {columns} FROM {new} ORDER BY {keys}", [source])
                 continue
             cur.execute(f"DELETE FROM {table} t WHERE t.source = %s AND NOT EXISTS "
                         f"(SELECT 1 FROM {new} n WHERE {same})", [source])
             cur.execute(f"UPDATE {table} t SET {', '.join(f'{c} = n.{c}' for c in values)} FROM {new} n "
                         f"WHERE t.source = %s AND {same} AND "
                         f"({' OR '.join(f't.{c} IS DISTINCT FROM n.{c}' for c in values)})", [source])
-            cur.execute(f"INSERT INTO {table} (source, input, region_code, month, {columns}) "
-                        f"SELECT %s, n.input, n.region_code, n.month, {', '.join(f'n.{c}' for c in values)} "
+            cur.execute(f"INSERT INTO {table} (source, {keys}, {columns}) "
+                        f"SELECT %s, {', '.join(f'n.{c}' for c in key + values)} "
                         f"FROM {new} n WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE {same}) "
-                        f"ORDER BY n.input, n.region_code, n.month", [source])
-        cur.execute(f"DROP TABLE pg_temp.{_NEW_AGGREGATES}, pg_temp.{_NEW_ROLLUPS}")
+                        f"ORDER BY {', '.join(f'n.{c}' for c in key)}", [source])
+        cur.execute(f"DROP TABLE pg_temp.{_NEW_AGGREGATES}, pg_temp.{_NEW_ROLLUPS}, pg_temp.{_NEW_YEARS}")
         # Fresh statistics for the planner (a sample: well under a second at national scale): without them the
         # engine's roll-up query filters every row of an input instead of reading its areas from the index.
-        cur.execute(f"ANALYZE {q(Aggregate._meta.db_table)}, {q(Rollup._meta.db_table)}")
+        cur.execute(f"ANALYZE {q(Aggregate._meta.db_table)}, {q(Rollup._meta.db_table)}, "
+                    f"{q(RollupYear._meta.db_table)}")
         cur.execute("SELECT " + ", ".join("set_config(%s, %s, true)" for _k in previous),
                     [x for kv in previous.items() for x in kv])
     return written
@@ -283,17 +288,56 @@ def _rollup_level(source: str, length: int, month=None, areas: list[str] | None 
                                     areas=areas, insert_into=rollups))
 
 
+def year_rows_select(monthly: str, *, source: bool = False, where: str = "") -> str:
+    """SQL: the year rows (``RollupYear``: input, region_code, year, v01…v12, n01…n12, with the source first when
+    ``source``) of the monthly roll-up rows in table ``monthly`` (``where``: a condition on them)."""
+    if connection.vendor == "postgresql":
+        year, month = "CAST(EXTRACT(YEAR FROM month) AS integer)", "CAST(EXTRACT(MONTH FROM month) AS integer)"
+    else:  # SQLite keeps a date as its ISO text
+        year, month = "CAST(substr(month, 1, 4) AS integer)", "CAST(substr(month, 6, 2) AS integer)"
+    months = [f"MAX(CASE WHEN {month} = {m} THEN {column} END) AS {name}" for column, names in
+              (("value", YEAR_VALUES), ("count", YEAR_COUNTS)) for m, name in enumerate(names, start=1)]
+    key = f"{'source, ' if source else ''}input, region_code, {year}"
+    return (f"SELECT {'source, ' if source else ''}input, region_code, {year} AS year, {', '.join(months)} "
+            f"FROM {monthly}{f' WHERE {where}' if where else ''} GROUP BY {key}")
+
+
+def _rollup_years(source: str, years: dict[int, set[str]] | None) -> None:
+    """Recompute the year rows of ``source`` from its monthly roll-ups: of these {year: areas} (None: all)."""
+    q = connection.ops.quote_name
+    table, monthly = q(RollupYear._meta.db_table), q(Rollup._meta.db_table)
+    insert = f"INSERT INTO {table} (source, input, region_code, year, {', '.join(YEAR_VALUES + YEAR_COUNTS)}) "
+    adapt = connection.ops.adapt_datefield_value
+    with connection.cursor() as cur:
+        if years is None:
+            RollupYear.objects.filter(source=source).delete()
+            cur.execute(insert + year_rows_select(monthly, source=True, where="source = %s"), [source])
+            return
+        for year, areas in sorted(years.items()):
+            areas = sorted(areas)
+            for start in range(0, len(areas), CHUNK):
+                chunk = areas[start:start + CHUNK]
+                RollupYear.objects.filter(source=source, year=year, region_code__in=chunk).delete()
+                where = (f"source = %s AND month >= %s AND month <= %s "
+                         f"AND region_code IN ({', '.join(['%s'] * len(chunk))})")
+                cur.execute(insert + year_rows_select(monthly, source=True, where=where),
+                            [source, adapt(dt.date(year, 1, 1)), adapt(dt.date(year, 12, 1)), *chunk])
+
+
 def _rollup(source: str, cells) -> None:
     """Recompute the roll-ups of ``source`` above ``cells`` ({month: region codes}; None: every roll-up), deepest
-    level first: each level adds the one below it."""
+    level first: each level adds the one below it; then their year rows."""
     if cells is None:
         Rollup.objects.filter(source=source).delete()
         for length in ROLLUP_LENGTHS:
             _rollup_level(source, length)
+        _rollup_years(source, None)
         return
+    years: dict[int, set[str]] = defaultdict(set)
     for month, codes in sorted(cells.items()):
         levels = {length: sorted(rollup_areas(codes, length)) for length in ROLLUP_LENGTHS}
         every = sorted(area for areas in levels.values() for area in areas)
+        years[month.year].update(every)
         for start in range(0, len(every), CHUNK):  # every level's old rows at once; then level by level, deepest first
             Rollup.objects.filter(source=source, month=month, region_code__in=every[start:start + CHUNK]).delete()
         for length in ROLLUP_LENGTHS:
@@ -303,6 +347,7 @@ def _rollup(source: str, cells) -> None:
             for areas in by_province.values():
                 for start in range(0, len(areas), CHUNK):
                     _rollup_level(source, length, month, areas[start:start + CHUNK])
+    _rollup_years(source, years)
 
 
 def _rebuild_source(source: str) -> int:

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
+import numpy as np
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import Max, Q, Sum
@@ -28,7 +29,7 @@ from binasehat.core.inputs import DISTINCT, MONTH, QUARTER_SUFFIX, YEAR, YTD_SUF
 from . import rules
 from .aggregates import COUNT_PREFIX, ROLLUP_LENGTHS, VALUE_PREFIX, byte_ordered, is_rollup_area, refresh_safely, \
     rollup_input, subtree
-from .models import Aggregate, FillState, Indicator, Pending, Rollup
+from .models import YEAR_COUNTS, YEAR_VALUES, Aggregate, FillState, Indicator, Pending, RollupYear
 
 #: Up to this many areas of one level are filtered in SQL (substring IN …); beyond, the common parent's prefix
 #: filters and the rest is dropped in Python.
@@ -92,15 +93,16 @@ def _in(column: str, values: Sequence) -> tuple[str, list]:
 
 
 def _rollup_part(inputs: list[str], codes: list[str], months: list[dt.date]) -> tuple[str, list, tuple]:
-    """SQL part (input, area, month, value, count) of the roll-ups of these areas: written by hand (it is the part
-    every page reads), one index range of the (input, region_code, month) key per input and area. A report count
-    is read from its values' row (``aggregates.FOLDED``)."""
-    adapt = connection.ops.adapt_datefield_value
+    """SQL part (input, area, the twelve months' values, their report counts, year) of the roll-ups of these areas
+    (``RollupYear``: one row per input, area and year): written by hand (it is the part every page reads), one
+    index range of the (input, region_code, year) key per input and area. A report count is read from its values'
+    row (``aggregates.FOLDED``); the months asked for are taken from the rows when read."""
     where, params = _in("input", sorted({rollup_input(i)[0] for i in inputs}))
-    clauses = [where, "month >= %s", "month <= %s"]
-    params += [adapt(months[0]), adapt(months[-1])]
-    if len(months) < 40 and len(months) != _month_span(months[0], months[-1]):
-        clause, more = _in("month", [adapt(m) for m in months])
+    years = sorted({m.year for m in months})
+    clauses = [where, "year >= %s", "year <= %s"]
+    params += [years[0], years[-1]]
+    if len(years) != years[-1] - years[0] + 1:
+        clause, more = _in("year", years)
         clauses.append(clause)
         params += more
     kecamatan_of = _kecamatan_parent(codes)
@@ -117,12 +119,18 @@ def _rollup_part(inputs: list[str], codes: list[str], months: list[dt.date]) -> 
             clauses.append("(region_code = %s OR (region_code >= %s AND region_code < %s))"
                            if byte_ordered() else "(region_code = %s OR region_code LIKE %s)")
             params += [parent, parent + ".", parent + "/"] if byte_ordered() else [parent, parent + ".%"]
-    table = connection.ops.quote_name(Rollup._meta.db_table)
-    return f"SELECT input, region_code, month, value, count FROM {table} WHERE {' AND '.join(clauses)}", params, \
-        _ROLLUP_COLUMNS
+    table = connection.ops.quote_name(RollupYear._meta.db_table)
+    return f"SELECT {', '.join(c for c in _ROLLUP_COLUMNS if c)} FROM {table} WHERE {' AND '.join(clauses)}", \
+        params, _ROLLUP_COLUMNS
 
 
-_ROLLUP_COLUMNS = ("input", "region_code", "month", "value", "count")
+#: A roll-up part's columns as ``_read`` returns them. Its third is NULL where other parts have their month (a
+#: UNION's column has one type; SQLite converts a column by the type of its first part's), the year last.
+_ROLLUP_COLUMNS = ("input", "region_code", None, *YEAR_VALUES, *YEAR_COUNTS, "year")
+#: Where month m's value and report count are in a roll-up row: at ``_FIRST_VALUE + m - 1``, ``_FIRST_COUNT + m - 1``;
+#: its year at ``_YEAR``.
+_FIRST_VALUE, _FIRST_COUNT = 3, 3 + len(YEAR_VALUES)
+_YEAR = _FIRST_COUNT + len(YEAR_COUNTS)
 
 
 #: From this many kecamatan of one kab/kota, the roll-ups are read as the kab/kota's range of the key (the rows of
@@ -208,18 +216,16 @@ def cell_sums(inputs: Iterable[str], areas: Sequence, months: Iterable[dt.date],
         else:
             parts.append(_aggregate_part(inputs, codes, months))
             handlers.append(set(codes))
-    by_part = _read(parts, refresh)
-    if by_part is None:  # cells were pending: refreshed, read again
-        refresh_safely()
-        by_part = _read(parts, False)
+    by_part = _fresh_read(parts) if refresh else _read(parts, False)
     out: dict[tuple, dict[str, float]] = {}
     as_date = dt.date.fromisoformat if connection.vendor == "sqlite" else None
     for wanted, rows in zip(handlers, by_part):
+        if type(wanted) is tuple:
+            _add_rollup_rows(out, rows, *wanted, months)
+            continue
         if as_date is not None:
             rows = [(r[0], r[1], as_date(r[2]) if type(r[2]) is str else r[2], *r[3:]) for r in rows]
-        if type(wanted) is tuple:
-            _add_rollup_rows(out, rows, *wanted)
-        elif type(wanted) is set:
+        if type(wanted) is set:
             get = out.get
             for inp, code, month, v, *_rest in rows:
                 if code in wanted:
@@ -236,20 +242,39 @@ def cell_sums(inputs: Iterable[str], areas: Sequence, months: Iterable[dt.date],
     return out
 
 
-def _add_rollup_rows(out: dict, rows, areas: set[str], names: dict[str, list]) -> None:
-    """Roll-up rows (input, area, month, value, count, …) into ``out``'s cells: the value under its input's name and
-    the count under its report count's name, each when asked for."""
+def _add_rollup_rows(out: dict, rows, areas: set[str], names: dict[str, list], months: list[dt.date]) -> None:
+    """Roll-up rows (input, area, NULL, twelve values, twelve counts, year, …) into ``out``'s cells of these months: the
+    value under its input's name and the count under its report count's name, each when asked for and stored."""
     get = out.get
-    for inp, code, month, v, n, _pending in rows:
-        if code in areas:
-            value_name, count_name = names[inp]
+    by_year: dict[int, list] = defaultdict(list)
+    for month in months:
+        by_year[month.year].append((_FIRST_VALUE + month.month - 1, _FIRST_COUNT + month.month - 1, month))
+    for row in rows:
+        code = row[1]
+        if code not in areas:
+            continue
+        value_name, count_name = names[row[0]]
+        for at_value, at_count, month in by_year.get(row[_YEAR], ()):
+            v = None if value_name is None else row[at_value]
+            n = None if count_name is None else row[at_count]
+            if v is None and n is None:
+                continue
             cell = get((code, month))
             if cell is None:
                 cell = out[(code, month)] = {}
-            if v is not None and value_name is not None:
+            if v is not None:
                 cell[value_name] = v
-            if n is not None and count_name is not None:
+            if n is not None:
                 cell[count_name] = n
+
+
+def _fresh_read(parts: list[tuple[str, list, tuple]]) -> list[list]:
+    """``_read`` with the check for pending cells: when cells were pending, refreshed and read again."""
+    by_part = _read(parts, True)
+    if by_part is None:
+        refresh_safely()
+        by_part = _read(parts, False)
+    return by_part
 
 
 def _statement_cursor(prepared: bool):
@@ -288,8 +313,9 @@ def _prepared_cursor_class():
 
 
 def _read(parts: list[tuple[str, list, tuple]], pending: bool, *, always_a_row: bool = False) -> list[list] | None:
-    """The rows of each part (SQL, parameters, the names of its columns: input, area, month, value and, for
-    roll-ups, count) in one statement: per part, rows (input, area, month, value, count or None, pending flag).
+    """The rows of each part (SQL, parameters, the names of its columns: input, area, month and value, or a
+    roll-up part's columns) in one statement: per part, its rows (its columns, NULLs up to the widest part's, and
+    the pending flag).
     With ``pending``, None when cells are pending: every row carries the flag, read by the same statement (a
     write marks its cells in its own transaction and a refresh removes the marks in the one that rewrites the
     aggregates, so in the statement's snapshot no mark means every aggregate it read is current). A read that
@@ -297,9 +323,10 @@ def _read(parts: list[tuple[str, list, tuple]], pending: bool, *, always_a_row: 
     q = connection.ops.quote_name
     flag = f"(SELECT 1 FROM {q(Pending._meta.db_table)} LIMIT 1)" if pending else "NULL"
     several = len(parts) > 1
+    width = max(len(cols) for _s, _p, cols in parts)
     selects, params = [], []
     for i, (sql, ps, cols) in enumerate(parts):
-        columns = [f"p{i}.{q(c)}" for c in cols] + ["NULL"] * (5 - len(cols))
+        columns = [f"p{i}.{q(c)}" if c else "NULL" for c in cols] + ["NULL"] * (width - len(cols))
         if always_a_row:
             selects.append(f"SELECT {i}, {', '.join(columns)}, f.pending FROM (SELECT {flag} AS pending) f "
                            f"LEFT JOIN ({sql}) p{i} ON 1 = 1")
@@ -344,14 +371,16 @@ def _reads(name: str, kind: str, period: Period) -> tuple[tuple[str, dt.date], .
 def _period_reads(kinds: tuple[tuple[str, str], ...], period: Period) -> tuple:
     """For inputs of these (name, kind) and a period: ((name, its stored cells), ...), the month when every input
     is read from one stored cell under its own name in that one month (a month of monthly data, the common case:
-    the area's inputs of that month are taken as they are), and the stored inputs and months read."""
+    the area's inputs of that month are taken as they are), the stored inputs and months read, and whether every
+    input is read from one stored cell under its own name (in whatever month)."""
     cells = tuple((name, _reads(name, kind, period)) for name, kind in kinds)
     first = cells[0][1] if cells else ()
     month = first[0][1] if len(first) == 1 else None
     if month is None or any(c != ((name, month),) for name, c in cells):
         month = None
+    own = all(len(c) == 1 and c[0][0] == name for name, c in cells)
     return (cells, month, frozenset(inp for _n, c in cells for inp, _m in c),
-            frozenset(m for _n, c in cells for _i, m in c))
+            frozenset(m for _n, c in cells for _i, m in c), own)
 
 
 def _period_inputs(sums: dict, kinds: dict[str, str], area: str, period: Period) -> dict[str, float]:
@@ -537,111 +566,278 @@ def forget_kinds(**kwargs) -> None:
 
 def evaluate_uncached(indicators: Sequence[Indicator], areas: Sequence, periods: Sequence[Period]) -> list[Value]:
     """``evaluate`` computed from the aggregates, without the cache. The arithmetic is ``rules``' exact one on
-    integer parts (``rules.value_parts``): the same values, bit for bit, as ``value_of`` with fractions."""
+    integer parts (``rules.value_parts``): the same values, bit for bit, as ``value_of`` with fractions. Whole
+    counts are computed on arrays, an indicator and a kind of period at a time, when there are enough of them
+    (``VECTOR_FROM``); the same floats and comparisons as value by value."""
     names = input_names(indicators)
     known = _kinds(names)
     kinds = tuple(sorted((name, known.get(name, MONTH)) for name in names))
+    reads = [_period_reads(kinds, p) for p in periods]
+    codes = [area.code if isinstance(area, AreaGroup) else area for area in areas]
+    grid = _rollup_grid(names, codes, areas, reads)
+    if grid is None:
+        grid = _cell_grid(names, codes, areas, reads)
+    plans = [_Plan.of(ind) for ind in indicators]
+    # Periods of one kind, year and length (the months of a year) share each indicator's scale and target.
+    groups: dict[tuple, list[int]] = {}
+    for j, period in enumerate(periods):
+        groups.setdefault((period.kind, period.year, period.month_count), []).append(j)
+    texts = [str(p) for p in periods]
+    n = len(codes)
+    # Per period, then indicator: (its code, the period, numerators, denominators, values and meets of a kind of
+    # period — period by period, area by area —, where this period's start in them, target, scale).
+    results: list = [None] * (len(periods) * len(plans))
+    arrays: dict[str, np.ndarray] = {}
+    for (kind, year, count), js in groups.items():
+        every = len(js) == len(periods)
+        for i, plan in enumerate(plans):
+            ind = plan.indicator
+            scale = rules.scale_parts(ind.behaviour, kind, count)
+            target = rules.target_parts(ind.target_for(year), ind.behaviour, kind, count)
+            c = _Constants(ind, plan, scale, target)
+            if ind.formula == Indicator.Formula.DENSITY_FIGURE:
+                computed = _density(c, grid, js, n)
+            elif len(js) * n >= VECTOR_FROM:
+                computed = _vector(c, grid, arrays, None if every else js, n)
+            else:
+                computed = _scalar(c, grid, js, n)
+            target_float, scale_float = rules.to_float(target), scale[0] / scale[1]
+            for jj, j in enumerate(js):
+                results[j * len(plans) + i] = (ind.code, texts[j], *computed, jj * n, target_float, scale_float)
+    # In the order of the result: area, then period, then indicator.
+    out = []
+    append = out.append
+    for a, area in enumerate(codes):
+        for code, text, nums, dens, values, meets, at, target_float, scale_float in results:
+            k = at + a
+            v = _new(Value)
+            _set(v, "__dict__", {"indicator": code, "area": area, "period": text, "numerator": nums[k],
+                                 "denominator": dens[k], "value": values[k], "target": target_float,
+                                 "meets": meets[k], "scale": scale_float})
+            append(v)
+    return out
+
+
+#: From this many values of one indicator and one kind of period (areas × periods), whole counts are computed on
+#: arrays (``_vector``) instead of value by value (``_scalar``): the same floats and comparisons, bit for bit.
+VECTOR_FROM = 24
+
+
+def _rollup_grid(names: set[str], codes: list[str], areas: Sequence, reads: list) -> dict | None:
+    """{input name: per period, its sums over the areas} straight from the roll-ups' year rows, when every area is a
+    roll-up area (of one level, each once) and every period reads each input from one stored cell under its own
+    name (a month of monthly data, the year's figure of yearly data); None otherwise."""
+    if not codes or not reads or not names or not all(read[4] for read in reads) or len(set(codes)) != len(codes) \
+            or any(isinstance(a, AreaGroup) for a in areas) or not rolled_up(len(codes[0]), codes):
+        return None
+    # {name: {year: [(column of the row, period index)]}}: where each period finds each input in the year rows
+    picks: dict[str, dict[int, list]] = {name: defaultdict(list) for name in names}
+    months = set()
+    for j, (cells, *_rest) in enumerate(reads):
+        for name, its_reads in cells:
+            month = its_reads[0][1]
+            first = _FIRST_COUNT if name.startswith(COUNT_PREFIX) else _FIRST_VALUE
+            picks[name][month.year].append((first + month.month - 1, j))
+            months.add(month)
+    rows = _fresh_read([_rollup_part(sorted(names), sorted(codes), sorted(months))])[0]
+    at = {code: a for a, code in enumerate(codes)}
+    folded: dict[str, list] = {}
+    for name in names:
+        row_input, column = rollup_input(name)
+        folded.setdefault(row_input, [None, None])[column == "count"] = name
+    grid = {name: [[0.0] * len(codes) for _r in reads] for name in names}
+    for row in rows:
+        a = at.get(row[1])
+        if a is None:
+            continue
+        year = row[_YEAR]
+        for name in folded[row[0]]:  # its value's name, its report count's name
+            if name is not None:
+                by_period = grid[name]
+                for k, j in picks[name].get(year, ()):
+                    x = row[k]
+                    if x is not None:
+                        by_period[j][a] = x
+    return grid
+
+
+def _cell_grid(names: set[str], codes: list[str], areas: Sequence, reads: list) -> dict:
+    """``_rollup_grid`` for any areas and periods, from ``cell_sums``: an input read from several stored cells (a
+    quarter, a year) is their sum, added in the order of its reads (a float sum depends on it)."""
     stored, months = set(), set()
-    reads = {p: _period_reads(kinds, p) for p in periods}
-    for _cells, _month, p_stored, p_months in reads.values():
+    for _cells, _month, p_stored, p_months, _own in reads:
         stored |= p_stored
         months |= p_months
     by_cell = cell_sums(stored, areas, months, refresh=True)
-    plans = [_Plan.of(ind) for ind in indicators]
-    density = Indicator.Formula.DENSITY_FIGURE
-    # Per period and indicator: scale, target (parts and floats) and comparison; the same for every period of one
-    # kind, year and length (the months of a year).
-    per_period, rows = [], {}
-    for period in periods:
-        count = period.month_count
-        cells, month, _s, _m = reads[period]
-        key = (period.kind, period.year, count)
-        row = rows.get(key)
-        if row is None:
-            row = rows[key] = []
-            for plan in plans:
-                ind = plan.indicator
-                scale = rules.scale_parts(ind.behaviour, period.kind, count)
-                target = rules.target_parts(ind.target_for(period.year), ind.behaviour, period.kind, count)
-                row.append((plan, ind, ind.code, ind.formula == density, ind.target_op, plan.counts,
-                             plan.numerator, plan.denominator, scale, target, rules.to_float(target),
-                             scale[0] / scale[1], plan.factor[0] * scale[0], plan.factor[1] * scale[1],
-                             _COMPARE.get(ind.target_op), *(target or (None, None))))
-        per_period.append((str(period), cells, month, row))
-    # Filled period by period and indicator by indicator (each one's constants unpacked once, not once per area),
-    # in the order of the result: area, then period, then indicator.
-    codes = [area.code if isinstance(area, AreaGroup) else area for area in areas]
-    width = sum(len(row) for *_p, row in per_period)
-    out: list = [None] * (len(codes) * width)
     cell, none = by_cell.get, {}
-    value_parts, compare_parts, exact_max = rules.value_parts, rules.compare_parts, _EXACT
-    first = 0
-    for text, cells, month, row in per_period:
-        if month is not None:
-            by_area = [cell((area, month), none) for area in codes]
-        else:
-            by_area = [{name: sum(cell((area, m), none).get(inp, 0.0) for inp, m in reads_) for name, reads_ in cells}
-                       for area in codes]
-        for (plan, ind, code, is_density, op, counts, numerator, denominator, scale, target, target_float,
-             scale_float, fp, fq, compare, tp, tq) in row:
-            at = first
-            first += 1
-            for area, values in zip(codes, by_area):
-                vget = values.get
-                for c in counts:
-                    if vget(c, 0.0) > 0:
-                        break
-                else:
-                    if counts:  # no element reported: no data
-                        v = _new(Value)
-                        _set(v, "__dict__", {"indicator": code, "area": area, "period": text, "numerator": None,
-                                             "denominator": None, "value": None, "target": target_float,
-                                             "meets": None, "scale": scale_float})
-                        out[at] = v
-                        at += width
-                        continue
-                if is_density:
-                    num, den, df = value_of(ind, values)
-                    out[at] = _value(code, area, text, num, den, None if df is None else float(df), target_float,
-                                     compare_parts(None if df is None else (df, 1), target, op), scale_float)
-                    at += width
+    by_month: dict[dt.date, list[dict]] = {}  # {month: each area's cell}
+
+    def cells_of(month: dt.date) -> list[dict]:
+        found = by_month.get(month)
+        if found is None:
+            found = by_month[month] = [cell((area, month), none) for area in codes]
+        return found
+
+    grid: dict[str, list] = {name: [None] * len(reads) for name in names}
+    for j, (cells, *_rest) in enumerate(reads):
+        for name, its_reads in cells:
+            if len(its_reads) == 1:  # sum() of one value: 0 + it
+                stored_input, month = its_reads[0]
+                grid[name][j] = [0 + values.get(stored_input, 0.0) for values in cells_of(month)]
+            else:
+                grid[name][j] = [sum(cell((area, m), none).get(inp, 0.0) for inp, m in its_reads) for area in codes]
+    return grid
+
+
+class _Constants:
+    """One indicator's terms and its scale and target (as parts and as operator) for one kind of period."""
+
+    __slots__ = ("ind", "counts", "numerator", "denominator", "factor", "scale", "target", "op", "compare", "fp",
+                 "fq", "tp", "tq")
+
+    def __init__(self, ind: Indicator, plan: _Plan, scale: tuple[int, int], target: tuple[int, int] | None):
+        self.ind, self.counts, self.numerator, self.denominator = ind, plan.counts, plan.numerator, plan.denominator
+        self.factor, self.scale, self.target, self.op = plan.factor, scale, target, ind.target_op
+        self.compare = _COMPARE.get(ind.target_op)
+        self.fp, self.fq = plan.factor[0] * scale[0], plan.factor[1] * scale[1]
+        self.tp, self.tq = target or (None, None)
+
+
+def _one(c: _Constants, num: float, den: float | None) -> tuple[float | None, bool | None]:
+    """(value, meets) of one area and period from its numerator and denominator."""
+    if den and num.is_integer() and den.is_integer() and -_EXACT < num < _EXACT and -_EXACT < den < _EXACT:
+        # whole counts: value_parts' own result, without its calls
+        p, q = int(num) * c.fp, int(den) * c.fq
+        if q < 0:
+            p, q = -p, -q
+        meets = None if c.target is None else c.compare(p * c.tq, c.tp * q) if c.compare is not None \
+            else rules.compare_parts((p, q), c.target, c.op)
+        return p / q, meets
+    exact = rules.value_parts(num, den, c.factor, c.scale)
+    return (None if exact is None else exact[0] / exact[1],
+            None if c.target is None else rules.compare_parts(exact, c.target, c.op))
+
+
+def _scalar(c: _Constants, grid: dict, js: list[int], n: int) -> tuple[list, list, list, list]:
+    """(numerators, denominators, values, meets) of the periods ``js``, period by period and area by area (period
+    ``js[jj]``, area ``a`` at ``jj × n + a``), value by value."""
+    counts = [grid[name] for name in c.counts]
+    numerator = [(grid[name], sign > 0) for name, sign in c.numerator]
+    denominator = None if c.denominator is None else [(grid[name], sign > 0) for name, sign in c.denominator]
+    fp, fq, target, compare, tp, tq = c.fp, c.fq, c.target, c.compare, c.tp, c.tq
+    total = len(js) * n
+    nums, dens, values, meets = [None] * total, [None] * total, [None] * total, [None] * total
+    k = -1
+    for j in js:
+        for a in range(n):
+            k += 1
+            for by_period in counts:
+                if by_period[j][a] > 0:
+                    break
+            else:
+                if counts:  # no element reported: no data
                     continue
-                # rules.combine, adding in the terms' order (a float sum depends on it)
-                num = 0.0
-                for name, sign in numerator:
-                    if sign > 0:
-                        num += vget(name, 0.0)
+            # rules.combine, adding in the terms' order (a float sum depends on it)
+            num = 0.0
+            for by_period, plus in numerator:
+                if plus:
+                    num += by_period[j][a]
+                else:
+                    num -= by_period[j][a]
+            den = None
+            if denominator is not None:
+                den = 0.0
+                for by_period, plus in denominator:
+                    if plus:
+                        den += by_period[j][a]
                     else:
-                        num -= vget(name, 0.0)
-                if denominator is None:
-                    den = None
-                else:
-                    den = 0.0
-                    for name, sign in denominator:
-                        if sign > 0:
-                            den += vget(name, 0.0)
-                        else:
-                            den -= vget(name, 0.0)
-                if den and num.is_integer() and den.is_integer() and -exact_max < num < exact_max \
-                        and -exact_max < den < exact_max:  # whole counts: value_parts' own result, without its calls
-                    p, q = int(num) * fp, int(den) * fq
-                    if q < 0:
-                        p, q = -p, -q
-                    value = p / q
-                    # compare_parts, inlined (its operator looked up once per period)
-                    meets = None if target is None else compare(p * tq, tp * q) if compare is not None \
-                        else compare_parts((p, q), target, op)
-                else:
-                    exact = value_parts(num, den, plan.factor, scale)
-                    value = None if exact is None else exact[0] / exact[1]
-                    meets = None if target is None else compare_parts(exact, target, op)
-                v = _new(Value)
-                _set(v, "__dict__", {"indicator": code, "area": area, "period": text, "numerator": num,
-                                     "denominator": den, "value": value, "target": target_float, "meets": meets,
-                                     "scale": scale_float})
-                out[at] = v
-                at += width
-    return out
+                        den -= by_period[j][a]
+            nums[k], dens[k] = num, den
+            if den and num.is_integer() and den.is_integer() and -_EXACT < num < _EXACT and -_EXACT < den < _EXACT:
+                # whole counts: value_parts' own result, without its calls (``_one``, inlined)
+                p, q = int(num) * fp, int(den) * fq
+                if q < 0:
+                    p, q = -p, -q
+                values[k] = p / q
+                meets[k] = None if target is None else compare(p * tq, tp * q) if compare is not None \
+                    else rules.compare_parts((p, q), target, c.op)
+            else:
+                values[k], meets[k] = _one(c, num, den)
+    return nums, dens, values, meets
+
+
+#: Whole floats up to this magnitude are integers held exactly: a product of two of them that stays within it is
+#: exact in floating point too.
+_EXACT_PRODUCT = 2 ** 53
+#: Target parts below this in magnitude: numerator × target part fits in 64 bits (2⁵³ × 2¹⁰ = 2⁶³).
+_TARGET_PART = 2 ** 10
+
+
+def _vector(c: _Constants, grid: dict, arrays: dict, js: list[int] | None, n: int) -> tuple[list, list, list, list]:
+    """``_scalar`` for the periods ``js`` (None: all) at once, on arrays (periods × areas). A value of whole counts
+    is (numerator × fp) ÷ (denominator × fq), both products whole and exact as floats: IEEE division rounds the
+    exact quotient correctly, as Python's ``int / int`` does, so the float is the same bit for bit; the comparison
+    with the target is made on 64-bit integers. Any other value (decimals, a zero denominator, numbers too large
+    to be exact) is computed by ``_one``."""
+    def values_of(name: str) -> np.ndarray:
+        array = arrays.get(name)
+        if array is None:
+            array = arrays[name] = np.array(grid[name], dtype=np.float64).reshape(len(grid[name]), n)
+        return array if js is None else array[js]
+
+    shape = (len(next(iter(grid.values()))) if js is None else len(js), n)
+    reported = None
+    for name in c.counts:
+        reported = values_of(name) > 0 if reported is None else reported | (values_of(name) > 0)
+    num = np.zeros(shape)
+    for name, sign in c.numerator:
+        num = num + values_of(name) if sign > 0 else num - values_of(name)
+    fp, fq = c.fp, c.fq
+    whole = (num == np.floor(num)) & (np.abs(num) <= min(_EXACT - 1, _EXACT_PRODUCT // abs(fp) if fp else _EXACT))
+    with np.errstate(all="ignore"):
+        p = num * float(fp)  # exact where whole (|fp| beyond 2⁵³ leaves only 0 whole)
+        if c.denominator is None:
+            den, q = None, np.full(shape, float(fq))
+        else:
+            den = np.zeros(shape)
+            for name, sign in c.denominator:
+                den = den + values_of(name) if sign > 0 else den - values_of(name)
+            whole &= (den != 0) & (den == np.floor(den)) & (np.abs(den) <= min(_EXACT - 1, _EXACT_PRODUCT // fq))
+            q = den * float(fq)
+            negative = q < 0
+            p, q = np.where(negative, -p, p), np.abs(q)
+        value = p / q + 0.0  # + 0.0: 0 ÷ q is +0.0, as with integers
+    nums, values = num.ravel().tolist(), value.ravel().tolist()
+    dens = [None] * len(nums) if den is None else den.ravel().tolist()
+    if c.target is not None and c.compare is not None and abs(c.tp) < _TARGET_PART and c.tq < _TARGET_PART:
+        meets = c.compare(np.where(whole, p, 0.0).astype(np.int64) * c.tq,
+                          c.tp * np.where(whole, q, 1.0).astype(np.int64)).ravel().tolist()
+    else:
+        meets = [None] * len(nums)
+        if c.target is not None:  # compared value by value
+            whole = np.zeros(shape, dtype=bool)
+    ok = (whole if reported is None else whole & reported).ravel()
+    if not ok.all():
+        unreported = None if reported is None else ~reported.ravel()
+        for k in np.flatnonzero(~ok).tolist():
+            if unreported is not None and unreported[k]:
+                nums[k] = dens[k] = values[k] = meets[k] = None
+            else:
+                values[k], meets[k] = _one(c, nums[k], dens[k])
+    return nums, dens, values, meets
+
+
+def _density(c: _Constants, grid: dict, js: list[int], n: int) -> tuple[list, list, list, list]:
+    """``_scalar`` for a density figure (from the larva indices): through ``value_of``."""
+    nums, dens, values, meets = [], [], [], []
+    for j in js:
+        for a in range(n):
+            num, den, df = value_of(c.ind, {name: by_period[j][a] for name, by_period in grid.items()})
+            nums.append(num)
+            dens.append(den)
+            values.append(None if df is None else float(df))
+            meets.append(rules.compare_parts(None if df is None else (df, 1), c.target, c.op))
+    return nums, dens, values, meets
 
 
 _new, _set = object.__new__, object.__setattr__

@@ -134,6 +134,33 @@ class Rollup(models.Model):
         indexes = [models.Index(fields=["source", "month", "region_code"], name="rollup_source_month_idx")]
 
 
+#: ``RollupYear``'s columns: the twelve months' values, then their report counts.
+YEAR_VALUES = tuple(f"v{m:02d}" for m in range(1, 13))
+YEAR_COUNTS = tuple(f"n{m:02d}" for m in range(1, 13))
+
+
+class RollupYear(models.Model):
+    """The ``Rollup`` rows of one input, area and year as one row: month m's ``value`` in ``v<m>`` and its ``count``
+    in ``n<m>`` (None where that month has no roll-up row). Kept with the monthly roll-ups by every refresh and
+    rebuild (``aggregates.py``), and what the engine reads for areas above the desa: a year of a kab/kota's
+    kecamatan is one row per kecamatan and input instead of twelve."""
+
+    source = models.CharField(max_length=20)
+    input = models.CharField(max_length=48)
+    region_code = models.CharField(max_length=8)
+    year = models.PositiveSmallIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["input", "region_code", "year"],
+                                               name="rollupyear_input_region_year_unique")]
+        indexes = [models.Index(fields=["source", "year", "region_code"], name="rollupyear_source_year_idx")]
+
+
+for _column in YEAR_VALUES + YEAR_COUNTS:
+    RollupYear.add_to_class(_column, models.FloatField(null=True))
+del _column
+
+
 class Pending(models.Model):
     """A (source, area, month) cell whose aggregates must be recomputed: written in the same transaction as the
     records that changed, removed once recomputed. Never unique: a cell marked again while it is being

@@ -281,7 +281,8 @@ def _engine_version(request) -> list[str]:
 
 
 #: The indicator engine's own tables: what they hold for the years shown is followed by its data version.
-ENGINE_TABLES = ("indicators_aggregate", "indicators_rollup", "indicators_pending", "indicators_fillstate")
+ENGINE_TABLES = ("indicators_aggregate", "indicators_rollup", "indicators_rollupyear", "indicators_pending",
+                 "indicators_fillstate")
 
 
 @area_scoped

@@ -30,7 +30,7 @@ def test_nothing_pending_takes_one_statement_for_the_check_and_the_sums(demo):
         got = engine.evaluate_uncached([abj], kecamatan, months)
     assert len(ctx.captured_queries) == 1
     sql = ctx.captured_queries[0]["sql"]
-    assert "indicators_pending" in sql and "indicators_rollup" in sql
+    assert "indicators_pending" in sql and "indicators_rollupyear" in sql
     assert len(got) == len(kecamatan) * 12 and any(v.value is not None for v in got)
 
 
@@ -60,7 +60,7 @@ def test_a_pending_cell_is_refreshed_before_a_value_is_computed_from_it(demo, ma
     assert [v.value for v in after] == [n * 100 / d for _a, n, d in want]  # correctly rounded, as float(Fraction)
     assert not Pending.objects.exists()
     reads = [q["sql"] for q in ctx.captured_queries
-             if q["sql"].startswith("SELECT") and 'FROM "indicators_rollup" WHERE input' in q["sql"]]
+             if q["sql"].startswith("SELECT") and 'FROM "indicators_rollupyear" WHERE input' in q["sql"]]
     assert len(reads) == 2 and "indicators_pending" in reads[0] and "indicators_pending" not in reads[1]
 
 

@@ -93,21 +93,90 @@ def test_ties_at_x5_round_the_same_as_the_reference():
             assert Fraction(*rules.value_parts(float(a), den, (100, 1))) == rules.exact_value(float(a), den, 100.0)
 
 
+def _constants(rnd, n_terms):
+    """Random constants of one indicator and kind of period, as the engine works them out (``_Constants``)."""
+    from binasehat.indicators import engine
+
+    c = object.__new__(engine._Constants)
+    c.ind = None
+    c.counts = tuple(f"n{k}" for k in range(rnd.choice([0, 1, 2])))
+    c.numerator = tuple((f"x{k}", rnd.choice([1, 1, -1])) for k in range(n_terms))
+    c.denominator = rnd.choice([None, (("d0", 1),), (("d0", 1), ("d1", -1))])
+    c.factor = rules.parts(rnd.choice([100.0, 1.0, 1000.0, 100000.0, 0.5, 1.5, 100, 2.0 ** 60]))
+    behaviour, (kind, months) = rnd.choice(BEHAVIOURS), rnd.choice(KINDS)
+    c.scale = rules.scale_parts(behaviour, kind, months)
+    c.target = rules.target_parts(rnd.choice([None, 95.0, 94.95, 0.8, 82.5, 12.3456, 1e-3, 5000.5, 14.0]),
+                                  behaviour, kind, months)
+    c.op = rnd.choice(OPS)
+    c.compare = engine._COMPARE.get(c.op)
+    c.fp, c.fq = c.factor[0] * c.scale[0], c.factor[1] * c.scale[1]
+    c.tp, c.tq = c.target or (None, None)
+    return c
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_values_on_arrays_equal_values_one_by_one(seed):
+    """``_vector`` (whole counts on arrays, the rest one by one) against ``_scalar`` (one by one, the arithmetic
+    checked above against fractions) on random grids: whole counts, ties at .x5, decimals, zeros, negative
+    denominators, counts beyond 2⁵³, no report; the same floats bit for bit (``repr`` tells 0.0 from -0.0) and
+    the same comparisons."""
+    from binasehat.indicators import engine
+
+    rnd = random.Random(seed)
+    vectorised = 0
+    for _ in range(300):
+        periods, areas = rnd.randint(1, 4), rnd.randint(1, 9)
+        c = _constants(rnd, rnd.randint(0, 3))
+
+        def number():
+            kind = rnd.random()
+            if kind < 0.55:
+                return float(rnd.randint(0, 2000))
+            if kind < 0.65:
+                return rnd.choice([2000.0, 200.0, 40.0, 0.0])
+            if kind < 0.75:
+                return round(rnd.random() * 500, rnd.randint(1, 3))
+            if kind < 0.85:
+                return float(rnd.choice([2 ** 53 - 1, 2 ** 53, 2 ** 60, 2 ** 45 + 1, -(2 ** 50)]))
+            return float(rnd.randint(-30, 30))
+
+        names = {name for name, _s in c.numerator} | {name for name, _s in c.denominator or ()} | set(c.counts)
+        grid = {name: [[number() if not name.startswith("n") else float(rnd.choice([0, 0, 1, 3]))
+                         for _a in range(areas)] for _j in range(periods)] for name in names | {"x0"}}
+        one_by_one = engine._scalar(c, grid, range(periods), areas)
+        js = None if rnd.random() < 0.5 else sorted(rnd.sample(range(periods), rnd.randint(1, periods)))
+        on_arrays = engine._vector(c, grid, {}, js, areas)
+        want = one_by_one if js is None else engine._scalar(c, grid, js, areas)
+        assert repr(on_arrays) == repr(want), seed
+        vectorised += sum(v is not None for v in on_arrays[2])
+    assert vectorised > 1000
+
+
 @pytest.mark.django_db
-def test_engine_values_equal_the_fraction_reference_on_the_demo(demo):
+@pytest.mark.parametrize("one_by_one", [False, True], ids=["arrays", "one-by-one"])
+@pytest.mark.parametrize("case", ["levels", "kecamatan-months"])
+def test_engine_values_equal_the_fraction_reference_on_the_demo(demo, monkeypatch, case, one_by_one):
     """Every shipped indicator for the demo district, its kecamatan and its desa, over months, quarters, the year
-    and January → month: the engine's values equal the reference computed with fractions from the same sums."""
+    and January → month (and for the district's kecamatan over the months of a year, read straight from the year
+    rows of the roll-ups): the engine's values equal the reference computed with fractions from the same sums,
+    on arrays and value by value."""
     from binasehat.core.inputs import MONTH
     from binasehat.core.periods import Period
     from binasehat.indicators import engine
     from binasehat.indicators.models import Indicator
     from binasehat.regions.models import Region
 
+    monkeypatch.setattr(engine, "VECTOR_FROM", 10 ** 9 if one_by_one else 0)
     indicators = list(Indicator.objects.all())
-    areas = ["19.03", *Region.objects.filter(code__startswith="19.03.").order_by("code")
-             .values_list("code", flat=True)[:40]]
-    periods = [*(Period.month(2025, m) for m in (1, 6, 12)), Period(2025, "quarter", 2), Period(2025),
-               Period(2024), Period.to_month(2025, 11)]
+    if case == "levels":
+        areas = ["19.03", *Region.objects.filter(code__startswith="19.03.").order_by("code")
+                 .values_list("code", flat=True)[:40]]
+        periods = [*(Period.month(2025, m) for m in (1, 6, 12)), Period(2025, "quarter", 2), Period(2025),
+                   Period(2024), Period.to_month(2025, 11)]
+    else:
+        areas = list(Region.objects.filter(level=3, code__startswith="19.03.").order_by("code")
+                     .values_list("code", flat=True))
+        periods = [*(Period.month(2025, m) for m in range(1, 13)), Period.month(2024, 12)]
     got = engine.evaluate_uncached(indicators, areas, periods)
     names = engine.input_names(indicators)
     known = engine.kinds_of(names)

@@ -12,14 +12,15 @@ from django.db import connection
 
 from binasehat.core.periods import Period
 from binasehat.indicators import aggregates, engine
-from binasehat.indicators.models import Aggregate, Indicator, Rollup
+from binasehat.indicators.models import YEAR_COUNTS, YEAR_VALUES, Aggregate, Indicator, Rollup, RollupYear
 from binasehat.regions.models import Region
 
 pytestmark = pytest.mark.django_db
 
 
 def _rollups(source=None):
-    """The roll-ups as one figure per input: a row's report count (programme data) under its own ``de#:`` name."""
+    """The roll-ups as one figure per input: a row's report count (programme data) under its own ``de#:`` name.
+    Their year rows (``RollupYear``, what the engine reads) must hold the same figures, month by month."""
     qs = Rollup.objects.all() if source is None else Rollup.objects.filter(source=source)
     out = {}
     for r in qs:
@@ -28,6 +29,22 @@ def _rollups(source=None):
         if r.count is not None:
             assert r.input.startswith("de:"), r.input
             out[(r.source, "de#:" + r.input[3:], r.region_code, r.month)] = r.count
+    assert _year_rows(source) == out
+    return out
+
+
+def _year_rows(source=None):
+    """``_rollups`` read from the year rows: month m of a row from its columns v<m> and n<m>."""
+    qs = RollupYear.objects.all() if source is None else RollupYear.objects.filter(source=source)
+    out = {}
+    for r in qs:
+        assert any(getattr(r, c) is not None for c in YEAR_VALUES + YEAR_COUNTS), (r.input, r.region_code, r.year)
+        for m, (v, n) in enumerate(zip(YEAR_VALUES, YEAR_COUNTS), start=1):
+            month = dt.date(r.year, m, 1)
+            if getattr(r, v) is not None:
+                out[(r.source, r.input, r.region_code, month)] = getattr(r, v)
+            if getattr(r, n) is not None:
+                out[(r.source, "de#:" + r.input[3:], r.region_code, month)] = getattr(r, n)
     return out
 
 
@@ -76,6 +93,10 @@ def test_a_rebuild_puts_back_changed_removed_and_stray_rows(demo):
     Rollup.objects.filter(source="programs").order_by("id").first().delete()
     Rollup.objects.create(source="programs", input="de:DBD_KASUS", region_code="19", month=dt.date(2040, 1, 1),
                           value=3)
+    RollupYear.objects.filter(source="programs").order_by("id").first().delete()
+    RollupYear.objects.create(source="programs", input="de:DBD_KASUS", region_code="19", year=2041, v02=5)
+    changed_year = RollupYear.objects.filter(source="programs", v03__isnull=False).order_by("-id").first()
+    RollupYear.objects.filter(pk=changed_year.pk).update(v03=changed_year.v03 + 1)
     assert _aggregates("programs") != before
     assert aggregates.rebuild(["programs"]) == {"programs": len(before)}
     assert _aggregates("programs") == before and _rollups("programs") == rolled
@@ -199,3 +220,42 @@ def test_a_report_count_is_kept_in_its_values_row(demo):
     assert (row.value, row.count) == (None, by_hand[("programs", "de#:DBD_KASUS", kecamatan, month)])
     sums = engine.input_sums(["de:DBD_KASUS", "de#:DBD_KASUS"], [kecamatan], [month])
     assert sums == {("de#:DBD_KASUS", kecamatan, month): row.count}
+
+
+def test_the_migration_fills_year_rows_of_the_monthly_rollups_already_stored(demo):
+    from django.apps import apps
+
+    aggregates.rebuild()
+    monthly = _rollups()
+    RollupYear.objects.all().delete()
+    migration = importlib.import_module("binasehat.indicators.migrations.0009_rollup_years")
+    migration.fill_years(apps, SimpleNamespace(connection=connection))
+    assert _year_rows() == monthly and RollupYear.objects.count() < Rollup.objects.count()
+
+
+def test_a_refresh_rewrites_the_year_rows_of_the_areas_and_years_it_touches_only(demo, make_user):
+    """A desa's dengue cases of March 2025 change: the year rows of 2025 of its kecamatan, kabupaten and province
+    follow (March's column moves, the other months stay); another kabupaten's rows and other years are not
+    rewritten."""
+    from binasehat.programs.models import DataElement
+    from binasehat.programs.services import NewValue, datavalues_write, org_unit_of
+
+    aggregates.rebuild()
+    desa = Region.objects.filter(level=4, code__startswith="19.03.01.").order_by("code").first().code
+    untouched = {r.pk: r for r in RollupYear.objects.exclude(year=2025, region_code__in=["19.03.01", "19.03", "19"])}
+    before = {r.region_code: r for r in RollupYear.objects.filter(input="de:DBD_KASUS", year=2025,
+                                                                  region_code__in=["19.03.01", "19.03", "19"])}
+    datavalues_write(actor=make_user("adm-year", "admin", areas=["19"]), values=[
+        NewValue(DataElement.objects.get(code="DBD_KASUS"), org_unit_of(desa, "desa"), Period.month(2025, 3), 999.0)])
+    aggregates.refresh_pending()
+    _rollups()  # year rows = monthly roll-ups
+    after = {r.region_code: r for r in RollupYear.objects.filter(input="de:DBD_KASUS", year=2025,
+                                                                 region_code__in=["19.03.01", "19.03", "19"])}
+    assert set(after) == {"19.03.01", "19.03", "19"}
+    for code, row in after.items():
+        old = before.get(code)
+        assert row.v03 > (old.v03 or 0 if old else 0)
+        if old is not None:
+            assert [getattr(row, c) for c in YEAR_VALUES if c != "v03"] == \
+                [getattr(old, c) for c in YEAR_VALUES if c != "v03"]
+    assert {r.pk for r in RollupYear.objects.filter(pk__in=untouched)} == set(untouched)
