@@ -323,10 +323,10 @@ def _read(parts: list[tuple[str, list, tuple]], pending: bool, *, always_a_row: 
     q = connection.ops.quote_name
     flag = f"(SELECT 1 FROM {q(Pending._meta.db_table)} LIMIT 1)" if pending else "NULL"
     several = len(parts) > 1
-    width = max(len(cols) for _s, _p, cols in parts)
+    widest = max((cols for _s, _p, cols in parts), key=len)
     selects, params = [], []
     for i, (sql, ps, cols) in enumerate(parts):
-        columns = [f"p{i}.{q(c)}" if c else "NULL" for c in cols] + ["NULL"] * (width - len(cols))
+        columns = [f"p{i}.{q(c)}" if c else _null(c) for c in cols] + [_null(c) for c in widest[len(cols):]]
         if always_a_row:
             selects.append(f"SELECT {i}, {', '.join(columns)}, f.pending FROM (SELECT {flag} AS pending) f "
                            f"LEFT JOIN ({sql}) p{i} ON 1 = 1")
@@ -350,6 +350,13 @@ def _read(parts: list[tuple[str, list, tuple]], pending: bool, *, always_a_row: 
     for row in rows:
         by_part[row[0]].append(row[1:])
     return by_part
+
+
+def _null(column: str | None) -> str:
+    """A NULL in place of a part's column, typed as the roll-up part's column there (the month's place, a value or
+    count, the year): a UNION's column has one type, and PostgreSQL takes bare NULLs of two parts for text."""
+    return "CAST(NULL AS date)" if column is None else "CAST(NULL AS integer)" if column == "year" \
+        else "CAST(NULL AS double precision)"
 
 
 @functools.lru_cache(maxsize=8192)

@@ -156,3 +156,30 @@ def test_the_rollup_read_is_prepared_once_with_one_generic_plan(demo):
     generic, custom = prepared[rollup_read]
     assert generic >= 4 and custom == 0
     assert "indicators_aggregate" in desa_read and not any("indicators_aggregate" in s for s in prepared)
+
+
+def test_areas_of_every_kind_read_in_one_statement_give_what_each_gives_alone(demo):
+    """A puskesmas' wilayah kerja, desa, kecamatan, the kabupaten and the province in one read (one statement: the
+    aggregates' parts and the roll-ups' year rows side by side, whatever comes first) give the sums each gives on
+    its own."""
+    from binasehat.facilities.models import Puskesmas
+    from binasehat.programs.services import aggregate_key
+
+    aggregates.rebuild()
+    pk = Puskesmas.objects.filter(kecamatan_id="19.03.01").order_by("code").first()
+    group = engine.AreaGroup("pkm", (*pk.wilayah_kerja.values_list("code", flat=True),
+                                     aggregate_key(pk.kecamatan_id, pk.code)))
+    desa = list(Region.objects.filter(level=4, code__startswith="19.03.02.").order_by("code")
+                .values_list("code", flat=True)[:3])
+    inputs = ["de:TB_NOTIFIKASI", "de#:TB_NOTIFIKASI", "de:DBD_KASUS", "penduduk"]
+    months = [dt.date(2025, m, 1) for m in (1, 2, 3)]
+    kecamatan_elsewhere = Region.objects.filter(level=3, code__startswith="19.04.").order_by("code").first().code
+    for areas in ([group, *desa, "19.03.01", "19.03", "19"], [group, *desa, kecamatan_elsewhere],
+                  ["19", "19.03", *desa], [*desa, "19.04"]):
+        with CaptureQueriesContext(connection) as ctx:
+            together = engine.input_sums(inputs, areas, months)
+        assert len(ctx.captured_queries) == 1
+        alone = {}
+        for area in areas:
+            alone.update(engine.input_sums(inputs, [area], months))
+        assert together == alone and len({k[1] for k in together}) >= 3
