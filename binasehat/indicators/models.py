@@ -113,10 +113,10 @@ class Aggregate(models.Model):
 class Rollup(models.Model):
     """Σ of one input over one province, kabupaten/kota or kecamatan (``region_code`` of 2, 5 or 8 characters) and
     one month: the sum of every ``Aggregate`` row of that area and of the areas below it (the area's own rows, its
-    desa, its puskesmas' ``<kecamatan>.#<code>`` rows). Kept with the aggregates (``aggregates.py``), so that the
-    engine reads one row per area, input and month for areas above the desa, instead of summing every desa (a
-    programme data element's report count in the row of its values). On PostgreSQL the unique key also holds
-    ``value`` and ``count`` (migration ``0008``): the engine's read is an index-only scan."""
+    desa, its puskesmas' ``<kecamatan>.#<code>`` rows). Kept with the aggregates (``aggregates.py``), so that
+    areas above the desa are never summed from every desa (a programme data element's report count in the row of
+    its values): each level is summed from the one below it, and the engine reads their year rows
+    (``RollupYear``). On PostgreSQL the unique key also holds ``value`` and ``count`` (migration ``0008``)."""
 
     source = models.CharField(max_length=20)
     input = models.CharField(max_length=48)
