@@ -854,16 +854,6 @@ _COMPARE = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operato
 _EXACT = rules._EXACT_INT
 
 
-def _value(indicator, area, period, numerator, denominator, value, target, meets, scale) -> Value:
-    """``Value(...)`` with its fields set at once (a frozen dataclass's ``__init__`` sets them one by one through
-    ``object.__setattr__``): the same object, equal and pickled alike."""
-    v = _new(Value)
-    _set(v, "__dict__", {"indicator": indicator, "area": area, "period": period, "numerator": numerator,
-                         "denominator": denominator, "value": value, "target": target, "meets": meets,
-                         "scale": scale})
-    return v
-
-
 def table(indicators, areas, periods) -> dict[tuple[str, str, str], Value]:
     """``evaluate`` keyed by (indicator code, area, period text)."""
     return {(v.indicator, v.area, v.period): v for v in evaluate(indicators, areas, periods)}
