@@ -19,7 +19,7 @@ from fractions import Fraction
 import numpy as np
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
-from django.db.models import Max, Q, Sum
+from django.db.models import Max, Sum
 from django.db.models.functions import Substr
 
 from binasehat.core.periods import Period, ordinal_date
@@ -148,11 +148,6 @@ def _kecamatan_parent(codes: list[str]) -> str:
     if codes[-1][: ROLLUP_LENGTHS[1]] != parent or not byte_ordered():
         return ""
     return parent
-
-
-def _month_span(first: dt.date, last: dt.date) -> int:
-    """How many months from ``first`` to ``last`` (both first days of a month), both counted."""
-    return (last.year - first.year) * 12 + last.month - first.month + 1
 
 
 def _aggregate_part(inputs: list[str], codes: list[str], months: list[dt.date]) -> tuple[str, list, tuple]:
@@ -376,17 +371,12 @@ def _reads(name: str, kind: str, period: Period) -> tuple[tuple[str, dt.date], .
 
 @functools.lru_cache(maxsize=4096)
 def _period_reads(kinds: tuple[tuple[str, str], ...], period: Period) -> tuple:
-    """For inputs of these (name, kind) and a period: ((name, its stored cells), ...), the month when every input
-    is read from one stored cell under its own name in that one month (a month of monthly data, the common case:
-    the area's inputs of that month are taken as they are), the stored inputs and months read, and whether every
-    input is read from one stored cell under its own name (in whatever month)."""
+    """For inputs of these (name, kind) and a period: ((name, its stored cells), ...), the stored inputs and months
+    read, and whether every input is read from one stored cell under its own name (a month of monthly data, the
+    year's figure of yearly data: read straight from the roll-ups' year rows)."""
     cells = tuple((name, _reads(name, kind, period)) for name, kind in kinds)
-    first = cells[0][1] if cells else ()
-    month = first[0][1] if len(first) == 1 else None
-    if month is None or any(c != ((name, month),) for name, c in cells):
-        month = None
     own = all(len(c) == 1 and c[0][0] == name for name, c in cells)
-    return (cells, month, frozenset(inp for _n, c in cells for inp, _m in c),
+    return (cells, frozenset(inp for _n, c in cells for inp, _m in c),
             frozenset(m for _n, c in cells for _i, m in c), own)
 
 
@@ -634,7 +624,7 @@ def _rollup_grid(names: set[str], codes: list[str], areas: Sequence, reads: list
     """{input name: per period, its sums over the areas} straight from the roll-ups' year rows, when every area is a
     roll-up area (of one level, each once) and every period reads each input from one stored cell under its own
     name (a month of monthly data, the year's figure of yearly data); None otherwise."""
-    if not codes or not reads or not names or not all(read[4] for read in reads) or len(set(codes)) != len(codes) \
+    if not codes or not reads or not names or not all(read[3] for read in reads) or len(set(codes)) != len(codes) \
             or any(isinstance(a, AreaGroup) for a in areas) or not rolled_up(len(codes[0]), codes):
         return None
     # {name: {year: [(column of the row, period index)]}}: where each period finds each input in the year rows
@@ -672,7 +662,7 @@ def _cell_grid(names: set[str], codes: list[str], areas: Sequence, reads: list) 
     """``_rollup_grid`` for any areas and periods, from ``cell_sums``: an input read from several stored cells (a
     quarter, a year) is their sum, added in the order of its reads (a float sum depends on it)."""
     stored, months = set(), set()
-    for _cells, _month, p_stored, p_months, _own in reads:
+    for _cells, p_stored, p_months, _own in reads:
         stored |= p_stored
         months |= p_months
     by_cell = cell_sums(stored, areas, months, refresh=True)
